@@ -1,0 +1,51 @@
+"""Gradient checking: centred finite differences against L_model_backward."""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import L_model_backward, L_model_forward, Parameters, compute_cost, num_layers
+
+
+def _cost(X: np.ndarray, Y: np.ndarray, parameters: Parameters, activation: str) -> float:
+    return compute_cost(L_model_forward(X, parameters, activation)[0], Y)
+
+
+def _sample(size: int, max_per_layer: int | None, rng: np.random.RandomState) -> np.ndarray:
+    if max_per_layer is None or size <= max_per_layer:
+        return np.arange(size)
+    return np.sort(rng.choice(size, max_per_layer, replace=False))
+
+
+def gradient_check(
+    parameters: Parameters, X: np.ndarray, Y: np.ndarray, hidden_activation: str = "relu",
+    epsilon: float = 1e-6, max_per_layer: int | None = 200, seed: int = 0,
+) -> dict[int, float]:
+    """Relative error ||grad - approx|| / (||grad|| + ||approx||) per layer l = 1..L.
+
+    Each layer's W{l} and b{l} entries are perturbed by +-epsilon in float64 (1e-6 balances
+    the O(eps^2) truncation error against the cost's rounding error / eps);
+    large arrays are sampled: at most ``max_per_layer`` entries of each, chosen by ``seed``.
+    """
+    params = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    AL, caches = L_model_forward(X, params, hidden_activation)
+    grads = L_model_backward(AL, Y, caches, hidden_activation)
+    rng = np.random.RandomState(seed)
+    errors = {}
+    for l in range(1, num_layers(params) + 1):
+        exact, approx = [], []
+        for name in (f"W{l}", f"b{l}"):
+            flat = params[name].reshape(-1)  # a view: perturbing it perturbs params
+            for i in _sample(flat.size, max_per_layer, rng):
+                old = flat[i]
+                flat[i] = old + epsilon
+                plus = _cost(X, Y, params, hidden_activation)
+                flat[i] = old - epsilon
+                minus = _cost(X, Y, params, hidden_activation)
+                flat[i] = old
+                approx.append((plus - minus) / (2 * epsilon))
+                exact.append(grads[f"d{name}"].reshape(-1)[i])
+        exact, approx = np.array(exact), np.array(approx)
+        denom = np.linalg.norm(exact) + np.linalg.norm(approx)
+        errors[l] = float(np.linalg.norm(exact - approx) / denom) if denom > 0 else 0.0
+    return errors

@@ -1,0 +1,44 @@
+"""The course's two training functions, running on the fast engine."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .config import TrainConfig
+from .core import Parameters
+from .engine import Status, Trainer
+
+
+def _train(X: np.ndarray, Y: np.ndarray, config: TrainConfig) -> tuple[Parameters, list[float]]:
+    run = Trainer(config, X, Y)
+    run.advance(config.num_iterations)
+    if run.status == Status.DIVERGED:
+        raise FloatingPointError(run.message)
+    return run.parameters, run.history.costs
+
+
+def L_layer_model(
+    X: np.ndarray, Y: np.ndarray, layers_dims: Sequence[int], learning_rate: float = 0.0075,
+    num_iterations: int = 3000, print_cost: bool = False, *, hidden_activation: str = "relu",
+    init: str = "sqrt", seed: int = 1, dtype: str = "float64",
+) -> tuple[Parameters, list[float]]:
+    """Train [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID; returns (parameters, cost every 100 iterations).
+
+    X (n_x, m), Y (1, m).  ``print_cost`` is accepted for the course's calls and
+    ignored: nothing is printed, the costs are returned.  A diverging run
+    raises FloatingPointError; use ``Trainer`` to keep its last parameters.
+    """
+    config = TrainConfig(tuple(layers_dims), hidden_activation, init, seed, dtype, learning_rate, num_iterations)
+    return _train(X, Y, config)
+
+
+def two_layer_model(
+    X: np.ndarray, Y: np.ndarray, layers_dims: Sequence[int], learning_rate: float = 0.0075,
+    num_iterations: int = 3000, print_cost: bool = False, *, seed: int = 1, dtype: str = "float64",
+) -> tuple[Parameters, list[float]]:
+    """LINEAR -> RELU -> LINEAR -> SIGMOID with layers_dims = (n_x, n_h, n_y) and x0.01 init, seed 1."""
+    if len(layers_dims) != 3:
+        raise ValueError(f"two_layer_model needs layers_dims = (n_x, n_h, n_y), got {list(layers_dims)}.")
+    config = TrainConfig(tuple(layers_dims), "relu", "course", seed, dtype, learning_rate, num_iterations)
+    return _train(X, Y, config)
