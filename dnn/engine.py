@@ -113,6 +113,24 @@ class Trainer:
         self.history = History()
         self._materialised: tuple[int, Parameters] | None = None
 
+    def load_state(self, parameters: Parameters, iteration: int, history: History | None = None) -> None:
+        """Continue from given parameters (e.g. a saved model) as if ``iteration`` iterations were done."""
+        cfg = self.config
+        for l in range(1, cfg.L + 1):
+            for key, shape in ((f"W{l}", (cfg.layer_dims[l], cfg.layer_dims[l - 1])), (f"b{l}", (cfg.layer_dims[l], 1))):
+                value = parameters.get(key)
+                if value is None or np.shape(value) != shape:
+                    raise ValueError(f"{key} should be {shape} for layer_dims {list(cfg.layer_dims)}, "
+                                     f"got {None if value is None else np.shape(value)}.")
+        if not 0 <= iteration <= cfg.num_iterations:
+            raise ValueError(f"iteration must be from 0 to {cfg.num_iterations}, got {iteration}.")
+        params = {k: np.array(v, dtype=cfg.dtype) for k, v in parameters.items()}
+        self.first = make_first_layer(params.pop("W1"), self.X, cfg.num_iterations - iteration, self._first_kind)
+        self._params, self.iteration = params, iteration
+        self.history = history or History()
+        self.status, self.message, self._materialised = Status.PAUSED, "", None
+        self._settle()
+
     # ----- control -------------------------------------------------------
     @property
     def done(self) -> bool:

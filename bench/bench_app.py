@@ -1,0 +1,149 @@
+"""Benchmark: the live app in headless Chromium against the engine alone, on the same run.
+
+    .venv/bin/python bench/bench_app.py
+
+Starts `streamlit run app.py` on 127.0.0.1, opens the Train page with the course's
+five-layer run (2500 iterations) in Debian's chromium, clicks Start and waits for
+the final accuracy; then times the engine alone on the same config in this
+process.  Prints: time to first interactive page, engine vs app seconds and
+their ratio, and how often the cost curve refreshed.  Not a test.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import dnn  # noqa: E402
+from ui import params  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUERY = "data=course&hidden=20,7,5&act=relu&init=sqrt&lr=0.0075&iters=2500&seed=1&dtype=float64"
+# Polls the Iteration metric every 10 ms and the cost chart's data length, recording each change.
+WATCH_JS = """() => { window.__ticks = []; let last = null;
+  window.__watch = setInterval(() => {
+    const v = document.querySelector('[data-testid="stMetricValue"]');
+    const t = v ? v.innerText : null;
+    if (t !== last) { window.__ticks.push([performance.now(), t]); last = t; } }, 10); }"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, data_dir: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    env = {**os.environ, "DNN_DATA_DIR": str(data_dir)}
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def wait_health(port: int, timeout: float = 60) -> float:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
+                return time.perf_counter()
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError("the server did not become healthy")
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout_ms)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_ms)
+
+
+def app_run(browser, base: str) -> dict:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/train?{QUERY}")
+    wait_idle(page)
+    page.locator(".st-key-start button").wait_for()
+    page.evaluate(WATCH_JS)
+    t0 = page.evaluate("performance.now()")
+    page.locator(".st-key-start button").click()
+    page.wait_for_function("document.body.innerText.includes('Status: done')", timeout=120_000, polling=10)
+    t1 = page.evaluate("performance.now()")
+    ticks = page.evaluate("window.__ticks")
+    metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    page.screenshot(path=str(ROOT / "artifacts" / "bench_app_train.png"), full_page=True)
+    page.close()
+    times = [t for t, _ in ticks if t >= t0]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    return {"seconds": (t1 - t0) / 1e3, "updates": len(times), "gaps_ms": gaps, "metrics": metrics}
+
+
+def first_page(browser, base: str, ready: float) -> float:
+    page = browser.new_page()
+    page.goto(base)
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNavLink"]').first.wait_for()
+    seconds = time.perf_counter() - ready
+    page.close()
+    return seconds
+
+
+def engine_alone(data_dir: Path, repeats: int = 3) -> tuple[float, float, float]:
+    """Seconds from building the run to its final accuracy (median), and that accuracy."""
+    ds = dnn.catvnoncat_dataset(data_dir)
+    cfg = params.build_config(ds.n_x, (20, 7, 5), num_iterations=2500)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+        run.advance(cfg.num_iterations)
+        train, test = run.train_accuracy(), run.test_accuracy()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), train, test
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+    data_dir = Path(os.environ.get("DNN_DATA_DIR", ROOT.parent / "shared" / "data"))
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    port = free_port()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        server = start_server(port, data_dir)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            interactive = first_page(browser, base, wait_health(port))
+            runs = [app_run(browser, base) for _ in range(3)]
+        finally:
+            os.killpg(server.pid, 15)
+            browser.close()
+    engine, train, test = engine_alone(data_dir)
+    report(interactive, runs, engine, train, test)
+
+
+def report(interactive: float, runs: list[dict], engine: float, train: float, test: float) -> None:
+    app = statistics.median(r["seconds"] for r in runs)
+    bound = max(1.25 * engine, engine + 1.0)
+    gaps = [g for r in runs for g in r["gaps_ms"]]
+    rate = statistics.median(r["updates"] / r["seconds"] for r in runs)
+    print("# DNN Explorer live-app benchmark: five-layer course run, 2500 iterations, float64")
+    print(f"first page interactive after server ready: {interactive:.2f} s (target <= 3 s)")
+    print(f"engine alone (build run -> final accuracy), median of 3: {engine:.2f} s "
+          f"(train {train:.4f}, test {test:.2f})")
+    print(f"app (click Start -> final accuracy shown), median of {len(runs)}: {app:.2f} s "
+          f"[{', '.join(format(r['seconds'], '.2f') for r in runs)}]")
+    print(f"app / engine: {app / engine:.2f}x; allowed: {bound:.2f} s (max of 1.25x engine, engine + 1 s)")
+    print(f"live refreshes of the counter and cost curve: {rate:.1f} per second (median per run); "
+          f"longest gap {max(gaps) if gaps else float('nan'):.0f} ms")
+    print(f"final metrics shown: {runs[-1]['metrics']}")
+
+
+if __name__ == "__main__":
+    main()

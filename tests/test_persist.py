@@ -1,0 +1,56 @@
+"""A run saved as .npz comes back as a run with the same predictions and history."""
+import io
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import dnn
+
+
+def data(seed=0, m=30):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(8, m)
+    return X, (X[:1] > 0).astype(np.int64)
+
+
+def trained(iters=40, **kw):
+    X, Y = data()
+    Xt, Yt = data(1, 10)
+    run = dnn.Trainer(dnn.TrainConfig((8, 4, 1), num_iterations=100, record_every=10, **kw), X, Y, Xt, Yt)
+    run.advance(iters)
+    return run
+
+
+def test_round_trip_keeps_predictions_history_and_iteration():
+    run = trained(hidden_activation="tanh", init="he", seed=7)
+    buf = io.BytesIO()
+    dnn.save_run(buf, run, [b"non-cat", b"cat"])
+    back = dnn.load_run(buf.getvalue(), run.X, run.Y, run.X_test, run.Y_test)
+    assert back.config == run.config and back.iteration == 40
+    assert back.history.cost_iterations == run.history.cost_iterations
+    assert_allclose(back.history.costs, run.history.costs, rtol=0)
+    assert_allclose(back.predict_proba(run.X), run.predict_proba(run.X), rtol=1e-12)
+    assert back.status == dnn.Status.PAUSED
+
+
+def test_loaded_run_continues_like_the_original():
+    run = trained()
+    buf = io.BytesIO()
+    dnn.save_run(buf, run, ["a", "b"])
+    back = dnn.load_run(io.BytesIO(buf.getvalue()), run.X, run.Y)
+    run.advance(60)
+    back.advance(60)
+    assert back.status == dnn.Status.DONE
+    assert_allclose(back.parameters["W1"], run.parameters["W1"], rtol=1e-10)
+    assert_allclose(back.history.costs, run.history.costs, rtol=1e-10)
+
+
+def test_model_for_other_data_is_refused():
+    run = trained()
+    buf = io.BytesIO()
+    dnn.save_run(buf, run, ["a", "b"])
+    with pytest.raises(ValueError, match="expects inputs of size 8"):
+        dnn.load_run(buf.getvalue(), np.ones((5, 3)), np.ones((1, 3)))
+    with pytest.raises(ValueError):
+        dnn.load_run(b"not a model", run.X, run.Y)
