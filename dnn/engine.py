@@ -22,8 +22,11 @@ from .core import L_model_backward, L_model_forward, LayerCache, Parameters, che
 from .first_layer import make_first_layer
 from .init import initialize_parameters_deep
 
-# A cost above this (the untrained net starts near 0.69) means the steps are far too large.
-DIVERGED_COST = 1e3
+# The stable cost never reaches log(0), so an exploding run shows as a cost far above where it
+# started (the course's own arithmetic would already give inf there): DIVERGED_FACTOR times the
+# first cost, and at least DIVERGED_MIN_COST (a 50/50 guess costs 0.69).
+DIVERGED_FACTOR = 10.0
+DIVERGED_MIN_COST = 5.0
 
 
 class Status(str, Enum):
@@ -112,6 +115,7 @@ class Trainer:
         self.message = ""
         self.history = History()
         self._materialised: tuple[int, Parameters] | None = None
+        self._cost_limit: float | None = None
 
     def load_state(self, parameters: Parameters, iteration: int, history: History | None = None) -> None:
         """Continue from given parameters (e.g. a saved model) as if ``iteration`` iterations were done."""
@@ -129,6 +133,7 @@ class Trainer:
         self._params, self.iteration = params, iteration
         self.history = history or History()
         self.status, self.message, self._materialised = Status.PAUSED, "", None
+        self._cost_limit = None
         self._settle()
 
     # ----- control -------------------------------------------------------
@@ -192,7 +197,9 @@ class Trainer:
         i, cfg = self.iteration, self.config
         Zs, As = self._forward()
         cost = _sigmoid_cost(Zs[-1], self.Y)
-        if not np.isfinite(cost) or cost > DIVERGED_COST:
+        if self._cost_limit is None and np.isfinite(cost):
+            self._cost_limit = max(DIVERGED_MIN_COST, DIVERGED_FACTOR * cost)
+        if not np.isfinite(cost) or cost > self._cost_limit:
             return self._diverge(cost)
         if i % cfg.record_every == 0:
             self.history.cost_iterations.append(i)
@@ -232,7 +239,8 @@ class Trainer:
     def _diverge(self, cost: float) -> None:
         self.status = Status.DIVERGED
         self.message = (
-            f"Training diverged at iteration {self.iteration}: the cost became {cost:.3g}. "
+            f"Training diverged at iteration {self.iteration}: the cost jumped to {cost:.3g}"
+            f"{'' if not self.history.costs else f' (it started at {self.history.costs[0]:.3g})'}. "
             f"The learning rate {self.config.learning_rate:g} is too large; try a smaller one "
             "(e.g. ten times smaller). The parameters from the last good iteration are kept."
         )

@@ -85,9 +85,9 @@ def _random_colour(rng: np.random.RandomState, p_fur: float) -> np.ndarray:
     return rng.uniform(0, 255, 3)
 
 
-def _background(rng: np.random.RandomState, xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
-    """A random linear gradient, (num_px, num_px, 3) float64 in [0, 255]."""
-    c0, c1 = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+def _background(rng: np.random.RandomState, xx: np.ndarray, yy: np.ndarray, low: float) -> np.ndarray:
+    """A random linear gradient with channels in [low, 255]; (num_px, num_px, 3) float64."""
+    c0, c1 = rng.uniform(low, 255, 3), rng.uniform(low, 255, 3)
     angle = rng.uniform(0, 2 * np.pi)
     t = (np.cos(angle) * xx + np.sin(angle) * yy) / xx.shape[0]
     t = (t - t.min()) / max(np.ptp(t), 1e-9)
@@ -161,7 +161,7 @@ def _occlude(rng: np.random.RandomState, img: np.ndarray, xx: np.ndarray, yy: np
 def _render(rng: np.random.RandomState, label: int, num_px: int, difficulty: dict) -> np.ndarray:
     """One (num_px, num_px, 3) uint8 image of a cat (label 1) or something else (label 0)."""
     yy, xx = np.mgrid[0:num_px, 0:num_px] + 0.5
-    img = _background(rng, xx, yy)
+    img = _background(rng, xx, yy, difficulty["bg_low"])
     _clutter(rng, img, xx, yy)
     scale = num_px / 64.0
     cx, cy = (num_px / 2 + rng.uniform(-1, 1, 2) * difficulty["shift"] * scale)
@@ -183,7 +183,7 @@ def _render(rng: np.random.RandomState, label: int, num_px: int, difficulty: dic
 
 
 DIFFICULTY = {"shift": 10.0, "radius": (10.0, 17.0), "angle": 0.5, "low_contrast": 0.1, "occlusion": 0.15, "noise": 12.0,
-              "fur_cat": 0.9, "fur_other": 0.3}
+              "fur_cat": 0.9, "fur_other": 0.3, "bg_low": 0.0}
 
 
 def _balanced_labels(rng: np.random.RandomState, m: int) -> np.ndarray:

@@ -1,0 +1,147 @@
+"""Data: choose the dataset, browse its examples, and see how an image becomes a vector."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dnn.data import TEST_FILE, TRAIN_FILE, Dataset, load_catvnoncat_files
+from ui import params, plots_train, state, widgets
+
+widgets.require_shell()
+
+CHOICES = {"course": "Course cat vs non-cat (h5 files)", "synthetic": "Synthetic cartoon cats (built in)",
+           "toy": "2-D toy points (see the decision boundary)", "zip": "Your own labelled photos (zip)"}
+PER_PAGE = 18
+UPLOAD_IDS = "data_upload_ids"  # which uploads the active dataset came from; no widget uses this key
+
+
+def current_choice(ds: Dataset) -> str:
+    key = widgets.current_data_key()
+    if key in params.TOY_NAMES:
+        return "toy"
+    if key in (params.COURSE, params.SYNTHETIC):
+        return key
+    return "course" if ds.name.startswith("Course") else "zip"
+
+
+def switch(ds: Dataset, key: str | None) -> None:
+    st.session_state.pop(UPLOAD_IDS, None)
+    widgets.use_dataset(ds, key)
+    st.rerun()
+
+
+def use_upload(ids: tuple, make, key: str | None = None) -> None:
+    """Load an upload once (``make`` raises ValueError for bad files) and switch to it."""
+    if st.session_state.get(UPLOAD_IDS) == ids:
+        return
+    try:
+        ds = make()
+    except ValueError as exc:
+        st.error(f"Could not use these files: {exc}")
+        return
+    widgets.use_dataset(ds, key)
+    st.session_state[UPLOAD_IDS] = ids
+    st.rerun()
+
+
+def course_controls() -> None:
+    found = state.course_dataset()
+    if found is not None and not state.get_dataset().name.startswith("Course"):
+        switch(found, params.COURSE)
+    if found is None:
+        st.info(f"The course files were not found on disk. Upload `{TRAIN_FILE}` and `{TEST_FILE}` "
+                "(or put them in `data/`, or set DNN_DATA_DIR, and reload).")
+    with st.expander("Upload the two course files", expanded=found is None):
+        c1, c2 = st.columns(2)
+        train = c1.file_uploader(TRAIN_FILE, type=["h5"], key="upload_train_h5")
+        test = c2.file_uploader(TEST_FILE, type=["h5"], key="upload_test_h5")
+    if train is not None and test is not None:
+        def make() -> Dataset:
+            return Dataset("Course cat vs non-cat (uploaded)",
+                           *load_catvnoncat_files(train.getvalue(), test.getvalue()))
+        use_upload((train.file_id, test.file_id), make)
+
+
+def toy_controls() -> None:
+    try:
+        from dnn.toy import TOY_DATASETS, toy_dataset
+    except ImportError:
+        st.info("The toy datasets are not available in this version.")
+        return
+    names = [n for n in TOY_DATASETS]
+    current = widgets.current_data_key()
+    name = st.selectbox("Toy dataset", names, index=names.index(current) if current in names else 0, key="toy_name")
+    if name != current:
+        try:
+            ds = toy_dataset(name)
+        except ValueError as exc:
+            st.error(f"Could not make the toy dataset: {exc}")
+            return
+        switch(ds, name)
+
+
+def zip_controls() -> None:
+    st.caption("A zip with two folders, one per class (e.g. `cat/` and `not_cat/`), of JPEG or PNG photos. "
+               "Each photo is resized to 64×64; 20 % are kept aside as the test set.")
+    upload = st.file_uploader("Zip of labelled photos", type=["zip"], key="upload_zip")
+    if upload is not None:
+        try:
+            from dnn.zipdata import load_photo_zip
+        except ImportError:
+            st.info("Loading photo zips is not available in this version.")
+            return
+        use_upload((upload.file_id,), lambda: load_photo_zip(upload.getvalue()))
+
+
+def browse_images(ds: Dataset) -> None:
+    split = st.radio("Examples from", ["train", "test"], horizontal=True, key="browse_split")
+    images, labels = (ds.train_x_orig, ds.train_y) if split == "train" else (ds.test_x_orig, ds.test_y)
+    pages = max(1, -(-len(images) // PER_PAGE))
+    page = st.slider("Page", 1, pages, 1, key="browse_page") if pages > 1 else 1
+    idx = range((page - 1) * PER_PAGE, min(page * PER_PAGE, len(images)))
+    names = ds.class_names
+    st.image([images[i] for i in idx], caption=[f"#{i}: {names[int(labels[0, i])]}" for i in idx], width=96)
+
+
+def explain_flatten(ds: Dataset) -> None:
+    st.subheader(f"From a {ds.num_px}×{ds.num_px}×3 image to a {ds.n_x:,}-vector")
+    st.markdown(f"Each picture is {ds.num_px}×{ds.num_px} pixels with 3 colour values (red, green, blue) from 0 to "
+                f"255. The network wants one column of numbers per example, so the image is *flattened* into "
+                f"{ds.num_px}·{ds.num_px}·3 = **{ds.n_x:,}** values and divided by 255 to lie in [0, 1]. "
+                f"Stacking the columns gives X of shape ({ds.n_x:,}, m).")
+    st.code("train_x_flatten = train_x_orig.reshape(train_x_orig.shape[0], -1).T\n"
+            "train_x = train_x_flatten / 255.   # shape (12288, 209) for the course data", language="python")
+    raw = ds.train_x_orig[0].reshape(-1)[:6]
+    st.markdown(f"Example #0: first pixel values `{raw.tolist()}` → first entries of x `"
+                f"{np.round(ds.X_train[:6, 0], 4).tolist()}` (R, G, B of pixel (0,0), then of pixel (0,1)).")
+
+
+st.title("Data")
+ds = state.get_dataset()
+st.session_state.setdefault("dataset_choice", current_choice(ds))
+choice = st.radio("Dataset", list(CHOICES), format_func=CHOICES.get, key="dataset_choice", horizontal=True)
+if choice == "synthetic" and widgets.current_data_key() != params.SYNTHETIC:
+    switch(state.synthetic_data(), params.SYNTHETIC)
+{"course": course_controls, "toy": toy_controls, "zip": zip_controls}.get(choice, lambda: None)()
+ds = state.get_dataset()
+st.caption("Switching data archives the current run (its curve stays in the Train page's history) and adapts "
+           "the model's input size.")
+for note in ds.notes:
+    st.info(note)
+
+st.subheader(f"Active: {ds.name}")
+balance = lambda y: f"{np.mean(y):.0%} {ds.class_names[1]}"  # noqa: E731 - a one-line formatter
+cols = st.columns(5)
+cols[0].metric("m_train", ds.m_train)
+cols[1].metric("m_test", ds.m_test)
+cols[2].metric("num_px", ds.num_px if ds.num_px else "—", help="Image side in pixels (none for 2-D points)")
+cols[3].metric("Train balance", balance(ds.train_y))
+cols[4].metric("Test balance", balance(ds.test_y))
+
+if ds.kind == "toy":
+    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names), key="toy_scatter")
+    st.caption(f"Each example is a point (x1, x2): X has shape (2, {ds.m_train}). A straight line cannot "
+               "separate the colours, so the hidden layers have to bend the boundary.")
+else:
+    browse_images(ds)
+    explain_flatten(ds)

@@ -1,0 +1,88 @@
+"""Your photo: classify an uploaded or camera picture with the current model, and show where it looked."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import dnn
+from dnn.data import Dataset
+from dnn.photo import prepare_photo
+from ui import plots_inspect as pi
+from ui import state
+
+PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
+P_KEY = "photo_probability"  # the last photo's exact P(class 1); no widget uses this key
+
+
+def photo_source():
+    """The camera shot when the camera is on and a picture was taken, else the upload (or None)."""
+    shot = None
+    if st.toggle("Use the camera", key="camera_on",
+                 help="Off by default so the browser does not ask for the camera until you want it."):
+        shot = st.camera_input("Take a picture", key="photo_camera")
+    upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key="photo_upload")
+    return shot or upload
+
+
+def trained(run: dnn.Trainer | None) -> bool:
+    if run is None or run.iteration == 0:
+        st.info("There is no trained model yet: train one on the Train page (or load one on Results), "
+                "then come back. You can already see what the network would see below.")
+        st.page_link("pages/train.py", label="Go to Train", icon="📉")
+        return False
+    return True
+
+
+def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
+    names = ds.class_names
+    p = float(run.predict_proba(x)[0, 0])
+    label = int(p > 0.5)
+    st.session_state[P_KEY] = p
+    col.metric(f"P({names[1]})", f"{p:.3f}")
+    col.markdown(f"The network says: **{names[label]}**")
+    col.caption(f"Model at iteration {run.iteration:,}, train accuracy {run.train_accuracy():.0%}. "
+                "64×64 pixels is very little: framing, background and lighting matter a lot.")
+    dA0 = run.snapshot(x, [[label]]).grads["dA0"]
+    st.subheader("Where the network looked")
+    heat = pi.saliency(dA0, ds.num_px)
+    left, right = st.columns(2)
+    left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture")
+    right.image(pi.enlarge(pi.overlay(np.zeros_like(image), heat, strength=1.0)), width=320,
+                caption="saliency alone")
+    st.caption(f"Saliency: |∂cost/∂pixel| for the answer “{names[label]}” (largest colour channel per pixel). "
+               "Bright pixels are where a small change would move the prediction most. A fully connected "
+               "network has no notion of shapes or neighbouring pixels, so the map is often speckled rather "
+               "than outlining the cat.")
+
+
+def main() -> None:
+    st.title("📷 Your photo")
+    st.session_state.pop(P_KEY, None)
+    ds, run = state.get_dataset(), state.get_run()
+    if ds.kind != "images":
+        st.info(f"The active data, **{ds.name}**, is 2-D points, so the network takes two numbers, not a "
+                "picture. To classify photos, pick an image dataset (the course's cats or the synthetic "
+                "ones) on the Data page and train a model on it.")
+        st.page_link("pages/data.py", label="Go to Data", icon="🖼️")
+        return
+    source = photo_source()
+    if source is None:
+        st.caption(f"Any photo works; it is cropped to a square and shrunk to {ds.num_px}×{ds.num_px} "
+                   "pixels, like the training pictures.")
+        return
+    data = source.getvalue()
+    try:
+        image, x = prepare_photo(data, num_px=ds.num_px)
+    except ValueError as exc:
+        st.error(f"Could not use {source.name}: {exc}")
+        return
+    cols = st.columns(3)
+    original = pi.preview_image(data)
+    if original is not None:
+        cols[0].image(original, caption="your photo", width=240)
+    cols[1].image(pi.enlarge(image), caption=f"what the network sees ({ds.num_px}×{ds.num_px})", width=240)
+    if trained(run):
+        classify(run, ds, image, x, cols[2])
+
+
+main()  # no st.stop(): app.py draws the sidebar after the page

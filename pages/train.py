@@ -1,0 +1,152 @@
+"""Train: start, pause, step and reset gradient descent, watching the cost fall live."""
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+import dnn
+from dnn.data import Dataset
+from ui import params, plots_train, state, widgets
+
+widgets.require_shell()
+
+TICK_SECONDS = 0.25   # one fragment rerun: a training slice plus a redraw
+SLICE_SECONDS = 0.2
+RATE, ERROR = "train_rate", "train_error"  # no widget uses these keys
+
+
+# ----- button callbacks (outside the fragment, so they run before any slice) -----------
+def _current_run(fresh: bool = False) -> dnn.Trainer | None:
+    """The run to act on; a new one when asked, when there is none, or when it is over or outdated."""
+    run = state.get_run()
+    if fresh or run is None or run.done or not params.same_model(run.config, state.get_config()):
+        try:
+            run = state.new_run()
+        except ValueError as exc:
+            st.session_state[ERROR] = str(exc)
+            return None
+        st.session_state[RATE] = 0.0
+    return run
+
+
+def on_start() -> None:
+    run = _current_run()
+    if run is not None:
+        run.resume()
+        state.set_running(True)
+
+
+def on_pause() -> None:
+    state.set_running(False)
+    if (run := state.get_run()) is not None:
+        run.pause()
+
+
+def on_step() -> None:
+    state.set_running(False)
+    if (run := _current_run()) is not None:
+        run.pause()
+        run.step()
+        if run.done:
+            state.archive_run()
+
+
+def on_reset() -> None:
+    state.set_running(False)
+    state.archive_run()
+    if (run := _current_run(fresh=True)) is not None:
+        run.pause()
+
+
+# ----- the live view -----------------------------------------------------------------
+def _last(values: list[float]) -> float:
+    return values[-1] if values and math.isfinite(values[-1]) else float("nan")
+
+
+def _pct(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.1%}"
+
+
+def show_run(run: dnn.Trainer | None, ds: Dataset) -> None:
+    cfg = run.config if run is not None else state.get_config()
+    h = run.history if run is not None else dnn.History()
+    iteration = run.iteration if run is not None else 0
+    status = run.status.value if run is not None else "no run yet"
+    st.markdown(f"Status: **{status}**")
+    st.progress(min(1.0, iteration / cfg.num_iterations), text=f"{iteration:,} / {cfg.num_iterations:,} iterations")
+    cols = st.columns(5)
+    cols[0].metric("Iteration", f"{iteration:,}")
+    cost = _last(h.costs)
+    cols[1].metric("Cost", "—" if math.isnan(cost) else f"{cost:.4f}")
+    cols[2].metric("Train accuracy", _pct(_last(h.train_acc)))
+    cols[3].metric("Test accuracy", _pct(_last(h.test_acc)))
+    cols[4].metric("Iterations/s", f"{st.session_state.get(RATE, 0.0):,.0f}")
+    st.vega_lite_chart(plots_train.cost_chart_data(h.cost_iterations, h.costs),
+                       plots_train.cost_chart_spec(cfg.num_iterations), key="cost_chart", width="stretch")
+    if run is not None and ds.kind == "toy":
+        data = plots_train.decision_boundary_data(run.X, run.Y, run.predict_proba, resolution=60)
+        st.vega_lite_chart(data, plots_train.decision_boundary_spec(ds.class_names), key="boundary_chart",
+                           width="stretch")
+    if run is not None and run.status == dnn.Status.DIVERGED:
+        st.error(run.message)
+    elif run is not None and run.status == dnn.Status.DONE:
+        st.success(f"Finished {run.iteration:,} iterations: cost {cost:.4f}, train accuracy "
+                   f"{_pct(_last(h.train_acc))}, test accuracy {_pct(_last(h.test_acc))}. "
+                   "See Results for the mistakes, or Inspect for what the layers learned.")
+
+
+@st.fragment(run_every=TICK_SECONDS if state.is_running() else None)
+def live(ds: Dataset) -> None:
+    run = state.get_run()
+    if run is not None and state.is_running():
+        started = time.perf_counter()
+        done = run.advance(max_seconds=SLICE_SECONDS)
+        st.session_state[RATE] = done / max(time.perf_counter() - started, 1e-9)
+        if run.done:
+            # A full rerun stops the timer and updates the buttons and the history.
+            state.set_running(False)
+            state.archive_run()
+            st.rerun()
+    show_run(run, ds)
+
+
+def show_history() -> None:
+    records = state.run_history()
+    if not records:
+        st.caption("Finished or reset runs appear here, so you can compare their cost curves "
+                   "(for example the same network with learning rates 0.0075, 0.05 and 0.001).")
+        return
+    labels = [r.label for r in records]
+    chosen = st.multiselect("Overlay the cost curves of", labels, default=labels[-3:], key="history_runs")
+    picked = [r for r in records if r.label in chosen]
+    if picked:
+        curves = [(r.label, r.history.cost_iterations, r.history.costs) for r in picked]
+        st.plotly_chart(plots_train.cost_overlay_figure(curves), key="history_chart")
+    st.dataframe([{"run": r.label, "data": r.dataset, "status": r.status, "train acc": r.train_acc,
+                   "test acc": None if math.isnan(r.test_acc) else r.test_acc} for r in records],
+                 hide_index=True)
+
+
+st.title("Train")
+ds, cfg, run = state.get_dataset(), state.get_config(), state.get_run()
+st.caption(f"**{ds.name}** · layer_dims {list(cfg.layer_dims)} · {cfg.hidden_activation} · init {cfg.init} · "
+           f"α = {cfg.learning_rate:g} · {cfg.num_iterations:,} iterations · {cfg.dtype}")
+running = state.is_running()
+c = st.columns([1, 1, 1, 1, 4])
+c[0].button("Start", key="start", on_click=on_start, type="primary", disabled=running, width="stretch")
+c[1].button("Pause", key="pause", on_click=on_pause, disabled=not running, width="stretch")
+c[2].button("Step", key="step", on_click=on_step, help="Exactly one iteration of gradient descent",
+            width="stretch")
+c[3].button("Reset", key="reset", on_click=on_reset, help="Keep this run in the history and start over",
+            width="stretch")
+c[4].caption("Training runs while this page is open; on another page it waits and continues when you come back.")
+if (message := st.session_state.pop(ERROR, None)) is not None:
+    st.error(f"Cannot start this run: {message}")
+if run is not None and not params.same_model(run.config, cfg):
+    st.info("The Model settings changed since this run started: press Start or Reset to train the new "
+            "network. The current run then goes to the history.")
+live(ds)
+st.subheader("Run history")
+show_history()

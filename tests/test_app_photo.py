@@ -1,0 +1,127 @@
+"""The Your-photo page: upload or camera, what the network sees, P(cat), saliency, and bad files."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import dnn
+from conftest_shared import PHOTOS_DIR, needs_data
+from ui.state import CONFIG, DATASET, RUN
+
+PAGE = "pages/photo.py"
+P_KEY = "photo_probability"
+
+
+def open_app(request, course: bool) -> AppTest:
+    if not course:
+        request.getfixturevalue("no_course_data")
+    return request.getfixturevalue("app_test")(timeout=60)
+
+
+def put_run(at: AppTest, iterations=100) -> dnn.Trainer:
+    ds = at.session_state[DATASET]
+    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, 7, 1), init="course", num_iterations=iterations,
+                          record_every=10, accuracy_every=10)
+    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+    run.advance(iterations)
+    at.session_state[CONFIG] = cfg
+    at.session_state[RUN] = run
+    return run
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = "image/jpeg") -> AppTest:
+    return at.file_uploader(key="photo_upload").set_value((name, data, mime)).run()
+
+
+def p_metric(at: AppTest):
+    found = [m for m in at.metric if m.label == "P(cat)"]
+    return found[0] if found else None
+
+
+@needs_data
+def test_kittens_photo_gets_a_probability_and_a_saliency_map(request):
+    at = open_app(request, course=True)
+    run = put_run(at)
+    at.switch_page(PAGE).run()
+    assert not at.get("camera_input"), "the camera must wait for the toggle"
+    upload(at, "kittens.jpg", (PHOTOS_DIR / "kittens.jpg").read_bytes())
+    assert not at.exception and not at.error
+    metric = p_metric(at)
+    assert metric is not None and 0.0 <= float(metric.value) <= 1.0
+    assert float(metric.value) == pytest.approx(at.session_state[P_KEY], abs=5e-4)
+    captions = [c for img in at.image for c in img.captions]
+    assert any("what the network sees (64×64)" in c for c in captions)
+    assert "saliency over the picture" in captions and "saliency alone" in captions
+    assert any("The network says" in m.value for m in at.markdown)
+    assert at.session_state[RUN] is run
+
+
+@needs_data
+def test_dataset_image_round_trip_through_png_upload_gives_the_same_probability(request):
+    at = open_app(request, course=True)
+    run = put_run(at, iterations=50)
+    ds = at.session_state[DATASET]
+    i = 7
+    buf = io.BytesIO()
+    Image.fromarray(ds.test_x_orig[i]).save(buf, format="PNG")
+    at.switch_page(PAGE).run()
+    upload(at, "test7.png", buf.getvalue(), "image/png")
+    assert not at.exception and not at.error
+    expected = float(run.predict_proba(ds.X_test[:, [i]])[0, 0])
+    assert abs(at.session_state[P_KEY] - expected) < 1e-12
+
+
+BAD_FILES = [
+    ("notes.jpg", b"This is a text file, not a picture.\n" * 20),
+    ("noise.png", np.random.RandomState(1).bytes(5000)),
+    ("empty.jpg", b""),
+]
+
+
+def test_bad_files_show_an_error_and_keep_the_run(request):
+    at = open_app(request, course=False)
+    run = put_run(at, iterations=20)
+    at.switch_page(PAGE).run()
+    for name, data in BAD_FILES:
+        upload(at, name, data)
+        assert not at.exception
+        assert len(at.error) == 1 and name in at.error[0].value
+        assert p_metric(at) is None
+        assert at.session_state[RUN] is run and run.iteration == 20
+    # and the page still works with a good photo afterwards
+    upload(at, "bird.jpg", (PHOTOS_DIR / "bird.jpg").read_bytes())
+    assert not at.error and 0.0 <= float(p_metric(at).value) <= 1.0
+    assert at.session_state[RUN] is run
+
+
+def test_without_a_trained_model_the_page_says_what_to_do(request):
+    at = open_app(request, course=False)
+    at.switch_page(PAGE).run()
+    upload(at, "puppy.jpg", (PHOTOS_DIR / "puppy.jpg").read_bytes())
+    assert not at.exception and not at.error
+    assert "no trained model" in at.info[0].value
+    assert p_metric(at) is None
+    assert any("what the network sees" in c for img in at.image for c in img.captions)
+
+
+def test_camera_appears_only_after_the_toggle(request):
+    at = open_app(request, course=False)
+    at.switch_page(PAGE).run()
+    assert not at.get("camera_input")
+    at.toggle(key="camera_on").set_value(True).run()
+    assert not at.exception
+    assert at.get("camera_input")[0].proto.id.endswith("-photo_camera")
+
+
+def test_toy_data_explains_photos_need_images(request):
+    toy = pytest.importorskip("dnn.toy")
+    at = open_app(request, course=False)
+    at.session_state[DATASET] = toy.toy_dataset("moons")
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "2-D points" in at.info[0].value
+    assert not at.get("file_uploader")

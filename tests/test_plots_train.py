@@ -1,0 +1,104 @@
+"""The Data/Model/Train figures: right types, right number of traces, never a NaN."""
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+import dnn
+from ui import params, plots_train
+
+
+def test_cost_chart_data_drops_nan_and_inf():
+    df = plots_train.cost_chart_data([0, 1, 2, 3], [0.7, float("nan"), float("inf"), 0.5])
+    assert list(df["iteration"]) == [0, 3]
+    assert np.isfinite(df["cost"]).all()
+
+
+def test_cost_chart_spec_spans_the_whole_run():
+    spec = plots_train.cost_chart_spec(2500)
+    assert spec["mark"]["type"] == "line"
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 2500]
+    assert spec["encoding"]["y"]["field"] == "cost"
+
+
+def test_cost_overlay_one_trace_per_run_without_nan():
+    fig = plots_train.cost_overlay_figure([("a", [0, 100], [0.7, 0.5]), ("b", [0, 100, 200], [0.7, float("nan"), 0.1])])
+    assert isinstance(fig, go.Figure) and len(fig.data) == 2
+    assert [t.name for t in fig.data] == ["a", "b"]
+    assert list(fig.data[1].y) == [0.7, 0.1]
+
+
+def test_decision_boundary_data_covers_grid_and_points():
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(2, 30), (rng.rand(1, 30) > 0.5).astype(int)
+    calls = []
+
+    def proba(grid):
+        calls.append(grid.shape)
+        return 1 / (1 + np.exp(-grid[0:1]))
+
+    df = plots_train.decision_boundary_data(X, Y, proba, resolution=20)
+    assert calls == [(2, 400)]
+    assert (df["layer"] == "grid").sum() == 400 and (df["layer"] == "point").sum() == 30
+    assert not df[["x", "x2", "y", "y2", "p"]].isna().any().any()
+    grid = df[df["layer"] == "grid"]
+    assert grid["x"].min() < X[0].min() and grid["x2"].max() > X[0].max()
+    spec = plots_train.decision_boundary_spec(("red", "blue"))
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "circle"]
+
+
+def test_decision_boundary_replaces_nan_probabilities():
+    X, Y = np.array([[0.0, 1.0], [0.0, 1.0]]), np.array([[0, 1]])
+    df = plots_train.decision_boundary_data(X, Y, lambda g: np.full((1, g.shape[1]), np.nan), resolution=5)
+    assert df["p"].between(0, 1).all()
+
+
+def test_decision_boundary_with_a_trainer_is_fast():
+    import time
+    rng = np.random.RandomState(1)
+    X = rng.randn(2, 400)
+    Y = (X[0] * X[1] > 0).astype(int).reshape(1, -1)
+    run = dnn.Trainer(params.build_config(2, (20, 7)), X, Y)
+    run.advance(20)
+    plots_train.decision_boundary_data(X, Y, run.predict_proba)  # warm-up
+    start = time.perf_counter()
+    df = plots_train.decision_boundary_data(X, Y, run.predict_proba, resolution=80)
+    assert time.perf_counter() - start < 0.05
+    assert len(df) == 80 * 80 + 400
+
+
+def test_toy_scatter_has_one_trace_per_class():
+    X = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]])
+    fig = plots_train.toy_scatter_figure(X, np.array([[0, 1, 1]]), ("blue", "red"))
+    assert len(fig.data) == 2 and len(fig.data[0].x) == 1 and len(fig.data[1].x) == 2
+
+
+@pytest.mark.parametrize("dims,expected_more", [((12288, 20, 7, 5, 1), [12281, 13]), ((2, 3, 1), [])])
+def test_network_figure_caps_drawn_units(dims, expected_more):
+    fig = plots_train.network_figure(dims, "relu", max_drawn=8)
+    assert len(fig.data) == 1 + len(dims)  # the edges, then one trace per layer
+    assert [len(t.y) for t in fig.data[1:]] == [min(n, 8) if n <= 8 else 7 for n in dims]
+    more = [a.text for a in fig.layout.annotations if a.text.startswith("…+")]
+    assert more == [f"…+{n:,}" for n in expected_more]
+
+
+def test_shape_table_matches_the_course():
+    table = plots_train.shape_table((12288, 20, 7, 5, 1), 209)
+    assert isinstance(table, pd.DataFrame) and len(table) == 5
+    assert table.loc[1, "W"] == "W1 (20, 12288)" and table.loc[1, "Z"] == "Z1 (20, 209)"
+    assert table.loc[4, "A"] == "A4 (1, 209)"
+    assert table["parameters"].sum() == dnn.parameter_count((12288, 20, 7, 5, 1))
+
+
+def test_finite_points_keeps_pairs_aligned():
+    xs, ys = plots_train.finite_points([1, 2, 3], [math.nan, 2.0, 3.0])
+    assert xs == [2, 3] and ys == [2.0, 3.0]
+
+
+def test_class_colours_follow_colour_names():
+    assert plots_train.class_colours(("red", "blue")) == ("#d62728", "#1f77b4")
+    assert plots_train.class_colours(("non-cat", "cat")) == plots_train.CLASS_COLOURS
+    spec = plots_train.decision_boundary_spec(("red", "blue"))
+    assert spec["layer"][1]["encoding"]["fill"]["scale"]["range"] == ["#d62728", "#1f77b4"]
