@@ -1,7 +1,15 @@
 """DNN Explorer: the entry point. Declares the pages, applies a shared link once, keeps the URL in sync."""
 from __future__ import annotations
 
-import streamlit as st
+import os
+
+# One BLAS thread per training: the matrices of a slice are small, and several sessions share
+# two cores; multi-threaded BLAS then spins against itself (measured 12x slower under load).
+# Set before NumPy is first imported in this server process, which happens just below.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import streamlit as st  # noqa: E402
 
 from ui import params, state, widgets
 

@@ -18,3 +18,4 @@ from .persist import load_run, save_run
 from .photo import prepare_photo
 from .synthetic import make_synthetic_cats, synthetic_dataset
 from .toy import TOY_DATASETS, make_toy_dataset, toy_dataset
+from .zipdata import load_photo_zip

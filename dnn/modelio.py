@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import os
 import zipfile
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any, BinaryIO, NamedTuple, Union
 
 import numpy as np
 
+from .activations import HIDDEN_ACTIVATIONS as ACTIVATIONS
+
 FORMAT_VERSION = 1
-ACTIVATIONS = ("relu", "tanh", "leaky_relu", "sigmoid")
 MAX_MODEL_BYTES = 200 * 1024 * 1024  # a [12288, 20, 7, 5, 1] model is about 2 MB
 ModelSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 
@@ -213,8 +215,8 @@ def load_model(source: ModelSource) -> SavedModel:
         _check_version(_get(archive, "format_version"))
         dims = _parse_dims(_get(archive, "layer_dims"))
         activation, hyper = _parse_meta(_get(archive, "meta"))
-        names = [f"{p}{l}" for l in range(1, len(dims)) for p in "Wb"]
-        parameters = {k: _get(archive, k) for k in names}
+        # Every W{l}/b{l} in the file, so stray extra layers are refused rather than ignored.
+        parameters = {k: _get(archive, k) for k in archive.files if re.fullmatch(r"[Wb][0-9]+", k)}
         _check_parameters(parameters, dims)
         classes = _get(archive, "classes")
         iterations, costs = _get(archive, "cost_iterations"), _get(archive, "costs")

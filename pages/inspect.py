@@ -7,6 +7,9 @@ import streamlit as st
 import dnn
 from ui import plots_inspect as pi
 from ui import state
+from ui.widgets import require_shell
+
+require_shell()
 
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
 GRADCHECK_M, GRADCHECK_PER_LAYER = 8, 50

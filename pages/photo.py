@@ -9,6 +9,9 @@ from dnn.data import Dataset
 from dnn.photo import prepare_photo
 from ui import plots_inspect as pi
 from ui import state
+from ui.widgets import require_shell
+
+require_shell()
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 P_KEY = "photo_probability"  # the last photo's exact P(class 1); no widget uses this key

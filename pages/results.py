@@ -10,6 +10,9 @@ import dnn
 from dnn.data import Dataset
 from ui import plots_inspect as pi
 from ui import state
+from ui.widgets import require_shell
+
+require_shell()
 
 GRID_COLUMNS, MAX_SHOWN = 5, 50
 LOADED = "results_loaded_upload"  # (file_id, error or None) of the last model upload handled

@@ -8,6 +8,9 @@ import numpy as np
 import streamlit as st
 
 from dnn.testcases import STEP_CASES, StepCase, matches
+from ui.widgets import require_shell
+
+require_shell()
 
 
 def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:

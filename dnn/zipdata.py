@@ -1,0 +1,221 @@
+"""Build a two-class image Dataset from a user's zip of photos, entirely in memory.
+
+Expected layout: exactly two folders, one per class, optionally inside one wrapping folder::
+
+    photos.zip: cats/1.jpg cats/2.png ... other/1.jpg ...       (or my_photos/cats/..., my_photos/other/...)
+
+Labels follow the folder names in alphabetical order: the first folder is label 0, the
+second label 1 (``Dataset.classes`` and ``Dataset.notes`` say which is which). Loose files
+beside the class folders and system clutter (``__MACOSX/``, hidden files) are ignored;
+folders nested inside a class folder are refused, so nothing is silently dropped.
+Files that are not usable images are skipped and listed in ``Dataset.notes``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Union
+
+import numpy as np
+
+from dnn.data import Dataset
+from dnn.photo import MAX_PHOTO_BYTES, prepare_photo
+
+MAX_ZIP_BYTES = 200 * 1024 * 1024  # the zip file itself
+MAX_ZIP_FILES = 2000  # image members
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # sum of declared (and of actually read) member sizes
+MAX_COMPRESSION_RATIO = 200  # members over 1 MB that shrank more than this are treated as zip bombs
+_RATIO_MIN_SIZE = 1024 * 1024
+ZipSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+
+
+def _open_zip(source: ZipSource) -> tuple[zipfile.ZipFile, str | None]:
+    """The archive, opened over an in-memory copy, plus a name hint for the dataset."""
+    name = None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ValueError(f"There is no zip file at {path}. Check the path.")
+        name, data = path.stem, path.read_bytes()[: MAX_ZIP_BYTES + 1]
+    elif hasattr(source, "read"):
+        name = Path(str(getattr(source, "name", ""))).stem or None
+        data = source.read(MAX_ZIP_BYTES + 1)
+    else:
+        raise ValueError(f"The photos must be a zip given as bytes, a path or a file object, not {type(source).__name__}.")
+    if len(data) > MAX_ZIP_BYTES:
+        raise ValueError(f"The zip is over {MAX_ZIP_BYTES // (1024 * 1024)} MB; use fewer or smaller photos.")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data)), name
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ValueError("This is not a zip file. Zip two folders of photos (one per class) and upload that.") from exc
+
+
+def _parts(info: zipfile.ZipInfo) -> tuple[str, ...]:
+    """Path components of a member; refuses absolute paths and '..' (path traversal)."""
+    raw = info.filename.replace("\\", "/")
+    if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
+        raise ValueError(f"The zip contains an absolute path ({info.filename!r}); refusing the whole zip for safety.")
+    parts = tuple(p for p in PurePosixPath(raw).parts if p not in ("", "."))
+    if ".." in parts:
+        raise ValueError(f"The zip contains a '..' path ({info.filename!r}); refusing the whole zip for safety.")
+    return parts
+
+
+def _is_clutter(parts: tuple[str, ...]) -> bool:
+    # Finder and Explorer add these; they are never photos.
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts) or parts[-1].lower() in ("thumbs.db", "desktop.ini")
+
+
+def _members(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zipfile.ZipInfo]]:
+    """(path parts, info) of every regular file, after the safety and size checks."""
+    members = []
+    for info in archive.infolist():
+        parts = _parts(info)
+        if info.is_dir() or not parts or _is_clutter(parts):
+            continue
+        members.append((parts, info))
+    if len(members) > MAX_ZIP_FILES:
+        raise ValueError(f"The zip holds {len(members)} files; at most {MAX_ZIP_FILES} are accepted.")
+    _check_sizes([info for _, info in members])
+    return sorted(members, key=lambda item: item[0])
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ValueError(
+            f"The zip unpacks to {total / 1e6:.0f} MB, over the {MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB limit "
+            "(it may be a zip bomb). Use fewer or smaller photos."
+        )
+    for info in infos:
+        if info.file_size > _RATIO_MIN_SIZE and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise ValueError(
+                f"{info.filename!r} is compressed {info.file_size // max(info.compress_size, 1)}:1, "
+                "far more than any photo; refusing a likely zip bomb."
+            )
+
+
+def _strip_wrapper(members: list) -> tuple[list, str | None]:
+    """Drop one folder that wraps everything, if the class folders are inside it."""
+    firsts = {parts[0] for parts, _ in members}
+    if len(firsts) == 1 and all(len(parts) >= 3 for parts, _ in members):
+        return [(parts[1:], info) for parts, info in members], firsts.pop()
+    return members, None
+
+
+def _group(members: list) -> tuple[dict[str, list], list[str]]:
+    """Class folder -> [(name, info)], plus loose top-level file names (ignored)."""
+    groups: dict[str, list] = {}
+    loose = []
+    for parts, info in members:
+        if len(parts) == 1:
+            loose.append(parts[0])
+        elif len(parts) > 2:
+            raise ValueError(
+                f"{'/'.join(parts)!r} is in a nested folder. Put the photos directly inside the two class "
+                "folders (no sub-folders)."
+            )
+        else:
+            groups.setdefault(parts[0], []).append(("/".join(parts), info))
+    if len(groups) != 2:
+        found = ", ".join(sorted(groups)) or "none"
+        raise ValueError(f"The zip must hold exactly two folders of photos, one per class; found {len(groups)} ({found}).")
+    return groups, loose
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+    """Bounded read: never more than one photo's worth, nor past the zip's total budget."""
+    with archive.open(info) as handle:
+        data = handle.read(MAX_PHOTO_BYTES + 1)
+    budget[0] -= len(data)
+    if budget[0] < 0:
+        raise ValueError(f"The zip unpacks to more than {MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB; refusing a likely zip bomb.")
+    return data
+
+
+def _load_class(archive, files: list, num_px: int, budget: list[int], skipped: list[str]) -> list[np.ndarray]:
+    images = []
+    for name, info in files:
+        try:
+            images.append(prepare_photo(_read_member(archive, info, budget), num_px)[0])
+        except ValueError as exc:
+            if "zip bomb" in str(exc):
+                raise
+            skipped.append(name)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
+            # Damaged, encrypted or exotically compressed members: skip like any unreadable file.
+            skipped.append(name)
+    return images
+
+
+def _split(rng: np.random.RandomState, n: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, test) of one class: at least one of each."""
+    order = rng.permutation(n)
+    n_test = min(n - 1, max(1, int(round(n * test_fraction))))
+    return order[n_test:], order[:n_test]
+
+
+def _assemble(per_class: list[list[np.ndarray]], test_fraction: float, seed: int):
+    rng = np.random.RandomState(seed)
+    xs = {"train": [], "test": []}
+    ys = {"train": [], "test": []}
+    for label, images in enumerate(per_class):
+        for part, idx in zip(("train", "test"), _split(rng, len(images), test_fraction)):
+            xs[part] += [images[i] for i in idx]
+            ys[part] += [label] * len(idx)
+    out = []
+    for part in ("train", "test"):
+        mix = rng.permutation(len(ys[part]))  # interleave the classes
+        out += [np.stack(xs[part])[mix], np.array(ys[part], dtype=np.int64)[mix].reshape(1, -1)]
+    return out
+
+
+def _check_args(num_px: int, test_fraction: float) -> None:
+    if not isinstance(num_px, (int, np.integer)) or not 8 <= num_px <= 256:
+        raise ValueError(f"num_px must be a whole number between 8 and 256; got {num_px!r}.")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be between 0 and 1 (e.g. 0.2); got {test_fraction}.")
+
+
+def _notes(classes: list[str], skipped: list[str], loose: list[str]) -> tuple[str, ...]:
+    notes = [f"Label 0 = '{classes[0]}', label 1 = '{classes[1]}' (folders in alphabetical order)."]
+    if skipped:
+        notes.append(f"Skipped {len(skipped)} file(s) that are not usable images: {', '.join(skipped[:10])}"
+                     + (" ..." if len(skipped) > 10 else ""))
+    if loose:
+        notes.append(f"Ignored {len(loose)} file(s) outside the class folders: {', '.join(loose[:10])}")
+    return tuple(notes)
+
+
+def load_photo_zip(source: ZipSource, num_px: int = 64, test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+    """A zip of two class folders -> Dataset (kind "images") with a seeded stratified split.
+
+    train_x_orig (m_train, num_px, num_px, 3) uint8, train_y (1, m_train) int64; test likewise.
+    Every class keeps at least one test and one training image. Named after the zip (or its
+    wrapping folder), else "Your photos".
+    """
+    _check_args(num_px, test_fraction)
+    archive, name = _open_zip(source)
+    with archive:
+        members, wrapper = _strip_wrapper(_members(archive))
+        groups, loose = _group(members)
+        classes = sorted(groups)
+        budget, skipped = [MAX_UNCOMPRESSED_BYTES], []
+        per_class = [_load_class(archive, groups[c], int(num_px), budget, skipped) for c in classes]
+    _check_counts(classes, per_class, skipped, sum(len(g) for g in groups.values()))
+    train_x, train_y, test_x, test_y = _assemble(per_class, test_fraction, seed)
+    return Dataset(wrapper or name or "Your photos", train_x, train_y, test_x, test_y,
+                   np.array(classes), kind="images", notes=_notes(classes, skipped, loose))
+
+
+def _check_counts(classes: list[str], per_class: list[list], skipped: list[str], total: int) -> None:
+    if len(skipped) * 2 > total:
+        raise ValueError(f"{len(skipped)} of {total} files are not usable images; check that the zip holds photos.")
+    for name, images in zip(classes, per_class):
+        if len(images) < 2:
+            raise ValueError(f"Folder '{name}' has {len(images)} usable image(s); each class needs at least 2.")
