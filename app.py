@@ -60,7 +60,7 @@ def apply_link_once() -> None:
         return
     link = params.parse_link(query, default_n_x=state.get_dataset().n_x)
     for warning in link.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     config = link.config
     if link.data is not None:
         ds, key = dataset_for(link.data)

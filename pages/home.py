@@ -22,7 +22,7 @@ def apply_preset(name: str) -> None:
                                          learning_rate=0.0075, num_iterations=2500, seed=1, dtype="float64"))
 
 
-st.title("🐱 DNN Explorer")
+st.title("DNN Explorer")
 st.markdown(
     "Train the deep neural network of the course *Deep Neural Network step by step* (cat vs non-cat) "
     "right here, and **watch it learn**: the cost going down, the accuracy going up, the activations and "

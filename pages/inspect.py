@@ -101,11 +101,11 @@ def weights_view(run: dnn.Trainer, ds) -> None:
 
 
 def main() -> None:
-    st.title("🔍 Inspect")
+    st.title("Inspect")
     run, ds = state.get_run(), state.get_dataset()
     if run is None:
         st.info("There is no trained network yet. Train one first, then come back to look inside it.")
-        st.page_link("pages/train.py", label="Go to Train", icon="📉")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
         return
     st.caption(f"Run at iteration {run.iteration:,} of {run.config.num_iterations:,}, layer_dims "
                f"{list(run.config.layer_dims)}, {run.config.hidden_activation}, init {run.config.init}."

@@ -31,7 +31,7 @@ def trained(run: dnn.Trainer | None) -> bool:
     if run is None or run.iteration == 0:
         st.info("There is no trained model yet: train one on the Train page (or load one on Results), "
                 "then come back. You can already see what the network would see below.")
-        st.page_link("pages/train.py", label="Go to Train", icon="📉")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
         return False
     return True
 
@@ -59,14 +59,14 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
 
 
 def main() -> None:
-    st.title("📷 Your photo")
+    st.title("Your photo")
     st.session_state.pop(P_KEY, None)
     ds, run = state.get_dataset(), state.get_run()
     if ds.kind != "images":
         st.info(f"The active data, **{ds.name}**, is 2-D points, so the network takes two numbers, not a "
                 "picture. To classify photos, pick an image dataset (the course's cats or the synthetic "
                 "ones) on the Data page and train a model on it.")
-        st.page_link("pages/data.py", label="Go to Data", icon="🖼️")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/image:")
         return
     source = photo_source()
     if source is None:

@@ -96,11 +96,11 @@ def load_model_view(ds: Dataset) -> None:
 
 
 def main() -> None:
-    st.title("✅ Results")
+    st.title("Results")
     ds, run = state.get_dataset(), state.get_run()
     if run is None:
         st.info("No model yet: train one on the Train page, or load a saved model (.npz) below.")
-        st.page_link("pages/train.py", label="Go to Train", icon="📉")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
         load_model_view(ds)
         return
     split, X, Y = _evaluation_set(run)

@@ -61,7 +61,7 @@ def show_case(number: int, case: StepCase) -> bool:
 
 
 def main() -> None:
-    st.title("🧮 Step by step")
+    st.title("Step by step")
     st.markdown("The course builds the network from small helper functions. Here they are in the "
                 "course's order: the formula, the code this app actually runs, the course's test case, "
                 "and the output the course expects beside the output computed live.")

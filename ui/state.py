@@ -6,7 +6,12 @@ datasets cached by ``st.cache_resource``.
 """
 from __future__ import annotations
 
+import threading
+import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 import streamlit as st
@@ -16,6 +21,7 @@ from dnn.data import Dataset, catvnoncat_dataset, find_data_dir
 from dnn.synthetic import synthetic_dataset
 
 DATASET, CONFIG, RUN, RUNS, RUNNING, ARCHIVED = "dataset", "config", "run", "runs", "running", "archived"
+SESSION_ID = "session_id"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,57 @@ def _course_data() -> Dataset | None:
 @st.cache_resource(show_spinner="Drawing the synthetic cartoon cats…")
 def _synthetic_data() -> Dataset:
     return synthetic_dataset(seed=0)
+
+
+class TrainingBoard:
+    """What the sessions of one server process share about training: a turn and a head count.
+
+    All sessions share one Python process, and a training slice is many small NumPy calls that
+    hold the GIL; eight at once starved the server's event loop (pages stopped updating, a new
+    visitor waited over 30 s).  One slice at a time keeps the server responsive and shares the
+    CPU between the sessions; a lone user never waits.  The head count lets each live view
+    refresh less often when many people train, so their browsers (and a teacher's laptop
+    running several) are not swamped either.
+    """
+
+    ACTIVE_SECONDS = 2.0
+
+    def __init__(self) -> None:
+        self._lock, self._count_lock = threading.Lock(), threading.Lock()
+        self._last_tick: dict[str, float] = {}
+
+    @contextmanager
+    def turn(self, wait: float = 0.05) -> Iterator[bool]:
+        """Yield True when this session may train a slice now, False when another one is training."""
+        got = self._lock.acquire(timeout=wait)
+        try:
+            yield got
+        finally:
+            if got:
+                self._lock.release()
+
+    def tick(self, session: str, running: bool) -> int:
+        """Note whether ``session`` is training now; return how many sessions trained recently."""
+        now = time.monotonic()
+        with self._count_lock:
+            if running:
+                self._last_tick[session] = now
+            else:
+                self._last_tick.pop(session, None)
+            for key in [k for k, t in self._last_tick.items() if now - t > self.ACTIVE_SECONDS]:
+                del self._last_tick[key]
+            return len(self._last_tick)
+
+
+@st.cache_resource
+def training_board() -> TrainingBoard:
+    """One board per server process, shared by all sessions."""
+    return TrainingBoard()
+
+
+def session_key() -> str:
+    """A random id for this browser session (for the shared board only)."""
+    return st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
 
 
 def course_data_found() -> bool:
