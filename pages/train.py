@@ -29,6 +29,17 @@ def tick_seconds(trainings: int) -> float:
 def slice_seconds(trainings: int) -> float:
     """Training time per tick: most of the tick when alone; shared, with CPU to spare, when not."""
     return SLICE_SECONDS if trainings <= 1 else min(SLICE_SECONDS, 0.6 * tick_seconds(trainings) / trainings)
+
+
+def train_slice(run: dnn.Trainer, trainings: int) -> None:
+    """Advance the run for one slice when it is this session's turn, noting the iterations per second."""
+    with state.training_board().turn(wait=slice_seconds(trainings)) as my_turn:
+        if my_turn:
+            started = time.perf_counter()
+            done = run.advance(max_seconds=slice_seconds(trainings))
+            st.session_state[RATE] = done / max(time.perf_counter() - started, 1e-9)
+
+
 RATE, ERROR = "train_rate", "train_error"  # no widget uses these keys
 
 
@@ -51,6 +62,8 @@ def on_start() -> None:
     if run is not None:
         run.resume()
         state.set_running(True)
+        # The first slice right away: the page then opens on progress instead of waiting a tick.
+        train_slice(run, state.training_board().tick(state.session_key(), True))
 
 
 def on_pause() -> None:
@@ -134,11 +147,7 @@ def live(ds: Dataset) -> None:
         st.session_state[TICK] = tick_seconds(trainings)
         st.rerun()  # run_every is fixed when the page is drawn: redraw it with the new pace
     if run is not None and state.is_running():
-        with board.turn(wait=slice_seconds(trainings)) as my_turn:
-            if my_turn:
-                started = time.perf_counter()
-                done = run.advance(max_seconds=slice_seconds(trainings))
-                st.session_state[RATE] = done / max(time.perf_counter() - started, 1e-9)
+        train_slice(run, trainings)
         if run.done:
             # A full rerun stops the timer and updates the buttons and the history.
             state.set_running(False)

@@ -12,11 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SHARED_DATA = ROOT.parent / "shared" / "data"
+from conftest_shared import DATA_DIR as SHARED_DATA, HAS_COURSE_DATA  # noqa: E402,F401  one place for ../shared
+
 if SHARED_DATA.is_dir() and "DNN_DATA_DIR" not in os.environ:
     os.environ["DNN_DATA_DIR"] = str(SHARED_DATA)
 
-HAS_COURSE_DATA = (SHARED_DATA / "train_catvnoncat.h5").is_file()
 
 
 def _clear_data_caches() -> None:

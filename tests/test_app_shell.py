@@ -8,7 +8,7 @@ from tests.conftest import HAS_COURSE_DATA, ROOT
 from ui import params
 
 MY_PAGES = ("pages/home.py", "pages/data.py", "pages/model.py", "pages/train.py")
-needs_data = pytest.mark.skipif(not HAS_COURSE_DATA, reason="the course data is not in ../shared/data")
+from conftest_shared import needs_data
 
 
 def _errors(at) -> list[str]:

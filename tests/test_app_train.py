@@ -1,12 +1,11 @@
 """The Train page: start and live ticks, pause, step, reset, history, divergence, toy boundary."""
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import pytest
+from conftest_shared import needs_data
 
-from tests.conftest import HAS_COURSE_DATA
 
 SMALL = {"hidden": "7", "iters": "300", "lr": "0.0075", "init": "sqrt"}
 
@@ -88,7 +87,7 @@ def test_reset_starts_over_and_keeps_the_old_run(app_test):
     assert at.get("plotly_chart"), "the history overlay"
 
 
-@pytest.mark.skipif(not HAS_COURSE_DATA, reason="the divergence is measured on the course data")
+@needs_data
 def test_a_huge_learning_rate_diverges_without_nan_in_the_chart(app_test):
     # With its numerically stable cost the engine survives lr=10; lr=100 blows the relu net up at once.
     at = _start(app_test, check=False, lr="100", init="he", data="course")
@@ -128,7 +127,6 @@ def test_leaving_the_page_keeps_the_run_and_its_curve(app_test):
     assert at.session_state["run"].iteration >= iteration and _rows(at.get("vega_lite_chart")[0])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("dnn.toy") is None, reason="dnn.toy is not written yet")
 def test_toy_data_shows_a_decision_boundary(app_test):
     at = app_test("pages/train.py", query={"data": "moons", "hidden": "8", "iters": "300", "lr": "0.5"})
     assert at.session_state["config"].layer_dims == (2, 8, 1)

@@ -20,12 +20,8 @@ from dnn.data import (
     load_catvnoncat_files,
 )
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from conftest_shared import DATA_DIR as SHARED_DATA, needs_data
 TRAIN_SHA = "fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242"
-needs_data = pytest.mark.skipif(
-    not (SHARED_DATA / "train_catvnoncat.h5").is_file(),
-    reason=f"course dataset not found at {SHARED_DATA}",
-)
 
 
 def _h5_bytes(role: str, x, y, classes=(b"non-cat", b"cat"), skip: str | None = None) -> bytes:
