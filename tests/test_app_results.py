@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dnn
+from app_helpers import put_run
 from conftest_shared import needs_data
 from ui.state import CONFIG, DATASET, RUN
 
@@ -21,16 +22,6 @@ def open_app(request, course: bool) -> AppTest:
         request.getfixturevalue("no_course_data")
     return request.getfixturevalue("app_test")(timeout=60)
 
-
-def put_run(at: AppTest, hidden=(7,), iterations=100) -> dnn.Trainer:
-    ds = at.session_state[DATASET]
-    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, *hidden, 1), init="course", num_iterations=iterations,
-                          record_every=10, accuracy_every=10)
-    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
-    run.advance(iterations)
-    at.session_state[CONFIG] = cfg
-    at.session_state[RUN] = run
-    return run
 
 
 def mislabeled_block(at: AppTest):
