@@ -7,7 +7,7 @@ import streamlit as st
 import dnn
 from ui import plots_inspect as pi
 from ui import state
-from ui.widgets import require_shell
+from ui.widgets import no_model_yet, require_shell
 
 require_shell()
 
@@ -104,8 +104,7 @@ def main() -> None:
     st.title("Inspect")
     run, ds = state.get_run(), state.get_dataset()
     if run is None:
-        st.info("There is no trained network yet. Train one first, then come back to look inside it.")
-        st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
+        no_model_yet("There is no trained network yet. Train one first, then come back to look inside it.")
         return
     st.caption(f"Run at iteration {run.iteration:,} of {run.config.num_iterations:,}, layer_dims "
                f"{list(run.config.layer_dims)}, {run.config.hidden_activation}, init {run.config.init}."

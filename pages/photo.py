@@ -9,7 +9,7 @@ from dnn.data import Dataset
 from dnn.photo import prepare_photo
 from ui import plots_inspect as pi
 from ui import state
-from ui.widgets import require_shell
+from ui.widgets import no_model_yet, require_shell
 
 require_shell()
 
@@ -29,9 +29,8 @@ def photo_source():
 
 def trained(run: dnn.Trainer | None) -> bool:
     if run is None or run.iteration == 0:
-        st.info("There is no trained model yet: train one on the Train page (or load one on Results), "
-                "then come back. You can already see what the network would see below.")
-        st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
+        no_model_yet("There is no trained model yet: train one on the Train page (or load one on "
+                     "Results), then come back. You can already see what the network would see below.")
         return False
     return True
 

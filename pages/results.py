@@ -10,7 +10,7 @@ import dnn
 from dnn.data import Dataset
 from ui import plots_inspect as pi
 from ui import state
-from ui.widgets import require_shell
+from ui.widgets import no_model_yet, require_shell
 
 require_shell()
 
@@ -99,8 +99,7 @@ def main() -> None:
     st.title("Results")
     ds, run = state.get_dataset(), state.get_run()
     if run is None:
-        st.info("No model yet: train one on the Train page, or load a saved model (.npz) below.")
-        st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
+        no_model_yet("No model yet: train one on the Train page, or load a saved model (.npz) below.")
         load_model_view(ds)
         return
     split, X, Y = _evaluation_set(run)

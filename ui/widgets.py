@@ -1,4 +1,4 @@
-"""Small helpers shared by the app shell and the Home/Data/Model/Train pages."""
+"""Small helpers shared by the app shell and the pages."""
 from __future__ import annotations
 
 import streamlit as st
@@ -34,6 +34,12 @@ def run_summary(run: dnn.Trainer | None) -> str:
     if state.is_running():
         return "running (live on the Train page)"  # the sidebar is not redrawn by the training fragment
     return f"{run.status.value}, iteration {run.iteration:,}/{run.config.num_iterations:,}"
+
+
+def no_model_yet(message: str) -> None:
+    """The note a page shows instead of its content when there is no run, with a way to make one."""
+    st.info(message)
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/trending_down:")
 
 
 def fmt_bytes(n_bytes: int) -> str:
