@@ -1,17 +1,11 @@
 """DNN Explorer: the entry point. Declares the pages, applies a shared link once, keeps the URL in sync."""
 from __future__ import annotations
 
-import os
+import streamlit as st
 
-# One BLAS thread per training: the matrices of a slice are small, and several sessions share
-# two cores; multi-threaded BLAS then spins against itself (measured 12x slower under load).
-# Set before NumPy is first imported in this server process, which happens just below.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from ui import blas, params, state, widgets
 
-import streamlit as st  # noqa: E402
-
-from ui import params, state, widgets
+blas.set_blas_threads(1)  # see ui/blas.py: several sessions and the browser share the cores
 
 LINK_READ = "link_read"
 

@@ -27,12 +27,20 @@ from ui import params  # noqa: E402
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUERY = "data=course&hidden=20,7,5&act=relu&init=sqrt&lr=0.0075&iters=2500&seed=1&dtype=float64"
-# Polls the Iteration metric every 10 ms and the cost chart's data length, recording each change.
-WATCH_JS = """() => { window.__ticks = []; let last = null;
+# Every 10 ms: the Iteration metric and the number of points drawn on the cost curve (vega's SVG
+# symbols), recording each change of either.  The curve is drawn after the metric, asynchronously.
+WATCH_JS = """() => { window.__ticks = []; window.__curve = []; let last = null, lastPoints = null;
   window.__watch = setInterval(() => {
     const v = document.querySelector('[data-testid="stMetricValue"]');
     const t = v ? v.innerText : null;
-    if (t !== last) { window.__ticks.push([performance.now(), t]); last = t; } }, 10); }"""
+    if (t !== last) { window.__ticks.push([performance.now(), t]); last = t; }
+    const points = document.querySelectorAll('.st-key-cost_chart .mark-symbol path').length;
+    if (points !== lastPoints) { window.__curve.push([performance.now(), points]); lastPoints = points; } }, 10); }"""
+
+# The moment the click reaches the page: Playwright's click() first waits for the button to be
+# stable and scrolled into view, which took up to 0.3 s here and is no part of the app's time.
+CLICK_JS = """() => document.addEventListener('click', () => { window.__clickAt = performance.now(); },
+  {capture: true, once: true})"""
 
 
 def free_port() -> int:
@@ -72,17 +80,23 @@ def app_run(browser, base: str) -> dict:
     wait_idle(page)
     page.locator(".st-key-start button").wait_for()
     page.evaluate(WATCH_JS)
-    t0 = page.evaluate("performance.now()")
+    page.evaluate(CLICK_JS)
     page.locator(".st-key-start button").click()
     page.wait_for_function("document.body.innerText.includes('Status: done')", timeout=120_000, polling=10)
-    t1 = page.evaluate("performance.now()")
-    ticks = page.evaluate("window.__ticks")
+    t0, t1 = page.evaluate("window.__clickAt"), page.evaluate("performance.now()")
+    ticks, curve = page.evaluate("window.__ticks"), page.evaluate("window.__curve")
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     page.screenshot(path=str(ROOT / "artifacts" / "bench_app_train.png"), full_page=True)
     page.close()
     times = [t for t, _ in ticks if t >= t0]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    return {"seconds": (t1 - t0) / 1e3, "updates": len(times), "gaps_ms": gaps, "metrics": metrics}
+    # A redraw that shows more points; the first change after the click may remove the old curve.
+    grown = [t for (t, n), (_, before) in zip(curve[1:], curve) if t >= t0 and n > before > 0]
+    return {"seconds": (t1 - t0) / 1e3, "updates": len(times), "gaps_ms": _gaps(times),
+            "curve_updates": len(grown), "curve_gaps_ms": _gaps([t0, *grown]), "metrics": metrics}
+
+
+def _gaps(times: list[float]) -> list[float]:
+    return [b - a for a, b in zip(times, times[1:])]
 
 
 def first_page(browser, base: str, ready: float) -> float:
@@ -133,6 +147,8 @@ def report(interactive: float, runs: list[dict], engine: float, train: float, te
     bound = max(1.25 * engine, engine + 1.0)
     gaps = [g for r in runs for g in r["gaps_ms"]]
     rate = statistics.median(r["updates"] / r["seconds"] for r in runs)
+    curve_gaps = [g for r in runs for g in r["curve_gaps_ms"]]
+    curve_rate = statistics.median(r["curve_updates"] / r["seconds"] for r in runs)
     print("# DNN Explorer live-app benchmark: five-layer course run, 2500 iterations, float64")
     print(f"first page interactive after server ready: {interactive:.2f} s (target <= 3 s)")
     print(f"engine alone (build run -> final accuracy), median of 3: {engine:.2f} s "
@@ -140,8 +156,10 @@ def report(interactive: float, runs: list[dict], engine: float, train: float, te
     print(f"app (click Start -> final accuracy shown), median of {len(runs)}: {app:.2f} s "
           f"[{', '.join(format(r['seconds'], '.2f') for r in runs)}]")
     print(f"app / engine: {app / engine:.2f}x; allowed: {bound:.2f} s (max of 1.25x engine, engine + 1 s)")
-    print(f"live refreshes of the counter and cost curve: {rate:.1f} per second (median per run); "
+    print(f"live refreshes of the iteration counter: {rate:.1f} per second (median per run); "
           f"longest gap {max(gaps) if gaps else float('nan'):.0f} ms")
+    print(f"live redraws of the cost curve with more points: {curve_rate:.1f} per second (median per run); "
+          f"longest gap {max(curve_gaps) if curve_gaps else float('nan'):.0f} ms (the first from the click)")
     print(f"final metrics shown: {runs[-1]['metrics']}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Union
 
@@ -61,18 +62,18 @@ class Dataset:
 
     def _features(self, x: np.ndarray) -> np.ndarray:
         # Toy data is stored in network layout already; images need flattening.
-        if self.kind == "toy":
-            return x
-        return flatten_images(x)
+        features = x if self.kind == "toy" else flatten_images(x)
+        features.flags.writeable = False  # computed once and shared by every run on this dataset
+        return features
 
-    @property
+    @cached_property
     def X_train(self) -> np.ndarray:
-        """(n_x, m_train) float64."""
+        """(n_x, m_train) float64, read-only."""
         return self._features(self.train_x_orig)
 
-    @property
+    @cached_property
     def X_test(self) -> np.ndarray:
-        """(n_x, m_test) float64."""
+        """(n_x, m_test) float64, read-only."""
         return self._features(self.test_x_orig)
 
     @property
