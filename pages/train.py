@@ -30,10 +30,10 @@ def tick_seconds(trainings: int) -> float:
 
 
 def slice_seconds(trainings: int) -> float:
-    """Training time per tick: most of the tick when alone; shared, with CPU to spare, when not."""
+    """Training time per tick: most of it alone; when shared, half of it split between the sessions."""
     if trainings <= 1:
         return SOLO_SLICE_SECONDS
-    return min(SHARED_SLICE_SECONDS, 0.6 * tick_seconds(trainings) / trainings)
+    return min(SHARED_SLICE_SECONDS, 0.5 * tick_seconds(trainings) / trainings)
 
 
 def train_slice(run: dnn.Trainer, trainings: int) -> None:
