@@ -13,6 +13,7 @@ is set on the OpenBLAS library NumPy has already loaded.
 from __future__ import annotations
 
 import ctypes
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ import numpy as np
 _NAMES = ("scipy_openblas{}_num_threads64_", "openblas{}_num_threads")
 
 
+@cache  # app.py calls this on every full rerun; the library never changes in a process
 def _openblas() -> ctypes.CDLL | None:
     """NumPy's own OpenBLAS (dlopen of a loaded library returns that same library), or None."""
     libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
