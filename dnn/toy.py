@@ -15,8 +15,11 @@ TOY_DATASETS = ("flower", "moons", "circles", "xor", "spiral")
 TOY_CLASSES = np.array([b"red", b"blue"])
 # Gaussian noise (std, in data units) used when ``noise`` is None.
 DEFAULT_NOISE = {"flower": 0.2, "moons": 0.1, "circles": 0.08, "xor": 0.1, "spiral": 0.2}
-MAX_TOY_POINTS = 100_000
+MIN_TOY_POINTS, MAX_TOY_POINTS = 4, 100_000
+MAX_NOISE = 10.0
+MAX_SEED = 2**32 - 1  # what np.random.RandomState accepts
 TEST_FRACTION = 0.2
+MIN_TEST_FRACTION, MAX_TEST_FRACTION = 0.05, 0.95
 
 
 def _flower(rng: np.random.RandomState, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
@@ -72,29 +75,69 @@ def _check_name(name: str) -> None:
         raise ValueError(f"Unknown toy dataset {name!r}; choose one of: {', '.join(TOY_DATASETS)}.")
 
 
+def _check_whole(value, label: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{label} must be a whole number from {low:,} to {high:,}; got {value!r}.")
+    return int(value)
+
+
+def _check_noise(name: str, noise: float | None) -> float:
+    if noise is None:
+        return DEFAULT_NOISE[name]
+    try:
+        value = float(noise)
+    except (TypeError, ValueError):
+        raise ValueError(f"noise must be a number from 0 to {MAX_NOISE:g}; got {noise!r}.") from None
+    if not 0 <= value <= MAX_NOISE:  # also refuses NaN
+        raise ValueError(f"noise must be a number from 0 to {MAX_NOISE:g}; got {noise!r}.")
+    return value
+
+
+def _check_test_fraction(test_fraction: float) -> float:
+    try:
+        value = float(test_fraction)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not MIN_TEST_FRACTION <= value <= MAX_TEST_FRACTION:
+        raise ValueError(
+            f"test_fraction must be from {MIN_TEST_FRACTION:g} to {MAX_TEST_FRACTION:g} "
+            f"(the share of points kept for testing); got {test_fraction!r}."
+        )
+    return value
+
+
 def make_toy_dataset(name: str, m: int = 400, seed: int = 1, noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Generate toy data ``name``: X float64 (2, m), Y int64 (1, m) of 0/1.
 
-    ``noise`` is a Gaussian std in data units; None picks the dataset's default (DEFAULT_NOISE).
+    ``noise`` is a Gaussian std in data units (0 to MAX_NOISE); None picks the dataset's default
+    (DEFAULT_NOISE). ``seed`` (0 to 2**32 - 1) drives a local RandomState: same arguments, same points.
     """
     _check_name(name)
-    if not 4 <= m <= MAX_TOY_POINTS:
-        raise ValueError(f"m must be between 4 and {MAX_TOY_POINTS:,} points; got {m}.")
-    noise = DEFAULT_NOISE[name] if noise is None else float(noise)
-    if not 0 <= noise <= 10:
-        raise ValueError(f"noise must be between 0 and 10; got {noise}.")
+    m = _check_whole(m, "m (the number of points)", MIN_TOY_POINTS, MAX_TOY_POINTS)
+    seed = _check_whole(seed, "seed", 0, MAX_SEED)
+    noise = _check_noise(name, noise)
     X, Y = _GENERATORS[name](np.random.RandomState(seed), m, noise)
     return np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.int64).reshape(1, m)
 
 
-def toy_dataset(name: str, m: int = 400, seed: int = 1) -> Dataset:
-    """Toy data as a ``Dataset`` (kind "toy"), split 80/20 train/test by a seeded shuffle.
+def split_sizes(m: int, test_fraction: float = TEST_FRACTION) -> tuple[int, int]:
+    """(m_train, m_test) of ``m`` points: at least one of each."""
+    n_test = min(m - 1, max(1, int(round(m * _check_test_fraction(test_fraction)))))
+    return m - n_test, n_test
 
-    train_x_orig is (2, m_train) float64, already in network layout.
+
+def toy_dataset(
+    name: str, m: int = 400, seed: int = 1, noise: float | None = None, test_fraction: float = TEST_FRACTION
+) -> Dataset:
+    """Toy data as a ``Dataset`` (kind "toy"), split train/test by a seeded shuffle.
+
+    train_x_orig is (2, m_train) float64, already in network layout; ``test_fraction`` of the
+    points (at least one, at most m - 1) are the test set. The defaults give the 80/20 split of
+    the course's 400-point flower.
     """
-    X, Y = make_toy_dataset(name, m, seed)
+    X, Y = make_toy_dataset(name, m, seed, noise)
+    _, n_test = split_sizes(m, test_fraction)
     order = np.random.RandomState(seed).permutation(m)
-    n_test = max(1, int(round(m * TEST_FRACTION)))
     test, train = order[:n_test], order[n_test:]
     return Dataset(
         f"Toy: {name}", X[:, train], Y[:, train], X[:, test], Y[:, test], TOY_CLASSES.copy(), kind="toy"

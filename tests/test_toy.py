@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dnn.toy import TOY_DATASETS, make_toy_dataset, toy_dataset
+from dnn.toy import DEFAULT_NOISE, TOY_DATASETS, make_toy_dataset, split_sizes, toy_dataset
 
 
 def _course_planar(m=400):
@@ -67,7 +67,75 @@ def test_toy_dataset_split():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="flower, moons"):
         make_toy_dataset("banana")
-    with pytest.raises(ValueError, match="between 4"):
+    with pytest.raises(ValueError, match="from 4"):
         make_toy_dataset("xor", m=1)
     with pytest.raises(ValueError, match="noise"):
         make_toy_dataset("xor", noise=-1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"m": 3}, "number of points"),
+        ({"m": 100_001}, "number of points"),
+        ({"m": 40.5}, "whole number"),
+        ({"m": True}, "whole number"),
+        ({"m": "400"}, "whole number"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**32}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"noise": float("nan")}, "noise"),
+        ({"noise": float("inf")}, "noise"),
+        ({"noise": 10.5}, "noise"),
+        ({"noise": "lots"}, "noise"),
+        ({"test_fraction": 0.0}, "test_fraction"),
+        ({"test_fraction": 1.0}, "test_fraction"),
+        ({"test_fraction": float("nan")}, "test_fraction"),
+        ({"test_fraction": "half"}, "test_fraction"),
+    ],
+)
+def test_toy_controls_are_validated(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        toy_dataset("moons", **kwargs)
+
+
+def test_defaults_are_unchanged_by_the_new_controls():
+    d = toy_dataset("flower")
+    explicit = toy_dataset("flower", m=400, seed=1, noise=DEFAULT_NOISE["flower"], test_fraction=0.2)
+    np.testing.assert_array_equal(d.X_train, explicit.X_train)
+    np.testing.assert_array_equal(d.test_y, explicit.test_y)
+    X, Y = _course_planar()
+    merged = np.hstack([d.X_train, d.X_test])
+    assert sorted(map(tuple, merged.T)) == sorted(map(tuple, X.T))
+
+
+@pytest.mark.parametrize("m, fraction, expected", [(400, 0.2, (320, 80)), (400, 0.5, (200, 200)),
+                                                   (400, 0.1, (360, 40)), (4, 0.05, (3, 1)), (4, 0.95, (1, 3)),
+                                                   (101, 0.3, (71, 30))])
+def test_split_sizes_follow_the_ratio(m, fraction, expected):
+    assert split_sizes(m, fraction) == expected
+    d = toy_dataset("xor", m=m, seed=5, test_fraction=fraction)
+    assert (d.m_train, d.m_test) == expected
+    assert d.X_train.shape == (2, expected[0]) and d.test_y.shape == (1, expected[1])
+
+
+@pytest.mark.parametrize("name", TOY_DATASETS)
+def test_points_and_seed_controls(name):
+    assert toy_dataset(name, m=1000, seed=7).m_train + toy_dataset(name, m=1000, seed=7).m_test == 1000
+    a, b = toy_dataset(name, m=200, seed=7), toy_dataset(name, m=200, seed=8)  # "regenerate" = a new seed
+    assert not np.array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.X_train, toy_dataset(name, m=200, seed=7).X_train)
+
+
+@pytest.mark.parametrize("name", ["moons", "circles", "xor", "spiral", "flower"])
+def test_noise_control_moves_points_by_its_amount(name):
+    # Same seed, same clean geometry: the displacement between two noise levels grows with the noise.
+    clean, _ = make_toy_dataset(name, m=2000, seed=3, noise=0.0)
+    small, _ = make_toy_dataset(name, m=2000, seed=3, noise=0.05)
+    large, _ = make_toy_dataset(name, m=2000, seed=3, noise=0.5)
+    if name == "flower":  # noise enters the angle and radius, not the position: just compare spreads
+        assert np.abs(large - clean).mean() > 3 * np.abs(small - clean).mean() > 0
+        return
+    scale = 0.5 if name == "spiral" else 1.0  # the spiral's noise shrinks towards its centre
+    np.testing.assert_allclose(np.abs(small - clean).mean(), 0.05 * np.sqrt(2 / np.pi), rtol=0.4 / scale)
+    np.testing.assert_allclose(np.abs(large - clean).mean(), 0.5 * np.sqrt(2 / np.pi), rtol=0.4 / scale)
