@@ -1,0 +1,270 @@
+"""Why a run failed, in plain words, with the next thing to try.
+
+Every check is a small pure function over arrays (a cost history, a snapshot's caches, a dataset,
+a saliency map) that returns a :class:`Diagnosis` or ``None``; :func:`diagnose` runs the run-level
+ones on a :class:`~dnn.engine.Trainer`.  Nothing here trains, prints or keeps state, except
+:func:`divergence_trace`, which replays a diverged run on its own copy to draw the explosion.
+
+    for d in diagnose(run, classes=("non-cat", "cat")):
+        print(d.severity, d.title, d.message, d.next_step)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .core import LayerCache
+from .engine import Status, Trainer
+
+ERROR, WARNING = "error", "warning"
+# A ReLU unit is dead when its Z is <= 0 for every training example: it outputs 0 and passes no
+# gradient, so gradient descent can never revive it.  The course's trained five-layer net has 2 of 7
+# dead in layer 2 and works, so only a majority is worth a warning; a whole layer cuts the network.
+DEAD_SHARE_WARNING = 0.5
+# tanh beyond +-0.99 (sigmoid beyond 0.01/0.99) has a slope under 0.02: the unit barely learns.
+SATURATION_LEVEL = 0.99
+SATURATED_SHARE_WARNING = 0.5
+# Inputs this large make the first layer's Z huge whatever the learning rate (pixels 0-255, not 0-1).
+LARGE_INPUT = 10.0
+# A diverged run is replayed (to draw its explosion) only when that is cheap.
+MAX_REPLAY_ITERATIONS = 3000
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One thing that went wrong: what (``title``), why in plain words, and what to try next.
+
+    ``kind`` is one of :data:`KINDS`; ``severity`` is "error" when the run failed and "warning"
+    when it works but something is wrong; ``evidence`` holds the numbers behind the message.
+    """
+
+    kind: str
+    severity: str
+    title: str
+    message: str
+    next_step: str
+    evidence: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+KINDS = ("data_not_finite", "diverged", "rising_cost", "collapsed", "dead_layers", "saturated", "zero_saliency")
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+# ----- data ----------------------------------------------------------------------------
+def check_data(X: np.ndarray, name: str = "the training data") -> Diagnosis | None:
+    """NaN or infinite values in X (n_x, m): gradient descent cannot start, whatever the learning rate."""
+    X = np.asarray(X)
+    bad = ~np.isfinite(X)
+    if not bad.any():
+        return None
+    n_bad, columns = int(bad.sum()), int(bad.any(axis=0).sum()) if X.ndim == 2 else int(bad.any())
+    m = X.shape[1] if X.ndim == 2 else 1
+    return Diagnosis(
+        "data_not_finite", ERROR, "The data is not finite",
+        f"{name.capitalize()} holds {n_bad:,} NaN or infinite value{'s' if n_bad != 1 else ''} in {columns:,} "
+        f"of its {m:,} examples. Every cost and gradient that touches them becomes NaN, so no learning "
+        "rate can train on it: this is not the learning rate's fault.",
+        "Fix or drop those examples (for pictures: re-export the files), then train again.",
+        {"non_finite_values": float(n_bad), "examples": float(columns)},
+    )
+
+
+# ----- the cost ----------------------------------------------------------------------------
+def check_diverged(iteration: int, costs: Sequence[float], exploded_cost: float, learning_rate: float,
+                   input_scale: float = 1.0) -> Diagnosis:
+    """The run stopped because the cost exploded at ``iteration`` (NaN, inf or 10x its start).
+
+    ``input_scale`` is max |X|: inputs far above 1 (pixels not divided by 255) are the cause then.
+    """
+    start = costs[0] if costs else float("nan")
+    jumped = "became infinite" if not math.isfinite(exploded_cost) else f"jumped to {exploded_cost:.3g}"
+    started = "" if math.isnan(start) else f" (it started at {start:.3g})"
+    if input_scale > LARGE_INPUT:
+        cause = (f"The inputs go up to {input_scale:.3g}: with values that large every step overshoots, "
+                 "whatever the learning rate.")
+        next_step = "Scale the inputs to [0, 1] (divide pixels by 255), then train again."
+    else:
+        cause = (f"The learning rate {learning_rate:g} is too large: each step overshoots the valley's floor "
+                 "and lands higher up the other side, so every step makes it worse.")
+        next_step = f"Try a learning rate ten times smaller ({learning_rate / 10:g})."
+    return Diagnosis(
+        "diverged", ERROR, f"Diverged at iteration {iteration:,}",
+        f"The cost {jumped}{started} at iteration {iteration:,}, so training stopped. {cause} "
+        "The parameters from the last good iteration are kept.",
+        next_step,
+        {"iteration": float(iteration), "start_cost": float(start), "exploded_cost": float(exploded_cost),
+         "input_scale": float(input_scale)},
+    )
+
+
+def check_rising_cost(costs: Sequence[float], learning_rate: float) -> Diagnosis | None:
+    """A run that ended (or is) above its starting cost: slowly diverging, though it never exploded."""
+    finite = [c for c in costs if math.isfinite(c)]
+    if len(finite) < 2 or finite[-1] <= finite[0]:
+        return None
+    start, end, peak = finite[0], finite[-1], max(finite)
+    return Diagnosis(
+        "rising_cost", ERROR, "The cost went up, not down",
+        f"The cost rose to {peak / start:.1f}x its start ({start:.3g} -> {peak:.3g}) and ends at {end:.3g}, "
+        "above where it started: the network is worse than before training. The steps are too large to "
+        "settle into a valley, but not large enough to blow up.",
+        f"Try a smaller learning rate ({learning_rate / 3:.2g} or {learning_rate / 10:.2g}).",
+        {"start_cost": start, "peak_cost": peak, "end_cost": end, "rise": peak / start},
+    )
+
+
+# ----- the output ----------------------------------------------------------------------------
+def check_collapsed(AL: np.ndarray, Y: np.ndarray, learning_rate: float,
+                    classes: Sequence[str] = ("0", "1")) -> Diagnosis | None:
+    """Every example predicted as the same class: AL (1, m) all on one side of 0.5; Y (1, m) 0/1."""
+    AL, Y = np.asarray(AL).ravel(), np.asarray(Y).ravel()
+    predicted = AL > 0.5
+    if AL.size < 2 or predicted.all() != predicted.any():
+        return None
+    label = int(predicted[0])
+    share = float(np.mean(Y == label))
+    lo, hi = float(AL.min()), float(AL.max())
+    same = hi - lo < 1e-3
+    spread = f"the same P = {lo:.3f} for all of them" if same else f"P between {lo:.3f} and {hi:.3f}"
+    return Diagnosis(
+        "collapsed", ERROR, f"It answers \u201c{classes[label]}\u201d for everything",
+        f"The network predicts \u201c{classes[label]}\u201d for all {AL.size:,} training examples ({spread}), so "
+        f"its accuracy is just the share of \u201c{classes[label]}\u201d examples ({_pct(share)}). "
+        + ("It ignores its input: the output no longer depends on the picture. " if same else "")
+        + "It has collapsed to one class instead of learning the difference.",
+        f"Try a learning rate ten times smaller ({learning_rate / 10:g}); if it still collapses, "
+        "the He initialisation or leaky_relu.",
+        {"predicted_class": float(label), "share_of_that_class": share, "p_min": lo, "p_max": hi},
+    )
+
+
+def dead_unit_shares(caches: Sequence[LayerCache], hidden_activation: str) -> list[float]:
+    """Per hidden layer, the share of ReLU units whose Z <= 0 for every example (empty for other activations)."""
+    if hidden_activation != "relu":
+        return []
+    return [float(np.mean(np.all(c.activation_cache <= 0, axis=1))) for c in caches[:-1]]
+
+
+def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int]) -> Diagnosis | None:
+    """Hidden layers where most ReLUs are dead; one fully dead layer cuts the network in two."""
+    flagged = [(l, s) for l, s in enumerate(shares, start=1) if s >= DEAD_SHARE_WARNING]
+    if not flagged:
+        return None
+    parts = [f"layer {l}: {round(s * layer_dims[l])} of {layer_dims[l]} ({_pct(s)})" for l, s in flagged]
+    cut = [l for l, s in flagged if s >= 1.0]
+    why = (f"Layer {cut[0]} is completely dead, so nothing reaches the output and no gradient flows back: "
+           "the output is the same for every input and training is stuck for good. " if cut else
+           "Dead units output 0 for every example and get zero gradient, so they never recover. ")
+    return Diagnosis(
+        "dead_layers", ERROR if cut else WARNING, "Dead ReLUs",
+        f"Dead ReLUs (Z <= 0 for every training example): {', '.join(parts)}. {why}"
+        "A too-large step usually pushed their biases far below zero.",
+        "Try a smaller learning rate, the He initialisation, or leaky_relu (which keeps a small slope below 0).",
+        {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
+    )
+
+
+def saturated_shares(caches: Sequence[LayerCache], hidden_activation: str) -> list[float]:
+    """Per hidden layer, the share of tanh/sigmoid outputs within 0.01 of their limits (empty otherwise)."""
+    if hidden_activation not in ("tanh", "sigmoid"):
+        return []
+    shares = []
+    for c in caches[:-1]:
+        Z = c.activation_cache
+        A = np.tanh(Z) if hidden_activation == "tanh" else 2 / (1 + np.exp(-np.clip(Z, -500, 500))) - 1
+        shares.append(float(np.mean(np.abs(A) > SATURATION_LEVEL)))
+    return shares
+
+
+def check_saturated(shares: Sequence[float], hidden_activation: str) -> Diagnosis | None:
+    """Hidden layers whose tanh/sigmoid units sit on their flat ends most of the time."""
+    flagged = [(l, s) for l, s in enumerate(shares, start=1) if s >= SATURATED_SHARE_WARNING]
+    if not flagged:
+        return None
+    limits = "-1 or +1" if hidden_activation == "tanh" else "0 or 1"
+    parts = ", ".join(f"layer {l}: {_pct(s)}" for l, s in flagged)
+    return Diagnosis(
+        "saturated", WARNING if max(s for _, s in flagged) < 0.9 else ERROR, f"Saturated {hidden_activation}",
+        f"Most {hidden_activation} outputs are pinned at {limits} ({parts} of the outputs over the training set). "
+        "There the curve is flat, its slope is almost 0, so almost no gradient flows back and those "
+        "units stop learning.",
+        "Try a smaller learning rate or the Xavier initialisation (smaller starting weights), or relu.",
+        {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
+    )
+
+
+# ----- saliency ----------------------------------------------------------------------------
+def check_saliency(dA0: np.ndarray, AL: np.ndarray | None = None) -> Diagnosis | None:
+    """A saliency map dA0 that is zero everywhere: no pixel changes the answer."""
+    dA0 = np.asarray(dA0)
+    if dA0.size == 0 or np.max(np.abs(np.nan_to_num(dA0))) > 0:
+        return None
+    p = "" if AL is None else f" P = {float(np.asarray(AL).ravel()[0]):.3f} is the answer for any picture."
+    return Diagnosis(
+        "zero_saliency", ERROR, "The saliency map is empty",
+        "The gradient of the output with respect to every pixel is exactly 0, so the map is black: no pixel "
+        f"can change the network's answer.{p} This happens when a whole layer is dead (every unit outputs 0), "
+        "which cuts the picture off from the output.",
+        "Retrain with a smaller learning rate (e.g. 0.0075) and check the Train page's diagnosis.",
+        {"max_abs_gradient": 0.0},
+    )
+
+
+# ----- a whole run -------------------------------------------------------------------------
+RunCheck = Callable[[Trainer, Sequence[str]], "Diagnosis | None"]
+MAX_DIAGNOSED_EXAMPLES = 2000  # the layer checks look at this many training examples at most
+
+
+def _diverged(run: Trainer, classes: Sequence[str]) -> Diagnosis | None:
+    if run.status != Status.DIVERGED:
+        return None
+    return check_diverged(run.iteration, run.history.costs, run.cost(), run.config.learning_rate,
+                          float(np.max(np.abs(run.X))))
+
+
+def _rising(run: Trainer, classes: Sequence[str]) -> Diagnosis | None:
+    if run.status == Status.DIVERGED:
+        return None
+    return check_rising_cost([*run.history.costs, run.cost()], run.config.learning_rate)
+
+
+def _layers(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
+    X, Y = run.X[:, :MAX_DIAGNOSED_EXAMPLES], run.Y[:, :MAX_DIAGNOSED_EXAMPLES]
+    snap = run.snapshot(X)
+    act, dims = run.config.hidden_activation, run.config.layer_dims
+    return [check_collapsed(snap.AL, Y, run.config.learning_rate, classes),
+            check_dead_layers(dead_unit_shares(snap.caches, act), dims),
+            check_saturated(saturated_shares(snap.caches, act), act)]
+
+
+def diagnose(run: Trainer, classes: Sequence[str] = ("0", "1")) -> list[Diagnosis]:
+    """Everything wrong with a run after at least one iteration, errors first (empty when healthy).
+
+    One forward pass over (up to 2,000) training examples; call it when a run finishes or
+    diverges, not on every redraw.
+    """
+    if run.iteration == 0 and run.status != Status.DIVERGED:
+        return []
+    found = [_diverged(run, classes), _rising(run, classes), *_layers(run, classes)]
+    return sorted((d for d in found if d is not None), key=lambda d: d.severity != ERROR)
+
+
+def divergence_trace(run: Trainer) -> tuple[list[int], list[float]]:
+    """Cost at every iteration of a diverged run up to and including the explosion, for drawing it.
+
+    Replays the run on a copy (the engine is deterministic) recording every iteration, then adds
+    the cost that made it stop (inf when it overflowed).  Empty lists when the run did not diverge
+    or its replay would be long (over MAX_REPLAY_ITERATIONS iterations).
+    """
+    if run.status != Status.DIVERGED or run.iteration > MAX_REPLAY_ITERATIONS:
+        return [], []
+    cfg = run.config
+    replay = Trainer(replace(cfg, record_every=1, accuracy_every=cfg.num_iterations), run.X, run.Y)
+    replay.advance(run.iteration)
+    return ([*replay.history.cost_iterations, run.iteration], [*replay.history.costs, run.cost()])
