@@ -1,0 +1,191 @@
+"""Curves that teach: train and test cost, train and test accuracy, earlier runs overlaid, the explosion drawn.
+
+Vega-lite specs (a redrawn vega-lite chart does not flicker), no Streamlit.  One long table feeds
+both charts: the current run and any earlier runs share one style, colour = run, dash = train/test,
+so an overlaid earlier run looks exactly like the live one did.
+
+    data = curves_data([CurveRun("this run", run.history, explosion=divergence_trace(run))])
+    st.vega_lite_chart(data, cost_spec(2500, log_y=True))
+    st.vega_lite_chart(data, accuracy_spec(2500))
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
+RUN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+EXPLOSION_COLOUR = "#D55E00"
+SPLITS = ("train", "test")
+# Log scales cannot show 0; a cost this small is a perfect fit for any picture on screen.
+MIN_COST = 1e-6
+INFINITE_NOTE = "\u221e (overflow)"
+
+
+@dataclass(frozen=True)
+class CurveRun:
+    """One run's curves: its label and engine History; ``explosion`` is (iterations, costs) up to the blow-up."""
+
+    label: str
+    history: Any
+    explosion: tuple[Sequence[int], Sequence[float]] = ((), ())
+
+
+def _rows(run: str, metric: str, split: str, its: Sequence[int], values: Sequence[float]) -> list[dict]:
+    return [{"run": run, "metric": metric, "split": split, "iteration": int(i), "value": float(v), "note": ""}
+            for i, v in zip(its, values) if v is not None and math.isfinite(v)]
+
+
+def _explosion_rows(run: str, its: Sequence[int], costs: Sequence[float]) -> list[dict]:
+    """The cost iteration by iteration up to the blow-up; an infinite last cost is drawn above the rest."""
+    finite = [c for c in costs if math.isfinite(c)]
+    top = max(finite, default=1.0) * 10
+    rows = []
+    for k, (i, c) in enumerate(zip(its, costs)):
+        last = k == len(costs) - 1
+        value = c if math.isfinite(c) else top
+        note = (INFINITE_NOTE if not math.isfinite(c) else f"diverged: {c:.3g}") if last else ""
+        rows.append({"run": run, "metric": "explosion", "split": "train", "iteration": int(i),
+                     "value": max(float(value), MIN_COST), "note": note})
+    return rows
+
+
+def _test_costs(history: Any) -> list[float]:
+    # History.test_costs arrives with the engine's issue 11 work; older histories have none.
+    return list(getattr(history, "test_costs", None) or [])
+
+
+def curves_data(runs: Sequence[CurveRun]) -> pd.DataFrame:
+    """Long table: run, metric (cost, accuracy, explosion), split (train, test), iteration, value, note.
+
+    Never holds NaN or inf: unrecorded test values are left out, an infinite cost becomes a marked point.
+    """
+    rows: list[dict] = []
+    for r in runs:
+        h = r.history
+        rows += _rows(r.label, "cost", "train", h.cost_iterations, [max(c, MIN_COST) for c in h.costs])
+        rows += _rows(r.label, "cost", "test", h.acc_iterations[:len(_test_costs(h))],
+                      [max(c, MIN_COST) for c in _test_costs(h)])
+        rows += _rows(r.label, "accuracy", "train", h.acc_iterations, h.train_acc)
+        rows += _rows(r.label, "accuracy", "test", h.acc_iterations, h.test_acc)
+        rows += _explosion_rows(r.label, *r.explosion)
+    columns = ["run", "metric", "split", "iteration", "value", "note"]
+    return pd.DataFrame(rows, columns=columns).astype({"iteration": np.int64, "value": np.float64})
+
+
+def _colour(labels: Sequence[str]) -> dict:
+    return {"field": "run", "type": "nominal", "title": "run", "sort": list(labels),
+            "scale": {"domain": list(labels), "range": [RUN_COLOURS[k % len(RUN_COLOURS)] for k in range(len(labels))]},
+            "legend": {"orient": "bottom", "columns": 1, "labelLimit": 0} if len(labels) > 1 else None}
+
+
+def _dash() -> dict:
+    return {"field": "split", "type": "nominal", "title": None, "sort": list(SPLITS),
+            "scale": {"domain": list(SPLITS), "range": [[1, 0], [6, 4]]}, "legend": {"orient": "top"}}
+
+
+def _x(num_iterations: int) -> dict:
+    return {"field": "iteration", "type": "quantitative", "title": "iteration",
+            "scale": {"domain": [0, max(1, int(num_iterations))], "nice": False}, "axis": {"format": "~s"}}
+
+
+def _tooltip(value_format: str) -> list[dict]:
+    return [{"field": "run", "type": "nominal"}, {"field": "split", "type": "nominal"},
+            {"field": "iteration", "type": "quantitative"},
+            {"field": "value", "type": "quantitative", "format": value_format}]
+
+
+def _lines(metric: str, x: dict, y: dict, labels: Sequence[str], value_format: str) -> dict:
+    return {"transform": [{"filter": f"datum.metric == '{metric}'"}],
+            "mark": {"type": "line", "point": {"filled": True, "size": 18}, "strokeWidth": 2.5},
+            "encoding": {"x": x, "y": y, "color": _colour(labels), "strokeDash": _dash(),
+                         "detail": {"field": "split"}, "tooltip": _tooltip(value_format)}}
+
+
+def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y: bool = False,
+              height: int = 260) -> dict:
+    """Train (solid) and test (dashed) cost per run; a diverged run's blow-up in vermillion, labelled.
+
+    ``labels`` are the runs in the data, the current one first (it keeps the first colour).
+    """
+    y = {"field": "value", "type": "quantitative", "title": "cost J" + (" (log scale)" if log_y else ""),
+         "scale": {"type": "log"} if log_y else {"zero": True}}
+    x = _x(num_iterations)
+    explosion = {"transform": [{"filter": "datum.metric == 'explosion'"}],
+                 "mark": {"type": "line", "color": EXPLOSION_COLOUR, "strokeWidth": 2.5,
+                          "point": {"filled": True, "size": 30, "color": EXPLOSION_COLOUR}},
+                 "encoding": {"x": x, "y": y, "detail": {"field": "run"}, "tooltip": _tooltip(".4g")}}
+    note = {"transform": [{"filter": "datum.note != ''"}],
+            "mark": {"type": "text", "align": "right", "dx": -8, "dy": 4, "fontWeight": "bold",
+                     "color": EXPLOSION_COLOUR, "fontSize": 13},
+            "encoding": {"x": x, "y": y, "text": {"field": "note"}}}
+    return {"height": height, "title": {"text": "Cost: train (solid) and test (dashed)", "anchor": "start"},
+            "layer": [_lines("cost", x, y, labels, ".4f"), explosion, note]}
+
+
+def accuracy_spec(num_iterations: int, labels: Sequence[str] = ("this run",), height: int = 260) -> dict:
+    """Train (solid) and test (dashed) accuracy in percent, 0-100% fixed so runs compare at a glance."""
+    y = {"field": "value", "type": "quantitative", "title": "accuracy",
+         "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}}
+    return {"height": height, "title": {"text": "Accuracy: train (solid) and test (dashed)", "anchor": "start"},
+            "layer": [_lines("accuracy", _x(num_iterations), y, labels, ".1%")]}
+
+
+def presenter_config(presenter: bool) -> dict:
+    """Vega-lite ``config`` for the charts: larger type and thicker lines on a projector."""
+    size = 16 if presenter else 12
+    return {"axis": {"labelFontSize": size, "titleFontSize": size + 1},
+            "legend": {"labelFontSize": size, "titleFontSize": size},
+            "title": {"fontSize": size + 2}, "line": {"strokeWidth": 3.5 if presenter else 2.5}}
+
+
+def with_config(spec: dict, presenter: bool = False) -> dict:
+    """The spec with the shared look applied (a new dict; the input is not changed)."""
+    return {**spec, "config": presenter_config(presenter)}
+
+
+# ----- labels that say what differs -----------------------------------------------------------
+SHORT_NAMES = {"learning_rate": "\u03b1", "layer_dims": "layers", "hidden_activation": "", "init": "init",
+               "seed": "seed", "dtype": "", "num_iterations": "its", "data": ""}
+# The most telling differences first: what was learned from, then how fast, then the network's shape.
+LABEL_ORDER = ("data", "learning_rate", "layer_dims", "hidden_activation", "init", "num_iterations", "seed", "dtype")
+# How often the history records never makes two runs different to a student.
+IGNORED_FIELDS = ("record_every", "accuracy_every")
+
+
+def _as_mapping(config: Any) -> Mapping[str, Any]:
+    if dataclasses.is_dataclass(config):
+        return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    return dict(config)
+
+
+def _show(name: str, value: Any) -> str:
+    if name == "layer_dims":
+        value = list(value)
+    elif name == "num_iterations":
+        value = f"{value:,}"
+    elif isinstance(value, float):
+        value = f"{value:g}"
+    short = SHORT_NAMES.get(name, name.replace("_", " "))
+    return f"{short} {value}".strip() if short != "\u03b1" else f"\u03b1={value}"
+
+
+def run_labels(configs: Sequence[Any]) -> list[str]:
+    """A label per run naming only what differs between the runs: ["α=0.0075", "α=0.05", ...].
+
+    Configs are TrainConfigs or mappings (add e.g. {"data": name} to compare datasets); runs
+    that differ in nothing are told apart by number ("#1", "#2").
+    """
+    maps = [_as_mapping(c) for c in configs]
+    names = [n for n in dict.fromkeys(k for m in maps for k in m) if n not in IGNORED_FIELDS]
+    names.sort(key=lambda n: LABEL_ORDER.index(n) if n in LABEL_ORDER else len(LABEL_ORDER))
+    differing = [n for n in names if len({repr(m.get(n)) for m in maps}) > 1]
+    labels = [", ".join(_show(n, m.get(n)) for n in differing) for m in maps]
+    counts = Counter(labels)
+    return [lab if lab and counts[lab] == 1 else f"#{k + 1} {lab}".strip() for k, lab in enumerate(labels)]
