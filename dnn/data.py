@@ -7,14 +7,18 @@ Shapes follow the course: images are ``(m, num_px, num_px, 3)`` uint8, labels ar
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO, Sequence, Union
 
 import h5py
 import numpy as np
+from h5py import h5d, h5z
+
+from .memory import DEFAULT_HIDDEN, check_upload_memory
 
 TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
@@ -22,6 +26,11 @@ DATA_DIR_ENV = "DNN_DATA_DIR"
 # Refuse uploads whose image arrays would hold more values than this (about 200 MB as
 # uint8, 1.6 GB once flattened to float64): far beyond any sensible course-style dataset.
 MAX_DATASET_VALUES = 200_000_000
+MAX_CLASS_NAME_BYTES = 256
+MAX_CHUNK_VALUES = 2**22  # a chunk may exceed its (small) dataset's shape up to 4 Mi values
+_LAYOUTS = (h5d.CONTIGUOUS, h5d.CHUNKED, h5d.COMPACT)  # data inside this file, never VIRTUAL
+_FILTERS = (h5z.FILTER_DEFLATE, h5z.FILTER_SHUFFLE, h5z.FILTER_FLETCHER32, h5z.FILTER_LZF,
+            h5z.FILTER_SZIP, h5z.FILTER_NBIT, h5z.FILTER_SCALEOFFSET)  # built in: no plugin is loaded
 
 Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 DataTuple = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -145,86 +154,178 @@ def catvnoncat_dataset(directory: str | os.PathLike | None = None) -> Dataset:
     return Dataset("Course cat vs non-cat", train_x, train_y, test_x, test_y, classes)
 
 
-def _as_h5_input(source: Source, role: str):
+def _label(source: Source, role: str) -> str:
+    """How messages name the file: its name when known, else its role."""
+    name = Path(source).name if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None)
+    return f"The {role} file" + (f" ({Path(str(name)).name})" if name else "")
+
+
+def _as_h5_input(source: Source, role: str, label: str):
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
-            raise ValueError(f"The {role} file is empty (0 bytes). Upload the course's {role}_catvnoncat.h5.")
+            raise ValueError(f"{label} is empty (0 bytes). Upload the course's {role}_catvnoncat.h5.")
         return io.BytesIO(bytes(source))
     if isinstance(source, (str, os.PathLike)):
         if not Path(source).is_file():
             raise ValueError(f"The {role} file {source} does not exist. Check the path.")
         return str(source)
-    if hasattr(source, "read"):
+    if hasattr(source, "read") and hasattr(source, "seek"):
+        source.seek(0)  # the file is opened twice: once for its header, once for its data
         return source
     raise ValueError(f"The {role} data must be a path, bytes or a binary file object, not {type(source).__name__}.")
 
 
-def _read_key(f: h5py.File, key: str, role: str) -> np.ndarray:
-    if key not in f or not isinstance(f[key], h5py.Dataset):
-        raise ValueError(
-            f"The {role} file has no '{key}' dataset (it has: {sorted(f.keys())}). "
-            f"Is this really the course's {role}_catvnoncat.h5?"
-        )
-    if key.endswith("_x"):
-        _check_x_header(f[key], role)
-    return f[key][()]
+class _Refusal(ValueError):
+    """A readable refusal of ours, passed through the catch-all around h5py."""
 
 
-def _check_x_header(ds: h5py.Dataset, role: str) -> None:
-    # Checked on the header before reading, so a huge upload is refused without loading it.
-    if int(np.prod(ds.shape, dtype=np.int64)) > MAX_DATASET_VALUES:
-        raise ValueError(
-            f"The {role} images have shape {ds.shape}, more than {MAX_DATASET_VALUES:,} values. "
-            "That is far too large for this app; use a smaller dataset."
-        )
+def _plain_dataset(f: h5py.File, key: str, label: str) -> h5py.Dataset:
+    """``f[key]`` once it is known to be a dataset stored inside this file, reached by a hard link.
+
+    Soft and external links, external raw storage and virtual datasets would make HDF5 follow
+    paths chosen by the uploader: to other files on the server, or back into this one forever.
+    """
+    link = f.get(key, getlink=True)
+    if link is None:
+        raise _Refusal(f"{label} has no '{key}' dataset (it has: {sorted(f.keys())}). "
+                       "Is this really the course's file?")
+    if not isinstance(link, h5py.HardLink):
+        kind = {h5py.SoftLink: "a soft link", h5py.ExternalLink: "an external link"}.get(type(link), "a link")
+        raise _Refusal(f"{label}: '{key}' is {kind}, not a plain dataset; links are refused for safety.")
+    ds = f[key]
+    if not isinstance(ds, h5py.Dataset):
+        raise _Refusal(f"{label}: '{key}' is not a dataset (it is a {type(ds).__name__.lower()}).")
+    if ds.is_virtual:
+        raise _Refusal(f"{label}: '{key}' is a virtual dataset (its data lives elsewhere); refused for safety.")
+    if ds.external:
+        raise _Refusal(f"{label}: '{key}' keeps its data in external files; refused for safety.")
+    _check_storage(ds, key, label)
+    return ds
 
 
-def _read_h5(source: Source, role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    handle = _as_h5_input(source, role)
-    try:
-        with h5py.File(handle, "r") as f:
-            x = _read_key(f, f"{role}_set_x", role)
-            y = _read_key(f, f"{role}_set_y", role)
-            classes = _read_key(f, "list_classes", role)
-    except OSError as exc:
-        raise ValueError(
-            f"The {role} file is not a readable HDF5 file ({exc}). Upload the course's {role}_catvnoncat.h5."
-        ) from exc
+def _check_storage(ds: h5py.Dataset, key: str, label: str) -> None:
+    plist = ds.id.get_create_plist()
+    if plist.get_layout() not in _LAYOUTS:
+        raise _Refusal(f"{label}: '{key}' uses an unsupported storage layout; refused for safety.")
+    for index in range(plist.get_nfilters()):
+        if plist.get_filter(index)[0] not in _FILTERS:
+            # Unknown filters would make HDF5 look for a plugin library to decode them.
+            raise _Refusal(f"{label}: '{key}' is compressed with an unsupported filter; save it with gzip or none.")
+    if ds.chunks is not None and _count(ds.chunks) > max(_count(ds.shape), MAX_CHUNK_VALUES):
+        # With unlimited dimensions a chunk may be far larger than the data it holds.
+        raise _Refusal(f"{label}: '{key}' declares chunks {ds.chunks} larger than its shape {ds.shape}.")
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    return math.prod(int(n) for n in shape)
+
+
+def _x_header(ds: h5py.Dataset, role: str, label: str) -> tuple[int, ...]:
+    """The images' shape (m, px, px, 3), checked on the header before reading."""
+    shape = tuple(int(n) for n in ds.shape)
+    if ds.dtype != np.uint8 or len(shape) != 4 or shape[3] != 3 or shape[1] != shape[2]:
+        raise _Refusal(f"{label}: {role}_set_x must be uint8 images shaped (m, px, px, 3) (square RGB); "
+                       f"got dtype {ds.dtype} and shape {shape}.")
+    if shape[0] == 0 or shape[1] == 0:
+        raise _Refusal(f"{label}: {role}_set_x holds no images (shape {shape}).")
+    if _count(shape) > MAX_DATASET_VALUES:
+        raise _Refusal(f"{label}: the {role} images have shape {shape}, more than {MAX_DATASET_VALUES:,} values. "
+                       "That is far too large for this app; use a smaller dataset.")
+    return shape
+
+
+def _y_header(ds: h5py.Dataset, m: int, role: str, label: str) -> None:
+    """Labels: (m,) integers of at most 8 bytes, so at most 8 m bytes."""
+    dtype = ds.dtype
+    if len(ds.shape) != 1 or dtype.kind not in "iu" or dtype.itemsize > 8:
+        raise _Refusal(f"{label}: {role}_set_y must be a 1-D array of integer labels; "
+                       f"got dtype {dtype} and shape {ds.shape}.")
+    if ds.shape[0] != m:
+        raise _Refusal(f"{label}: {role} has {m} images but {ds.shape[0]} labels; they must match one to one.")
+
+
+def _classes_header(ds: h5py.Dataset, label: str) -> None:
+    """list_classes: two byte strings (fixed-length, or variable-length text), each short."""
+    fixed = ds.dtype.kind == "S" and ds.dtype.itemsize <= MAX_CLASS_NAME_BYTES
+    if not (fixed or h5py.check_string_dtype(ds.dtype) is not None):
+        raise _Refusal(f"{label}: list_classes must hold text of at most {MAX_CLASS_NAME_BYTES} bytes; "
+                       f"got dtype {ds.dtype}.")
+    if ds.shape != (2,):
+        raise _Refusal(f"{label}: list_classes must name exactly two classes; got shape {ds.shape}.")
+
+
+def _checked(f: h5py.File, role: str, label: str) -> tuple[h5py.Dataset, h5py.Dataset, h5py.Dataset]:
+    """The three datasets, every link, storage, dtype and shape checked; nothing read yet."""
+    x, y, classes = (_plain_dataset(f, key, label) for key in (f"{role}_set_x", f"{role}_set_y", "list_classes"))
+    m = _x_header(x, role, label)[0]
+    _y_header(y, m, role, label)
+    _classes_header(classes, label)
     return x, y, classes
 
 
-def _validate_xy(x: np.ndarray, y: np.ndarray, role: str) -> None:
-    if x.dtype != np.uint8 or x.ndim != 4 or x.shape[3] != 3 or x.shape[1] != x.shape[2]:
-        raise ValueError(
-            f"{role}_set_x must be uint8 images shaped (m, px, px, 3) (square RGB); "
-            f"got dtype {x.dtype} and shape {x.shape}."
-        )
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{role}_set_x holds no images (shape {x.shape}).")
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{role}_set_y must be a 1-D array of integer labels; got dtype {y.dtype} and shape {y.shape}.")
-    if y.shape[0] != x.shape[0]:
-        raise ValueError(f"{role} has {x.shape[0]} images but {y.shape[0]} labels; they must match one to one.")
+def _header(f: h5py.File, role: str, label: str) -> tuple[int, ...]:
+    return tuple(_checked(f, role, label)[0].shape)
+
+
+def _arrays(f: h5py.File, role: str, label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, y, classes = _checked(f, role, label)
+    values = x[()], y[()], classes[()]
+    if values[2].dtype.kind == "O":
+        values = values[0], values[1], np.array([_as_bytes(c)[:MAX_CLASS_NAME_BYTES] for c in values[2]])
+    return values
+
+
+def _as_bytes(value) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
+def _with_h5(source: Source, role: str, action):
+    """``action(f, role, label)`` on the opened file; every h5py failure becomes a ValueError naming the file."""
+    label = _label(source, role)
+    handle = _as_h5_input(source, role, label)
+    try:
+        f = h5py.File(handle, "r")
+    except Exception as exc:  # h5py raises OSError, but also others on hostile superblocks
+        raise ValueError(f"{label} is not a readable HDF5 file ({type(exc).__name__}). "
+                         f"Upload the course's {role}_catvnoncat.h5.") from exc
+    try:
+        with f:
+            return action(f, role, label)
+    except _Refusal:
+        raise
+    except Exception as exc:  # KeyError, RuntimeError, OSError, MemoryError... from a crafted file
+        raise ValueError(f"{label} is damaged or malformed and cannot be read ({type(exc).__name__}: {exc}). "
+                         f"Upload the course's {role}_catvnoncat.h5.") from exc
+
+
+def _validate_labels(y: np.ndarray, role: str) -> None:
     bad = np.setdiff1d(np.unique(y), [0, 1])
     if bad.size:
         raise ValueError(f"{role}_set_y must contain only 0 (non-cat) and 1 (cat); found also {bad[:5].tolist()}.")
 
 
-def load_catvnoncat_files(train_source: Source, test_source: Source) -> DataTuple:
-    """Same as :func:`load_catvnoncat` but from paths, bytes or binary file objects (uploads)."""
-    train_x, train_y, classes = _read_h5(train_source, "train")
-    test_x, test_y, _ = _read_h5(test_source, "test")
-    _validate_xy(train_x, train_y, "train")
-    _validate_xy(test_x, test_y, "test")
-    if train_x.shape[1:] != test_x.shape[1:]:
-        raise ValueError(
-            f"Train images are {train_x.shape[1:]} but test images are {test_x.shape[1:]}; "
-            "both sets must use the same image size."
-        )
-    if classes.ndim != 1 or classes.shape[0] != 2:
-        raise ValueError(f"list_classes must name exactly two classes; got shape {classes.shape}.")
-    if train_x.size + test_x.size > MAX_DATASET_VALUES:
+def load_catvnoncat_files(train_source: Source, test_source: Source, *, hidden: Sequence[int] = DEFAULT_HIDDEN,
+                          dtype: str = "float64") -> DataTuple:
+    """Same as :func:`load_catvnoncat` but from paths, bytes or binary file objects (uploads).
+
+    Both files' headers are checked first (links, storage, dtypes, shapes), and the dataset plus a
+    run of ``[n_x, *hidden, 1]`` in ``dtype`` must fit the memory budget, before any pixel is read.
+    """
+    train_shape = _with_h5(train_source, "train", _header)
+    test_shape = _with_h5(test_source, "test", _header)
+    if train_shape[1:] != test_shape[1:]:
+        raise ValueError(f"Train images are {train_shape[1:]} but test images are {test_shape[1:]}; "
+                         "both sets must use the same image size.")
+    if _count(train_shape) + _count(test_shape) > MAX_DATASET_VALUES:
         raise ValueError(f"The dataset holds more than {MAX_DATASET_VALUES:,} pixel values; use a smaller one.")
+    check_upload_memory(train_shape[0], test_shape[0], _count(train_shape[1:]), hidden=hidden, dtype=dtype,
+                        what="This dataset")
+    train_x, train_y, classes = _with_h5(train_source, "train", _arrays)
+    test_x, test_y, _ = _with_h5(test_source, "test", _arrays)
+    if train_x.shape != train_shape or test_x.shape != test_shape:
+        raise ValueError("The files changed while they were read; upload them again.")
+    _validate_labels(train_y, "train")
+    _validate_labels(test_y, "test")
     return (
         train_x,
         train_y.astype(np.int64).reshape(1, -1),

@@ -12,21 +12,30 @@ from __future__ import annotations
 
 import io
 import json
-import re
+import math
 import os
+import re
 import zipfile
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, Union
+from typing import Any, BinaryIO, Callable, NamedTuple, Union
 
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS as ACTIVATIONS
 
 FORMAT_VERSION = 1
-MAX_MODEL_BYTES = 200 * 1024 * 1024  # a [12288, 20, 7, 5, 1] model is about 2 MB
+MAX_MODEL_BYTES = 200 * 2**20  # the file; a [12288, 20, 7, 5, 1] model is about 2 MiB
+MAX_UNPACKED_BYTES = 200 * 2**20  # all entries once inflated, checked from their headers first
+MAX_MEMBERS = 2 * 64 + 8  # W{l} and b{l} for up to MAX_LAYERS layers, plus six other arrays
+MAX_LAYERS = 64
+MAX_NPY_HEADER = 10_000  # NumPy's own default cap on a .npy header
+MAX_META_CHARS = 64 * 1024
+MAX_META_DEPTH = 4  # {"hyperparameters": {"keep_prob": [...]}} is 3 deep
+MAX_TEXT_CHARS = 256  # a class name or a text setting
+MAX_CLASSES = 64
+MAX_HISTORY = 10**7  # one cost per iteration of the longest run TrainConfig allows
+_KIND_NAMES = {"iu": "whole numbers", "U": "text", "f": "floating-point numbers"}
 ModelSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
-
-
 
 class SavedModel(NamedTuple):
     """A model read back by :func:`load_model`."""
@@ -139,88 +148,230 @@ def _read_source(source: ModelSource) -> bytes:
     elif isinstance(source, (str, os.PathLike)):
         if not Path(source).is_file():
             raise ValueError(f"There is no model file at {source}. Check the path.")
-        data = Path(source).read_bytes()[: MAX_MODEL_BYTES + 1]
+        with open(source, "rb") as handle:
+            data = handle.read(MAX_MODEL_BYTES + 1)
     elif hasattr(source, "read"):
         data = source.read(MAX_MODEL_BYTES + 1)
     else:
         raise ValueError(f"A model must be a path, bytes or a binary file object, not {type(source).__name__}.")
     if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"The model file is over {MAX_MODEL_BYTES // (1024 * 1024)} MB; that is not a model this app saved.")
+        raise ValueError(f"The model file is over {MAX_MODEL_BYTES // 2**20} MiB; that is not a model this app saved.")
     return data
 
 
-def _open_npz(data: bytes) -> np.lib.npyio.NpzFile:
+def _open_zip(data: bytes) -> zipfile.ZipFile:
     if not data.startswith(b"PK"):
         raise ValueError("This is not a saved model: expected a .npz file (a zip archive of arrays).")
     try:
-        archive = np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ValueError(f"This .npz model file is damaged and cannot be read ({exc}).") from exc
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError("This is not a saved model: expected a .npz file (a zip archive of arrays).")
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # BadZipFile, but also ValueError/OSError/EOFError on crafted directories
+        raise ValueError(f"This .npz model file is damaged and cannot be read ({type(exc).__name__}).") from exc
+    infos = archive.infolist()
+    if not infos or len(infos) > MAX_MEMBERS:
+        raise ValueError(f"This is not a saved model: it holds {len(infos)} entries (a model has at most {MAX_MEMBERS}).")
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise ValueError("This model file is encrypted; save the model again with this app.")
+    declared = sum(info.file_size for info in infos)
+    if declared > MAX_UNPACKED_BYTES:
+        raise ValueError(f"The model file unpacks to {declared / 2**20:,.0f} MiB, over the "
+                         f"{MAX_UNPACKED_BYTES // 2**20} MiB any model of this app needs; refused.")
     return archive
 
 
-def _get(archive: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
-    if key not in archive.files:
-        raise ValueError(f"The model file has no '{key}' array; it was not saved by this app or is incomplete.")
+class _Member(NamedTuple):
+    """One .npy entry's header, read without inflating its data."""
+
+    shape: tuple[int, ...]
+    fortran: bool
+    dtype: np.dtype
+    info: zipfile.ZipInfo
+
+
+class _Archive:
+    """A model .npz read entry by entry: every header checked before its data is inflated."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.zip = archive
+        self.infos = {info.filename[:-4]: info for info in archive.infolist() if info.filename.endswith(".npy")}
+        if not self.infos:
+            raise ValueError("This is not a saved model: expected a .npz file (a zip archive of arrays).")
+
+    @property
+    def files(self) -> list[str]:
+        return list(self.infos)
+
+    def header(self, key: str) -> _Member:
+        info = self.infos.get(key)
+        if info is None:
+            raise ValueError(f"The model file has no '{key}' array; it was not saved by this app or is incomplete.")
+        with self.zip.open(info) as handle:
+            shape, fortran, dtype = _npy_header(handle, key)
+        return _Member(shape, fortran, dtype, info)
+
+    def read(self, key: str, check: Callable[[tuple[int, ...], np.dtype], None] | None = None) -> np.ndarray:
+        """The array ``key``; ``check(shape, dtype)`` may refuse it from its header alone."""
+        member = self.header(key)
+        if check is not None:
+            check(member.shape, member.dtype)
+        nbytes = math.prod(member.shape) * member.dtype.itemsize
+        if nbytes > MAX_UNPACKED_BYTES or member.info.file_size > nbytes + MAX_NPY_HEADER:
+            raise ValueError(f"The '{key}' array declares {nbytes:,} bytes of data in an entry of "
+                             f"{member.info.file_size:,} bytes; the model file is damaged or forged.")
+        try:
+            with self.zip.open(member.info) as handle:
+                _npy_header(handle, key)
+                raw = handle.read(nbytes)  # never more than declared: zipfile stops at the entry's size
+                handle.read(1)  # reach the end so that zipfile checks the CRC
+        except ValueError:
+            raise
+        except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError...: a damaged entry
+            raise ValueError(f"The '{key}' array in the model file is damaged ({type(exc).__name__}).") from exc
+        if len(raw) != nbytes:
+            raise ValueError(f"The '{key}' array in the model file is truncated.")
+        order = "F" if member.fortran else "C"
+        return np.frombuffer(raw, dtype=member.dtype).reshape(member.shape, order=order).copy()
+
+
+def _npy_header(handle: BinaryIO, key: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     try:
-        return archive[key]
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise ValueError(
-                f"The model file stores '{key}' as pickled Python objects, which this app refuses to load "
-                "for safety (pickles can run code). Save the model again with this app."
-            ) from exc
-        raise ValueError(f"The '{key}' array in the model file is damaged ({exc}).") from exc
-    except Exception as exc:
-        # zlib.error, BadZipFile, EOFError...: a damaged member, whatever the exact cause.
-        raise ValueError(f"The '{key}' array in the model file is damaged ({type(exc).__name__}: {exc}).") from exc
+        version = np.lib.format.read_magic(handle)
+        reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = reader(handle, max_header_size=MAX_NPY_HEADER)
+    except Exception as exc:  # ValueError, SyntaxError, zlib.error... from a forged header
+        raise ValueError(f"The '{key}' array in the model file is damaged ({type(exc).__name__}).") from exc
+    if dtype.hasobject:
+        raise ValueError(
+            f"The model file stores '{key}' as pickled Python objects, which this app refuses to load "
+            "for safety (pickles can run code). Save the model again with this app."
+        )
+    return tuple(int(n) for n in shape), bool(fortran), dtype
+
+
+def _expect(key: str, ndim: int, kinds: str, max_items: int, max_itemsize: int = 8):
+    """A header check: ndim dimensions, a dtype kind among ``kinds``, at most ``max_items`` items."""
+
+    def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if len(shape) != ndim or dtype.kind not in kinds or dtype.itemsize > max_itemsize:
+            raise ValueError(f"The model's '{key}' must be a {ndim}-D array of {_KIND_NAMES[kinds]}; "
+                             f"got dtype {dtype}, shape {shape}.")
+        if math.prod(shape) > max_items:
+            raise ValueError(f"The model's '{key}' holds {math.prod(shape):,} items, more than the "
+                             f"{max_items:,} a model of this app can have.")
+
+    return check
+
+
+def _parameter_check(key: str, shape_needed: tuple[int, int]):
+    def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if shape != shape_needed:
+            raise ValueError(f"{key} has shape {shape} but the model's layer_dims need {shape_needed}; "
+                             "the layers do not chain.")
+        if dtype.kind != "f" or dtype.itemsize > 8:
+            raise ValueError(f"{key} must hold finite floating-point numbers (found dtype {dtype}).")
+
+    return check
+
+
+def _json_depth(text: str) -> int:
+    """Deepest nesting of [ and { in a JSON text, outside strings (checked before json.loads)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _no_constant(name: str):
+    raise ValueError(f"The model's settings contain {name}, which is not a number this app accepts.")
+
+
+def _check_json_value(key: str, value: Any) -> None:
+    """A hyperparameter is a JSON scalar or a flat list of them."""
+    items = value if isinstance(value, list) else [value]
+    if not all(item is None or isinstance(item, (bool, int, float, str)) for item in items):
+        raise ValueError(f"The model's setting {key!r} must be a number, text, true/false, null or a flat list "
+                         f"of those; got {type(value).__name__}.")
+    if any(isinstance(item, str) and len(item) > MAX_TEXT_CHARS for item in items):
+        raise ValueError(f"The model's setting {key!r} holds text over {MAX_TEXT_CHARS} characters.")
 
 
 def _parse_meta(raw: np.ndarray) -> tuple[str, dict[str, Any]]:
-    if raw.shape != () or raw.dtype.kind != "U":
-        raise ValueError("The model's 'meta' entry must be a single JSON text.")
+    text = str(raw)
+    if len(text) > MAX_META_CHARS:
+        raise ValueError(f"The model's settings are {len(text):,} characters long; at most {MAX_META_CHARS:,} are accepted.")
+    if _json_depth(text) > MAX_META_DEPTH:
+        raise ValueError(f"The model's settings are nested deeper than {MAX_META_DEPTH} levels; refused.")
     try:
-        meta = json.loads(str(raw))
+        meta = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ValueError(f"The model's settings are not valid JSON ({exc}).") from exc
     if not isinstance(meta, dict) or not isinstance(meta.get("hyperparameters"), dict):
         raise ValueError("The model's settings must be a JSON object with a 'hyperparameters' object.")
     activation = meta.get("hidden_activation")
+    if not isinstance(activation, str):
+        raise ValueError(f"The model's hidden_activation must be text; got {type(activation).__name__}.")
     _check_activation(activation)
+    for key, value in meta["hyperparameters"].items():
+        _check_json_value(key, value)
     return activation, meta["hyperparameters"]
 
 
 def _parse_dims(raw: np.ndarray) -> tuple[int, ...]:
-    if raw.ndim != 1 or not np.issubdtype(raw.dtype, np.integer):
-        raise ValueError(f"layer_dims must be a 1-D array of whole numbers; got dtype {raw.dtype}, shape {raw.shape}.")
     dims = tuple(int(n) for n in raw)
     _check_dims(dims)
+    count = sum(dims[l] * dims[l - 1] + dims[l] for l in range(1, len(dims)))
+    if count * 8 > MAX_UNPACKED_BYTES:
+        raise ValueError(f"layer_dims {list(dims)} means {count:,} parameters, more than a model of this app "
+                         f"can have ({MAX_UNPACKED_BYTES // 2**20} MiB); refused.")
     return dims
 
 
 def _check_version(raw: np.ndarray) -> None:
-    if raw.shape != () or not np.issubdtype(raw.dtype, np.integer) or int(raw) != FORMAT_VERSION:
-        raise ValueError(f"Unsupported model format version {raw!r}; this app reads version {FORMAT_VERSION}.")
+    if int(raw) != FORMAT_VERSION:
+        raise ValueError(f"Unsupported model format version {int(raw)}; this app reads version {FORMAT_VERSION}.")
+
+
+def _read_parameters(archive: _Archive, dims: tuple[int, ...]) -> dict[str, np.ndarray]:
+    L = len(dims) - 1
+    present = {k for k in archive.files if re.fullmatch(r"[Wb][0-9]+", k)}
+    expected = {f"W{l}": (dims[l], dims[l - 1]) for l in range(1, L + 1)}
+    expected.update({f"b{l}": (dims[l], 1) for l in range(1, L + 1)})
+    missing = sorted(set(expected) - present)
+    if missing:
+        raise ValueError(f"The model is missing parameters {missing} for layer_dims {list(dims)}.")
+    extra = sorted(present - set(expected))
+    if extra:
+        raise ValueError(f"Unexpected parameters {extra} for a network with {L} layers.")
+    parameters = {key: archive.read(key, _parameter_check(key, shape)) for key, shape in expected.items()}
+    _check_parameters(parameters, dims)
+    return parameters
 
 
 def load_model(source: ModelSource) -> SavedModel:
     """Read a model written by :func:`save_model` from a path, bytes or binary file object.
 
-    Every array is checked: shapes must chain along layer_dims, values must be finite,
-    the activation must be known. Anything else raises ValueError.
+    Every entry's zip size and .npy header are checked before its data is inflated (nothing
+    larger than the model could need is ever unpacked); shapes must chain along layer_dims,
+    values must be finite, the settings must be short, shallow, plain JSON. Anything else
+    raises ValueError.
     """
-    with _open_npz(_read_source(source)) as archive:
-        _check_version(_get(archive, "format_version"))
-        dims = _parse_dims(_get(archive, "layer_dims"))
-        activation, hyper = _parse_meta(_get(archive, "meta"))
-        # Every W{l}/b{l} in the file, so stray extra layers are refused rather than ignored.
-        parameters = {k: _get(archive, k) for k in archive.files if re.fullmatch(r"[Wb][0-9]+", k)}
-        _check_parameters(parameters, dims)
-        classes = _get(archive, "classes")
-        iterations, costs = _get(archive, "cost_iterations"), _get(archive, "costs")
+    with _open_zip(_read_source(source)) as raw_archive:
+        archive = _Archive(raw_archive)
+        _check_version(archive.read("format_version", _expect("format_version", 0, "iu", 1)))
+        dims = _parse_dims(archive.read("layer_dims", _expect("layer_dims", 1, "iu", MAX_LAYERS + 1)))
+        meta = archive.read("meta", _expect("meta", 0, "U", 1, 4 * MAX_META_CHARS))
+        activation, hyper = _parse_meta(meta)
+        parameters = _read_parameters(archive, dims)
+        classes = archive.read("classes", _expect("classes", 1, "U", MAX_CLASSES, 4 * MAX_TEXT_CHARS))
+        iterations = archive.read("cost_iterations", _expect("cost_iterations", 1, "iu", MAX_HISTORY))
+        costs = archive.read("costs", _expect("costs", 1, "f", MAX_HISTORY))
     _check_history(iterations, costs)
-    if classes.ndim != 1 or classes.dtype.kind != "U":
-        raise ValueError("The model's classes must be a 1-D array of text labels.")
     return SavedModel(parameters, dims, activation, hyper, tuple(str(c) for c in classes), iterations, costs)

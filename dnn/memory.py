@@ -1,0 +1,60 @@
+"""How much memory an image dataset costs once the app has built a run on it, checked before loading.
+
+The app keeps, for a dataset of m_train + m_test images of n_x = px * px * 3 values:
+- the uint8 originals (``Dataset.train_x_orig``, ``test_x_orig``): 1 byte per value;
+- the float64 features (``Dataset.X_train``, ``X_test``): 8 bytes per value;
+and the trainer keeps its own contiguous copies of X and X_test in the working dtype, its
+parameters, gradients and activations, which ``dnn.config.estimate_memory_bytes`` counts.
+Uploads are refused from their declared shapes, before a single pixel is read.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Sequence
+
+from . import config
+
+DEFAULT_HIDDEN = (20, 7, 5)  # the course's five-layer [12288, 20, 7, 5, 1]
+ORIGINAL_BYTES = 1  # uint8 pixel
+FEATURE_BYTES = 8  # float64 feature (Dataset.X_train / X_test)
+
+
+def dataset_memory_bytes(m_train: int, m_test: int, n_x: int) -> int:
+    """Bytes the Dataset itself keeps: uint8 originals plus float64 X_train and X_test."""
+    return (m_train + m_test) * n_x * (ORIGINAL_BYTES + FEATURE_BYTES)
+
+
+def _trainer_bytes(layer_dims: Sequence[int], m_train: int, m_test: int, dtype: str) -> int:
+    estimate = config.estimate_memory_bytes
+    if "m_test" in inspect.signature(estimate).parameters:
+        return estimate(layer_dims, m_train, dtype, m_test=m_test)
+    # Older estimate without the test set: add the trainer's own copy of X_test ourselves.
+    itemsize = 4 if dtype == "float32" else 8
+    return estimate(layer_dims, m_train, dtype) + layer_dims[0] * m_test * itemsize
+
+
+def upload_memory_bytes(m_train: int, m_test: int, n_x: int, *, hidden: Sequence[int] = DEFAULT_HIDDEN,
+                        dtype: str = "float64") -> int:
+    """Bytes for the dataset and a run of ``[n_x, *hidden, 1]`` on it, all copies counted."""
+    layer_dims = (int(n_x), *(int(n) for n in hidden), 1)
+    return dataset_memory_bytes(m_train, m_test, n_x) + _trainer_bytes(layer_dims, m_train, m_test, dtype)
+
+
+def mib(n_bytes: int) -> str:
+    """Bytes as a MiB figure (2**20 bytes), the unit every memory message uses."""
+    return f"{n_bytes / 2**20:,.0f} MiB"
+
+
+def check_upload_memory(m_train: int, m_test: int, n_x: int, *, hidden: Sequence[int] = DEFAULT_HIDDEN,
+                        dtype: str = "float64", budget: int | None = None, what: str = "This dataset") -> int:
+    """The estimate in bytes, or a ValueError naming it when it exceeds the budget (DNN_MEMORY_BUDGET_MB)."""
+    budget = config.memory_budget_bytes() if budget is None else budget
+    need = upload_memory_bytes(m_train, m_test, n_x, hidden=hidden, dtype=dtype)
+    if need > budget:
+        dims = [int(n_x), *(int(n) for n in hidden), 1]
+        raise ValueError(
+            f"{what} ({m_train:,} training and {m_test:,} test images of {n_x:,} values) would need about "
+            f"{mib(need)} with the network {dims} in {dtype}, more than the {mib(budget)} allowed. "
+            "Use fewer or smaller images."
+        )
+    return need
