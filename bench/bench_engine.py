@@ -73,8 +73,8 @@ def headline(X, Y, Xt, Yt, iters, rounds):
             ms, run, _ = time_engine(X, Y, iters, dtype)
             times[dtype].append(ms)
             p = run.parameters
-            results[dtype] = (run.history.costs, accuracy(dnn.predict(X.astype(dtype), p), Y),
-                              accuracy(dnn.predict(Xt.astype(dtype), p), Yt))
+            results[dtype] = (run.history.costs, accuracy(dnn.predict(X.astype(dtype), Y, p), Y),
+                              accuracy(dnn.predict(Xt.astype(dtype), Yt, p), Yt))
     return {k: statistics.median(v) for k, v in times.items()}, results
 
 

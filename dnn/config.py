@@ -4,12 +4,18 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from types import SimpleNamespace
+from typing import Callable, Sequence
 
 from .activations import check_activation
+from .first_layer import choose_first_layer, gram_supported
 from .init import INITIALIZATIONS, check_layer_dims
+from .optimizers import OPTIMIZERS
+from .schedules import DECAYS
 
 DTYPES = ("float64", "float32")
+# The settings a running Trainer may change without a reset (Trainer.update_config).
+LIVE_FIELDS = ("learning_rate", "lambd", "l1", "keep_prob")
 # Safe on a 2-core, 8 GB laptop shared with a browser; DNN_MEMORY_BUDGET_MB overrides it.
 DEFAULT_MEMORY_BUDGET_MB = 2048
 
@@ -29,11 +35,36 @@ def parameter_count(layer_dims: Sequence[int]) -> int:
     return sum(layer_dims[l] * layer_dims[l - 1] + layer_dims[l] for l in range(1, len(layer_dims)))
 
 
-def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float64") -> int:
-    """Bytes for a full-batch run: X, W and dW (plus the initial W1), and Z, A, dZ per layer."""
+def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float64", m_test: int = 0, *,
+                          batch_size: int | None = None, optimizer: str = "gd", keep_prob: float = 1.0,
+                          lambd: float = 0.0, l1: float = 0.0, num_iterations: int = 2500,
+                          first_layer: str | None = None) -> int:
+    """Bytes a Trainer holds for this run: its own copies of X and X_test in the working dtype (also
+    when the caller passes float64), W, dW and the initial W1, optimizer state (velocity, Adam moments),
+    Z, A, dZ and dropout masks per layer for a batch, the full-set forward for accuracy, and, when the
+    Gram first layer is chosen (or named by ``first_layer``), the m x m Gram matrix, P0 and C with
+    their optimizer state and the test set's cross products.  The settings are TrainConfig's names.
+    """
     itemsize = 4 if dtype == "float32" else 8
-    units = sum(layer_dims[1:])
-    values = layer_dims[0] * m + 3 * parameter_count(layer_dims) + 3 * units * m
+    n_x, n_1 = layer_dims[0], layer_dims[1]
+    units, hidden = sum(layer_dims[1:]), sum(layer_dims[1:-1])
+    mb = m if batch_size is None else min(batch_size, m)
+    n_state = {"gd": 0, "momentum": 1, "adam": 2}.get(optimizer, 2)
+    params = parameter_count(layer_dims)
+    values = (n_x + 1) * (m + m_test)                   # X, Y, X_test, Y_test
+    values += (3 + n_state) * params                    # W and b, grads, initial W1 (<= params), state
+    values += 3 * units * mb + 2 * units * (m + m_test)  # Z, A, dZ per batch; a full forward for accuracy
+    if mb < m:
+        values += n_x * mb                              # the batch's columns of X
+    if keep_prob < 1:
+        values += hidden * mb + hidden * mb * 8 // itemsize  # masks, and the float64 rand draw behind them
+    opt = OPTIMIZERS.get(optimizer)
+    kind = first_layer
+    settings = SimpleNamespace(lambd=lambd, l1=l1, batch_size=batch_size)
+    if kind is None and opt is not None and gram_supported(opt, settings, m):
+        kind = choose_first_layer(n_x, n_1, m, num_iterations, itemsize, batch_size)
+    if kind == "gram":
+        values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, K, state; X^T X_test, W1 X_test
     return values * itemsize
 
 
@@ -41,10 +72,10 @@ def _mb(n_bytes: int) -> str:
     return f"{n_bytes / 2**20:,.0f} MB"
 
 
-def check_memory(layer_dims: Sequence[int], m: int, dtype: str, budget: int | None = None) -> int:
-    """Return the estimate, or raise a ValueError when it does not fit the budget."""
+def check_memory(layer_dims: Sequence[int], m: int, dtype: str, budget: int | None = None, **settings: object) -> int:
+    """Return the estimate (``settings`` as for estimate_memory_bytes), or raise a ValueError over the budget."""
     budget = memory_budget_bytes() if budget is None else budget
-    need = estimate_memory_bytes(layer_dims, m, dtype)
+    need = estimate_memory_bytes(layer_dims, m, dtype, **settings)
     if need > budget:
         raise ValueError(
             f"This network needs about {_mb(need)} for {m} examples, more than the {_mb(budget)} "
@@ -66,6 +97,18 @@ class TrainConfig:
     num_iterations: int = 2500
     record_every: int = 100
     accuracy_every: int = 100
+    lambd: float = 0.0               # L2: cost += lambd/(2m) sum ||W||^2
+    l1: float = 0.0                  # L1: cost += l1/m sum |W|
+    keep_prob: float = 1.0           # inverted dropout on the hidden layers; 1 = off
+    batch_size: int | None = None    # None = full batch; else mini-batches of a seeded permutation per epoch
+    optimizer: str = "gd"            # a key of OPTIMIZERS: gd, momentum, adam
+    beta: float = 0.9                # momentum
+    beta1: float = 0.9               # Adam's first moment
+    beta2: float = 0.999             # Adam's second moment
+    epsilon: float = 1e-8            # Adam
+    decay: str = "none"              # a key of DECAYS: none, inverse, scheduled
+    decay_rate: float = 1.0
+    time_interval: int = 1000        # epochs per step of the scheduled decay
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layer_dims", check_layer_dims(self.layer_dims))
@@ -83,10 +126,28 @@ class TrainConfig:
         _check_whole(self.num_iterations, "num_iterations", 1, 10**7)
         _check_whole(self.record_every, "record_every", 1, 10**7)
         _check_whole(self.accuracy_every, "accuracy_every", 1, 10**7)
+        for name in ("lambd", "l1", "decay_rate"):
+            _check_real(getattr(self, name), name, "a finite number >= 0", lambda v: v >= 0)
+        _check_real(self.keep_prob, "keep_prob", "in (0, 1] (1 keeps every unit)", lambda v: 0 < v <= 1)
+        if self.batch_size is not None:
+            _check_whole(self.batch_size, "batch_size", 1, 10**9)
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"Unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}.")
+        for name in ("beta", "beta1", "beta2"):
+            _check_real(getattr(self, name), name, "in [0, 1)", lambda v: 0 <= v < 1)
+        _check_real(self.epsilon, "epsilon", "a positive finite number", lambda v: v > 0)
+        if self.decay not in DECAYS:
+            raise ValueError(f"Unknown learning-rate decay {self.decay!r}: choose one of {', '.join(DECAYS)}.")
+        _check_whole(self.time_interval, "time_interval", 1, 10**9)
 
     @property
     def L(self) -> int:
         return len(self.layer_dims) - 1
+
+
+def _check_real(value: object, name: str, wanted: str, ok: Callable[[float], bool]) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not ok(value):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}.")
 
 
 def _check_whole(value: object, name: str, low: int, high: int) -> None:

@@ -67,11 +67,12 @@ def L_model_forward(
     return A, caches
 
 
-def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
-    """Cross-entropy J = -(1/m) sum(y log a + (1-y) log(1-a)) for AL, Y of shape (1, m).
+def compute_cost(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Cross-entropy J = -(1/m) sum(y log a + (1-y) log(1-a)) for AL, Y of shape (1, m), as the
+    course returns it: ``np.squeeze(cost)``, a 0-d array (``float(cost)`` gives the number).
 
     AL is clipped a machine epsilon away from 0 and 1 so that a saturated
-    sigmoid gives a large finite cost instead of log(0).
+    sigmoid gives a large finite cost instead of log(0).  Y may be any real values, like the course's.
     """
     if AL.shape != Y.shape:
         raise ValueError(f"AL {AL.shape} and Y {Y.shape} must have the same shape (1, m).")
@@ -79,7 +80,7 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
     a = np.clip(AL, eps, 1 - eps)
     m = Y.shape[1]
     cost = -(np.dot(np.log(a), Y.T) + np.dot(np.log(1 - a), (1 - Y).T)) / m
-    return float(np.squeeze(cost))
+    return np.squeeze(cost)
 
 
 def linear_backward(dZ: np.ndarray, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -132,11 +133,16 @@ def predict_proba(X: np.ndarray, parameters: Parameters, hidden_activation: str 
     return L_model_forward(X, parameters, hidden_activation)[0]
 
 
-def predict(
-    X: np.ndarray, parameters: Parameters, y: np.ndarray | None = None, hidden_activation: str = "relu"
-) -> np.ndarray:
-    """0/1 predictions (1, m), AL > 0.5.  The course also passes y; here it is optional and unused."""
-    return (predict_proba(X, parameters, hidden_activation) > 0.5).astype(np.int64)
+def predict(X: np.ndarray, y: np.ndarray | None, parameters: Parameters, hidden_activation: str = "relu") -> np.ndarray:
+    """The course's ``predict(X, y, parameters)``: p (1, m) float64 of 0. and 1., AL > 0.5.
+
+    ``y`` is taken for the course's signature; the course prints the accuracy against it, this
+    prints nothing (compute ``np.mean(p == y)``).
+    """
+    if isinstance(y, dict):
+        raise ValueError("predict takes (X, y, parameters) like the course: the parameters come third "
+                         "(pass y=None when there are no labels).")
+    return (predict_proba(X, parameters, hidden_activation) > 0.5).astype(np.float64)
 
 
 def check_input(X: np.ndarray, parameters: Parameters) -> None:

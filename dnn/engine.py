@@ -9,18 +9,24 @@ Training never prints; everything it learns goes into ``run.history``.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .config import TrainConfig, check_memory
-from .core import L_model_backward, L_model_forward, LayerCache, Parameters, check_input
-from .first_layer import make_first_layer
+from .config import LIVE_FIELDS, TrainConfig, check_memory
+from .core import (L_model_backward, L_model_forward, LayerCache, LinearCache, Parameters, check_input,
+                   linear_backward, linear_forward)
+from .dropout import dropout_backward, dropout_forward, dropout_rng
+from .first_layer import FirstLayer, GramLayer, gram_supported, make_first_layer
 from .init import initialize_parameters_deep
+from .optimizers import OPTIMIZERS
+from .regularizers import active_regularizers
+from .schedules import DECAYS
 
 # The stable cost never reaches log(0), so an exploding run shows as a cost far above where it
 # started (the course's own arithmetic would already give inf there): DIVERGED_FACTOR times the
@@ -39,15 +45,23 @@ class Status(str, Enum):
 
 @dataclass
 class History:
-    """What a run has recorded; lists grow only at the record intervals."""
+    """What a run has recorded; lists grow only at the record intervals.
+
+    ``costs`` are training costs (penalties included; with mini-batches an epoch's cost averaged over
+    its examples, recorded at the epoch's first iteration); ``test_costs`` the test set's
+    cross-entropy beside each accuracy (NaN without a test set); ``changes`` the live config
+    changes as (iteration, {field: new value}).
+    """
 
     cost_iterations: list[int] = field(default_factory=list)
     costs: list[float] = field(default_factory=list)
     acc_iterations: list[int] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
+    test_costs: list[float] = field(default_factory=list)
     norm_iterations: list[int] = field(default_factory=list)
     grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    changes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
 class Snapshot(NamedTuple):
@@ -58,38 +72,58 @@ class Snapshot(NamedTuple):
     grads: dict[str, np.ndarray]
 
 
-def _as_labels(Y: np.ndarray, m: int, dtype: str) -> np.ndarray:
+def _as_labels(Y: np.ndarray, m: int, dtype: str, binary: bool = True) -> np.ndarray:
     Y = np.asarray(Y)
     if Y.size != m:
         raise ValueError(f"Y has {Y.size} labels but X has {m} examples (columns).")
-    if not np.isin(Y, (0, 1)).all():
+    if binary and not np.isin(Y, (0, 1)).all():
         raise ValueError("Labels must be 0 or 1.")
+    if not binary and not np.isfinite(Y).all():
+        raise ValueError("Y contains NaN or infinite values.")
     return Y.reshape(1, m).astype(dtype)
 
 
 def _sigmoid_cost(ZL: np.ndarray, Y: np.ndarray) -> float:
-    """Cross-entropy from the logits: log(1 + e^z) - y z, exact and free of log(0)."""
+    """Cross-entropy from the logits: log(1 + e^z) - y z, exact for any real y and free of log(0)."""
     softplus = np.logaddexp(0, ZL)
     return float(np.sum(softplus - Y * ZL) / Y.shape[1])
 
 
-class Trainer:
-    """Full-batch gradient descent on ``[LINEAR -> hidden] x (L-1) -> LINEAR -> SIGMOID``.
+class _Pass(NamedTuple):
+    """One forward pass on a batch: Z{l}, A{l} (A[0] unused) and dropout masks D{l} (None when off)."""
 
-    X (n_x, m) and Y (1, m); optional X_test, Y_test for periodic test accuracy.
-    Deterministic for a config: ``reset()`` replays the same run.  ``first_layer``
-    forces 'gram' or 'direct' (see first_layer.py); by default the cheaper is chosen.
+    Zs: list
+    As: list
+    Ds: list
+
+
+class Trainer:
+    """Training of ``[LINEAR -> hidden] x (L-1) -> LINEAR -> SIGMOID`` with the config's optimiser,
+    penalties, dropout, mini-batches and learning-rate decay.
+
+    X (n_x, m) and Y (1, m) of 0/1 labels; optional X_test, Y_test for periodic test accuracy and cost.
+    ``num_iterations`` counts updates (one per mini-batch); an epoch is ceil(m / batch_size) of them.
+    Deterministic for a config: ``reset()`` replays the same run.  ``first_layer`` forces 'gram' or
+    'direct' (see first_layer.py); by default the cheaper exact one is chosen.  ``binary_labels=False``
+    accepts any real Y (the course's training functions do).
     """
 
     def __init__(self, config: TrainConfig, X: np.ndarray, Y: np.ndarray,
                  X_test: np.ndarray | None = None, Y_test: np.ndarray | None = None,
-                 memory_budget: int | None = None, first_layer: str | None = None):
+                 memory_budget: int | None = None, first_layer: str | None = None, *, binary_labels: bool = True):
         if not isinstance(config, TrainConfig):
             raise ValueError("config must be a TrainConfig.")
-        self.config, self._first_kind = config, first_layer
+        self.config, self._first_kind, self._binary = config, first_layer, binary_labels
         self.X, self.Y = self._data(X, Y)
         self.X_test, self.Y_test = (None, None) if X_test is None else self._data(X_test, Y_test)
-        self.memory_needed = check_memory(config.layer_dims, self.X.shape[1], config.dtype, memory_budget)
+        m = self.X.shape[1]
+        if config.batch_size is not None and config.batch_size > m:
+            raise ValueError(f"batch_size {config.batch_size} is more than the {m} training examples: "
+                             f"choose 1 to {m}, or no batch size for full-batch training.")
+        self.memory_needed = check_memory(
+            config.layer_dims, m, config.dtype, memory_budget,
+            m_test=0 if self.X_test is None else self.X_test.shape[1], first_layer=first_layer,
+            **{k: getattr(config, k) for k in ("batch_size", "optimizer", "keep_prob", "lambd", "l1", "num_iterations")})
         self.reset()
 
     def _data(self, X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -102,23 +136,43 @@ class Trainer:
             )
         if not np.isfinite(X).all():
             raise ValueError("X contains NaN or infinite values.")
-        return np.ascontiguousarray(X, dtype=self.config.dtype), _as_labels(Y, X.shape[1], self.config.dtype)
+        X_own = np.ascontiguousarray(X, dtype=self.config.dtype)
+        if self.config.batch_size is not None:
+            X_own = np.asfortranarray(X_own)  # a mini-batch gathers whole columns: keep each contiguous
+        return X_own, _as_labels(Y, X.shape[1], self.config.dtype, self._binary)
+
+    def _new_first_layer(self, W1: np.ndarray, iterations: int) -> None:
+        self._optimizer = OPTIMIZERS[self.config.optimizer]
+        self.first: FirstLayer = make_first_layer(W1, self.X, iterations, self._first_kind, self._optimizer, self.config)
+
+    def _fresh_state(self) -> None:
+        """Optimiser state, mask stream and epoch accumulators as at the start of a run."""
+        self._opt_state = {k: self._optimizer.init(v) for k, v in self._params.items()}
+        self._t = 0
+        self._rng = dropout_rng(self.config.seed)
+        self._perm: tuple[int, np.ndarray] | None = None
+        self._epoch_cost = 0.0
+        self._materialised: tuple[int, Parameters] | None = None
+        self._cost_limit: float | None = None
 
     def reset(self) -> None:
         """Back to iteration 0 with the config's initial parameters; the history is emptied."""
         cfg = self.config
         params = initialize_parameters_deep(cfg.layer_dims, cfg.init, cfg.seed, cfg.dtype)
-        self.first = make_first_layer(params.pop("W1"), self.X, cfg.num_iterations, self._first_kind)
+        self._new_first_layer(params.pop("W1"), cfg.num_iterations)
         self._params = params  # b1 and W2.., bL; W1 lives in self.first
+        self._fresh_state()
         self.iteration = 0
         self.status = Status.READY
         self.message = ""
         self.history = History()
-        self._materialised: tuple[int, Parameters] | None = None
-        self._cost_limit: float | None = None
 
     def load_state(self, parameters: Parameters, iteration: int, history: History | None = None) -> None:
-        """Continue from given parameters (e.g. a saved model) as if ``iteration`` iterations were done."""
+        """Continue from given parameters (e.g. a saved model) as if ``iteration`` iterations were done.
+
+        Optimiser state (velocity, Adam moments) and the dropout mask stream start afresh; the
+        mini-batch order follows the iteration, as in an uninterrupted run.
+        """
         cfg = self.config
         for l in range(1, cfg.L + 1):
             for key, shape in ((f"W{l}", (cfg.layer_dims[l], cfg.layer_dims[l - 1])), (f"b{l}", (cfg.layer_dims[l], 1))):
@@ -129,12 +183,30 @@ class Trainer:
         if not 0 <= iteration <= cfg.num_iterations:
             raise ValueError(f"iteration must be from 0 to {cfg.num_iterations}, got {iteration}.")
         params = {k: np.array(v, dtype=cfg.dtype) for k, v in parameters.items()}
-        self.first = make_first_layer(params.pop("W1"), self.X, cfg.num_iterations - iteration, self._first_kind)
+        self._new_first_layer(params.pop("W1"), cfg.num_iterations - iteration)
         self._params, self.iteration = params, iteration
+        self._fresh_state()
         self.history = history or History()
-        self.status, self.message, self._materialised = Status.PAUSED, "", None
-        self._cost_limit = None
+        self.status, self.message = Status.PAUSED, ""
         self._settle()
+
+    def update_config(self, **changes: Any) -> None:
+        """Change LIVE_FIELDS (learning_rate, lambd, l1, keep_prob) of this run without a reset.
+
+        The change applies from the next iteration and is recorded in ``history.changes``; a field
+        that is not live, or an invalid value, raises ValueError and changes nothing.
+        """
+        not_live = sorted(set(changes) - set(LIVE_FIELDS))
+        if not_live:
+            raise ValueError(f"{', '.join(not_live)} cannot change during a run (only {', '.join(LIVE_FIELDS)} "
+                             "can); reset the run with a new config instead.")
+        if not changes:
+            return
+        self.config = dataclasses.replace(self.config, **changes)
+        if isinstance(self.first, GramLayer) and not gram_supported(self._optimizer, self.config, self.X.shape[1]):
+            self.first = self.first.to_direct()
+        self.history.changes.append((self.iteration, dict(changes)))
+        self._materialised = None
 
     # ----- control -------------------------------------------------------
     @property
@@ -180,60 +252,117 @@ class Trainer:
             self.status = Status.RUNNING
 
     # ----- one iteration -----------------------------------------------------
-    def _forward(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Z{l} and A{l} for l = 1..L on the training set (A[0] is X)."""
-        L, g = self.config.L, ACTIVATIONS[self.config.hidden_activation][0]
-        Zs, As = [None], [self.X]
+    @property
+    def batches_per_epoch(self) -> int:
+        """Iterations per pass over the training set: ceil(m / batch_size), 1 for full batches."""
+        m, b = self.X.shape[1], self.config.batch_size
+        return 1 if b is None else -(-m // b)
+
+    def _batch(self, i: int) -> np.ndarray | None:
+        """Iteration i's columns: the course's mini-batches, a permutation per epoch drawn with
+        RandomState(seed + 1 + epoch) (the course adds 1 to its seed before each epoch), cut in
+        batch_size pieces, the last one partial.  None for full-batch training."""
+        b = self.config.batch_size
+        if b is None:
+            return None
+        epoch, k = divmod(i, self.batches_per_epoch)
+        if self._perm is None or self._perm[0] != epoch:
+            rng = np.random.RandomState((self.config.seed + 1 + epoch) % 2**32)
+            self._perm = (epoch, rng.permutation(self.X.shape[1]))
+        return self._perm[1][k * b:(k + 1) * b]
+
+    def _forward(self, cols: np.ndarray | None, dropout: bool) -> _Pass:
+        """Z{l} and A{l} for l = 1..L on the batch, hidden layers with dropout when asked and on."""
+        cfg = self.config
+        L, g = cfg.L, ACTIVATIONS[cfg.hidden_activation][0]
+        keep_prob = cfg.keep_prob if dropout else 1.0
+        Zs, As, Ds = [None], [None], [None]
         for l in range(1, L + 1):
             if l == 1:
-                Z = self.first.Z(self._params["b1"])
+                Z = self.first.Z(self._params["b1"], cols)
             else:
-                Z = self._params[f"W{l}"] @ As[-1] + self._params[f"b{l}"]
+                Z = linear_forward(As[-1], self._params[f"W{l}"], self._params[f"b{l}"])[0]
+            A, D = (ACTIVATIONS["sigmoid"][0](Z)[0] if l == L else g(Z)[0]), None
+            if l < L and keep_prob < 1:
+                A, D = dropout_forward(A, keep_prob, self._rng)
             Zs.append(Z)
-            As.append(ACTIVATIONS["sigmoid"][0](Z)[0] if l == L else g(Z)[0])
-        return Zs, As
+            As.append(A)
+            Ds.append(D)
+        return _Pass(Zs, As, Ds)
+
+    def _penalty(self, m: int) -> float:
+        """The config's weight penalties for a batch of m examples (0 when none is on)."""
+        regs = active_regularizers(self.config)
+        if not regs:
+            return 0.0
+        hidden = sum(reg.cost(self._params[f"W{l}"], s, m) for reg, s in regs for l in range(2, self.config.L + 1))
+        return self.first.penalty(m, self.config) + hidden
 
     def _iterate(self) -> None:
         i, cfg = self.iteration, self.config
-        Zs, As = self._forward()
-        cost = _sigmoid_cost(Zs[-1], self.Y)
-        if self._cost_limit is None and np.isfinite(cost):
-            self._cost_limit = max(DIVERGED_MIN_COST, DIVERGED_FACTOR * cost)
-        if not np.isfinite(cost) or cost > self._cost_limit:
+        cols = self._batch(i)
+        Yb = self.Y if cols is None else self.Y[:, cols]
+        fwd = self._forward(cols, dropout=True)
+        cost = _sigmoid_cost(fwd.Zs[-1], Yb) + self._penalty(Yb.shape[1])
+        if not np.isfinite(cost):
             return self._diverge(cost)
-        if i % cfg.record_every == 0:
-            self.history.cost_iterations.append(i)
-            self.history.costs.append(cost)
+        epoch, k = divmod(i, self.batches_per_epoch)
+        self._epoch_cost = (0.0 if k == 0 else self._epoch_cost) + cost * (Yb.shape[1] / self.X.shape[1])
+        if k == self.batches_per_epoch - 1 and not self._end_epoch(epoch):
+            return None
         if i % cfg.accuracy_every == 0:
-            self._record_accuracy(i, As[-1])
-        grads = self._backward(Zs, As, record_norms=i % cfg.record_every == 0)
+            self._record_accuracy(i, fwd.As[-1] if cols is None and cfg.keep_prob == 1 else None)
+        grads = self._backward(fwd, Yb, record_norms=i % cfg.record_every == 0, cols=cols)
         if not all(np.isfinite(np.sum(v)) for v in grads.values()):
             return self._diverge(cost)
-        self._update(grads)
+        self._update(grads, cols, DECAYS[cfg.decay](cfg.learning_rate, epoch, cfg))
         self.iteration += 1
 
-    def _backward(self, Zs: list, As: list, record_norms: bool) -> dict[str, np.ndarray]:
-        """dW{l}, db{l} for l >= 2, and dZ1 in place of dW1 (the first layer applies it)."""
-        L, m = self.config.L, self.X.shape[1]
-        g_back = ACTIVATIONS[self.config.hidden_activation][1]
-        dZ = As[L] - self.Y  # sigmoid + cross-entropy: dAL * s'(ZL) simplifies exactly to AL - Y
+    def _end_epoch(self, epoch: int) -> bool:
+        """Check and record the finished epoch's cost; False when the run diverged."""
+        cost, nb, every = self._epoch_cost, self.batches_per_epoch, self.config.record_every
+        if self._cost_limit is None:
+            self._cost_limit = max(DIVERGED_MIN_COST, DIVERGED_FACTOR * cost)
+        if cost > self._cost_limit:
+            self._diverge(cost)
+            return False
+        first = epoch * nb
+        if -(-first // every) * every < first + nb:  # a multiple of record_every falls in this epoch
+            self.history.cost_iterations.append(first)
+            self.history.costs.append(cost)
+        return True
+
+    def _backward(self, fwd: _Pass, Yb: np.ndarray, record_norms: bool, cols: np.ndarray | None) -> dict[str, np.ndarray]:
+        """dW{l}, db{l} for l >= 2 (penalties included), db1, and dZ1 in place of dW1 (the first layer applies it)."""
+        cfg = self.config
+        L, m = cfg.L, Yb.shape[1]
+        g_back = ACTIVATIONS[cfg.hidden_activation][1]
+        regs = active_regularizers(cfg)
+        Zs, As, Ds = fwd
+        dZ = As[L] - Yb  # sigmoid + cross-entropy: dAL * s'(ZL) simplifies exactly to AL - Y
         grads: dict[str, np.ndarray] = {}
         for l in range(L, 0, -1):
-            grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
             if l == 1:
+                grads["db1"] = np.sum(dZ, axis=1, keepdims=True) / m
                 grads["dZ1"] = dZ
                 break
-            grads[f"dW{l}"] = dZ @ As[l - 1].T / m
-            dZ = g_back(self._params[f"W{l}"].T @ dZ, Zs[l - 1])
+            W = self._params[f"W{l}"]
+            dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, LinearCache(As[l - 1], W, self._params[f"b{l}"]))
+            for reg, strength in regs:
+                grads[f"dW{l}"] += reg.grad(W, strength, m)
+            if Ds[l - 1] is not None:
+                dA_prev = dropout_backward(dA_prev, Ds[l - 1], cfg.keep_prob)
+            dZ = g_back(dA_prev, Zs[l - 1])
         if record_norms:
-            self._record_norms(grads, m)
+            self._record_norms(grads, cols)
         return grads
 
-    def _update(self, grads: dict[str, np.ndarray]) -> None:
-        lr, m = self.config.learning_rate, self.X.shape[1]
-        self.first.update(grads.pop("dZ1"), lr / m)
+    def _update(self, grads: dict[str, np.ndarray], cols: np.ndarray | None, lr: float) -> None:
+        self._t += 1
+        self.first.step(grads.pop("dZ1"), cols, lr, self._t, self.config)
         for key, value in grads.items():
-            self._params[key[1:]] -= lr * value
+            name = key[1:]
+            self._optimizer.update(self._params[name], value, self._opt_state[name], lr, self._t, self.config)
         self._materialised = None
 
     def _diverge(self, cost: float) -> None:
@@ -246,16 +375,24 @@ class Trainer:
         )
 
     # ----- records -------------------------------------------------------------
-    def _record_accuracy(self, i: int, AL: np.ndarray) -> None:
+    def _record_accuracy(self, i: int, AL: np.ndarray | None) -> None:
+        """Train and test accuracy (and test cost) of the network without dropout; AL when already known."""
         h = self.history
+        AL = self._sigmoid(self._logits(None)) if AL is None else AL
         h.acc_iterations.append(i)
         h.train_acc.append(float(np.mean((AL > 0.5) == (self.Y > 0.5))))
-        h.test_acc.append(self.test_accuracy() if self.X_test is not None else float("nan"))
+        if self.X_test is None:
+            h.test_acc.append(float("nan"))
+            h.test_costs.append(float("nan"))
+            return
+        ZL = self._logits(self.X_test)
+        h.test_acc.append(float(np.mean((self._sigmoid(ZL) > 0.5) == (self.Y_test > 0.5))))
+        h.test_costs.append(_sigmoid_cost(ZL, self.Y_test))
 
-    def _record_norms(self, grads: dict[str, np.ndarray], m: int) -> None:
+    def _record_norms(self, grads: dict[str, np.ndarray], cols: np.ndarray | None) -> None:
         h = self.history
         h.norm_iterations.append(self.iteration)
-        norms = {"dW1": self.first.dW_norm(grads["dZ1"], m)}
+        norms = {"dW1": self.first.dW_norm(grads["dZ1"], cols, self.config)}
         norms.update({k: float(np.linalg.norm(v)) for k, v in grads.items() if k != "dZ1"})
         for key in sorted(norms, key=lambda k: (int(k[2:]), k[:2])):
             h.grad_norms.setdefault(key, []).append(norms[key])
@@ -276,25 +413,30 @@ class Trainer:
         return L_model_forward(X.astype(self.config.dtype, copy=False), self.parameters,
                                self.config.hidden_activation)[0]
 
-    def _fast_proba(self, X_other: np.ndarray) -> np.ndarray:
-        A = self.first.Z_other(X_other, self._params["b1"])
+    @staticmethod
+    def _sigmoid(Z: np.ndarray) -> np.ndarray:
+        return ACTIVATIONS["sigmoid"][0](Z)[0]
+
+    def _logits(self, X_other: np.ndarray | None) -> np.ndarray:
+        """ZL of the network without dropout, for the training set (None) or other examples."""
+        A = self.first.Z(self._params["b1"]) if X_other is None else self.first.Z_other(X_other, self._params["b1"])
         g, L = ACTIVATIONS[self.config.hidden_activation][0], self.config.L
-        for l in range(1, L + 1):
-            Z = A if l == 1 else self._params[f"W{l}"] @ A + self._params[f"b{l}"]
-            A = ACTIVATIONS["sigmoid"][0](Z)[0] if l == L else g(Z)[0]
+        for l in range(2, L + 1):
+            A = linear_forward(g(A)[0], self._params[f"W{l}"], self._params[f"b{l}"])[0]
         return A
 
     def train_accuracy(self) -> float:
-        return float(np.mean((self._fast_proba(self.X) > 0.5) == (self.Y > 0.5)))
+        return float(np.mean((self._sigmoid(self._logits(None)) > 0.5) == (self.Y > 0.5)))
 
     def test_accuracy(self) -> float:
         if self.X_test is None:
             raise ValueError("This run has no test set.")
-        return float(np.mean((self._fast_proba(self.X_test) > 0.5) == (self.Y_test > 0.5)))
+        return float(np.mean((self._sigmoid(self._logits(self.X_test)) > 0.5) == (self.Y_test > 0.5)))
 
     def cost(self) -> float:
-        """The cost of the current parameters on the training set."""
-        return _sigmoid_cost(self._forward()[0][-1], self.Y)
+        """The cost of the current parameters on the whole training set: cross-entropy of the network
+        without dropout, plus the config's penalties with m = all examples."""
+        return _sigmoid_cost(self._logits(None), self.Y) + self._penalty(self.X.shape[1])
 
     def snapshot(self, X: np.ndarray, Y: np.ndarray | None = None) -> Snapshot:
         """Caches (A and Z of every layer) and, given Y, grads incl. dA0 for chosen examples.

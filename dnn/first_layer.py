@@ -1,46 +1,114 @@
-"""Two exact ways to compute the first layer, chosen by shape.
+"""Two exact ways to compute the first layer, behind one interface, chosen by shape and settings.
 
-The first layer dominates training: X is (n_x, m) with n_x = 12288 for the
-cat images and it never changes.  In full-batch gradient descent every update
-to W1 is -(alpha/m) dZ1 X^T, a combination of the columns of X, so
+The first layer dominates training: X is (n_x, m) with n_x = 12288 for the cat images and it never
+changes.  With gradient descent or momentum every update to W1 is a linear combination of the
+columns of X (dW1 = dZ1 X^T / m) plus, with L2, a multiple of W1 itself, so
 
-    W1 = W1_init + C X^T        and        Z1 = W1_init X + C G + b1,   G = X^T X.
+    W1 = s W1_init + C X^T        and        Z1 = s P0 + C G + b1,   P0 = W1_init X,  G = X^T X.
 
-``GramLayer`` keeps C (n_1, m) and the (m, m) Gram matrix, and costs n_1 m^2
-per iteration instead of the 2 n_1 n_x m of ``DirectLayer``.  W1 is only
-materialised when someone wants to see it.
+``GramLayer`` keeps the scalar s and C (n_1, m) as its coordinates and costs n_1 m^2 per full-batch
+iteration (n_1 m |batch| per mini-batch) instead of the 2 n_1 n_x m of ``DirectLayer``.  The optimiser
+updates the coordinates with the coordinates' gradient, which is exact when the optimiser declares
+``keeps_span`` (linear and elementwise in the gradients: gd, momentum) and every penalty is weight
+decay (L2).  Adam, L1, or an optimiser without the declaration get ``DirectLayer``.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from types import SimpleNamespace
+from typing import Any
+
 import numpy as np
 
+from .optimizers import keeps_span
+from .regularizers import active_regularizers
+
 GRAM_MAX_BYTES = 256 * 2**20
+Cols = np.ndarray | None  # the batch's column indices into X; None = every column, in order
 
 
-def choose_first_layer(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8) -> str:
+class FirstLayer(ABC):
+    """Layer 1's linear part for the training set X (n_x, m), updated by the run's optimiser."""
+
+    @abstractmethod
+    def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
+        """Z1 (n_1, |cols|) = W1 X[:, cols] + b1."""
+
+    @abstractmethod
+    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
+        """One optimiser update of W1 from dZ1 (n_1, |cols|), with the config's penalties."""
+
+    @abstractmethod
+    def penalty(self, m: int, config: Any) -> float:
+        """The config's penalties on W1 for a batch of m examples."""
+
+    @abstractmethod
+    def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
+        """||dW1||_F, penalties included."""
+
+    @abstractmethod
+    def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
+        """Z1 for other examples (a test set)."""
+
+    @abstractmethod
+    def weights(self) -> np.ndarray:
+        """W1 (n_1, n_x)."""
+
+
+def gram_supported(optimizer: object, settings: Any, m: int) -> bool:
+    """Whether the Gram coordinates stay exact for ``settings`` (lambd, l1, batch_size): a span-keeping
+    optimiser and weight decay only, and penalties only with full batches (a mini-batch's L2 cost
+    would need C G for all of C at every step, the direct layer's price)."""
+    regs = active_regularizers(settings)
+    full_batch = settings.batch_size is None or settings.batch_size >= m
+    return keeps_span(optimizer) and all(r.decay is not None for r, _ in regs) and (full_batch or not regs)
+
+
+def choose_first_layer(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8,
+                       batch_size: int | None = None) -> str:
     """'gram' when its set-up plus per-iteration cost beats the direct products, else 'direct'."""
     if m * m * itemsize > GRAM_MAX_BYTES:
         return "direct"
-    gram = n_x * m * m / 2 + iterations * n_1 * m * m
-    direct = iterations * 2 * n_1 * n_x * m
+    mb = m if batch_size is None else min(batch_size, m)
+    gram = n_x * m * m / 2 + iterations * n_1 * m * mb
+    direct = iterations * 2 * n_1 * n_x * mb
     return "gram" if gram < direct else "direct"
 
 
-class DirectLayer:
-    """Z1 = W1 X + b1 with W1 (n_1, n_x) updated in place."""
+class DirectLayer(FirstLayer):
+    """Z1 = W1 X + b1 with W1 (n_1, n_x) updated in place by the optimiser."""
 
-    def __init__(self, W1: np.ndarray, X: np.ndarray):
-        self.W1, self.X = W1.copy(), X
+    def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any, state: dict | None = None):
+        self.W1, self.X, self.optimizer = W1.copy(), X, optimizer
+        self.state = optimizer.init(self.W1) if state is None else state
+        self._batch: tuple[np.ndarray | None, np.ndarray] = (None, X)
 
-    def Z(self, b1: np.ndarray) -> np.ndarray:
-        return self.W1 @ self.X + b1
+    def _x(self, cols: Cols) -> np.ndarray:
+        """X[:, cols], gathered once per batch (Z and step ask for the same one)."""
+        if cols is None:
+            return self.X
+        if self._batch[0] is not cols:
+            self._batch = (cols, self.X[:, cols])
+        return self._batch[1]
 
-    def update(self, dZ1: np.ndarray, step: float) -> None:
-        """W1 -= step * dZ1 X^T, where step = alpha / m."""
-        self.W1 -= (step * dZ1) @ self.X.T
+    def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
+        return self.W1 @ self._x(cols) + b1
 
-    def dW_norm(self, dZ1: np.ndarray, m: int) -> float:
-        return float(np.linalg.norm(dZ1 @ self.X.T) / m)
+    def _dW(self, dZ1: np.ndarray, cols: Cols, config: Any) -> np.ndarray:
+        m = dZ1.shape[1]
+        dW1 = dZ1 @ self._x(cols).T / m
+        for reg, strength in active_regularizers(config):
+            dW1 += reg.grad(self.W1, strength, m)
+        return dW1
+
+    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
+        self.optimizer.update(self.W1, self._dW(dZ1, cols, config), self.state, lr, t, config)
+
+    def penalty(self, m: int, config: Any) -> float:
+        return sum(reg.cost(self.W1, strength, m) for reg, strength in active_regularizers(config))
+
+    def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
+        return float(np.linalg.norm(self._dW(dZ1, cols, config)))
 
     def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
         return self.W1 @ X_other + b1
@@ -49,25 +117,62 @@ class DirectLayer:
         return self.W1
 
 
-class GramLayer:
-    """Z1 = P0 + C G + b1 with P0 = W1_init X and G = X^T X, both fixed."""
+class GramLayer(FirstLayer):
+    """Z1 = s P0 + C G + b1 with P0 = W1_init X and G = X^T X fixed; s (1, 1) and C (n_1, m) learn."""
 
-    def __init__(self, W1: np.ndarray, X: np.ndarray):
-        self.W1_init, self.X = W1, X
+    def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any):
+        self.W1_init, self.X, self.optimizer = W1, X, optimizer
         self.P0 = W1 @ X
         self.G = X.T @ X
-        self.C = np.zeros_like(self.P0)
+        self.init_sq = float(np.sum(W1 * W1))
+        self.coords = {"s": np.ones((1, 1), dtype=X.dtype), "C": np.zeros_like(self.P0)}
+        self.state = {k: optimizer.init(v) for k, v in self.coords.items()}
+        self._CG: np.ndarray | None = None  # C G, kept while C is unchanged (the L2 cost reuses it)
         self._cross: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def Z(self, b1: np.ndarray) -> np.ndarray:
-        return self.P0 + self.C @ self.G + b1
+    def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
+        s, C = self.coords["s"], self.coords["C"]
+        if cols is None:
+            self._CG = C @ self.G
+            return s * self.P0 + self._CG + b1
+        return s * self.P0[:, cols] + C @ self.G[cols].T + b1  # G is symmetric: its rows are its columns
 
-    def update(self, dZ1: np.ndarray, step: float) -> None:
-        self.C -= step * dZ1
+    def _grads(self, dZ1: np.ndarray, cols: Cols, config: Any) -> dict[str, np.ndarray]:
+        """The coordinates' gradient: dW1 = gs W1_init + gC X^T."""
+        m = dZ1.shape[1]
+        decay = sum(reg.decay(strength, m) for reg, strength in active_regularizers(config))
+        s, C = self.coords["s"], self.coords["C"]
+        if cols is None:
+            gC = dZ1 / m
+            if decay:
+                gC += decay * C
+        else:
+            gC = decay * C if decay else np.zeros_like(C)
+            gC[:, cols] += dZ1 / m
+        return {"s": decay * s, "C": gC}
 
-    def dW_norm(self, dZ1: np.ndarray, m: int) -> float:
-        # ||dZ1 X^T||_F^2 = sum((dZ1 G) * dZ1): no n_x-wide product needed
-        return float(np.sqrt(max(np.sum((dZ1 @ self.G) * dZ1), 0.0)) / m)
+    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
+        for key, grad in self._grads(dZ1, cols, config).items():
+            self.optimizer.update(self.coords[key], grad, self.state[key], lr, t, config)
+        self._CG = None
+
+    def _sq_norm(self, s: np.ndarray, C: np.ndarray, CG: np.ndarray) -> float:
+        """||s W1_init + C X^T||_F^2 = s^2 ||W1_init||^2 + 2 s <C, P0> + <C G, C>: no n_x-wide product."""
+        s = float(s[0, 0])
+        return max(s * s * self.init_sq + 2 * s * float(np.sum(C * self.P0)) + float(np.sum(CG * C)), 0.0)
+
+    def penalty(self, m: int, config: Any) -> float:
+        regs = active_regularizers(config)
+        if not regs:
+            return 0.0
+        if self._CG is None:
+            self._CG = self.coords["C"] @ self.G
+        sq = self._sq_norm(self.coords["s"], self.coords["C"], self._CG)
+        return sum(reg.decay(strength, m) / 2 * sq for reg, strength in regs)  # decay * W is d/dW of this
+
+    def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
+        g = self._grads(dZ1, cols, config)
+        return float(np.sqrt(self._sq_norm(g["s"], g["C"], g["C"] @ self.G)))
 
     def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
         """Z1 for other examples (a test set), caching W1_init X' and X^T X' per array."""
@@ -75,15 +180,33 @@ class GramLayer:
         if key not in self._cross or self._cross[key][0] is not X_other:
             self._cross[key] = (X_other, self.W1_init @ X_other, self.X.T @ X_other)
         _, P0_other, H = self._cross[key]
-        return P0_other + self.C @ H + b1
+        return self.coords["s"] * P0_other + self.coords["C"] @ H + b1
 
     def weights(self) -> np.ndarray:
-        return self.W1_init + self.C @ self.X.T
+        return self.coords["s"] * self.W1_init + self.coords["C"] @ self.X.T
+
+    def to_direct(self) -> DirectLayer:
+        """The same W1 and optimiser state as a DirectLayer (for a live change Gram cannot follow)."""
+        state = {k: self.state["s"][k] * self.W1_init + self.state["C"][k] @ self.X.T for k in self.state["C"]}
+        return DirectLayer(self.weights(), self.X, self.optimizer, state)
 
 
-def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str | None = None) -> DirectLayer | GramLayer:
-    """The cheaper exact first layer for this shape and run length, unless ``kind`` names one."""
+def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str | None = None,
+                     optimizer: Any = None, config: Any = None) -> FirstLayer:
+    """The cheaper exact first layer for this shape, run length and settings, unless ``kind`` names one.
+
+    ``optimizer`` defaults to gradient descent and ``config`` (penalties, batch_size) to none.
+    """
+    from .optimizers import OPTIMIZERS
     if kind not in (None, "gram", "direct"):
         raise ValueError(f"first_layer must be 'gram', 'direct' or None (choose), not {kind!r}.")
-    kind = kind or choose_first_layer(X.shape[0], W1.shape[0], X.shape[1], iterations, X.dtype.itemsize)
-    return GramLayer(W1, X) if kind == "gram" else DirectLayer(W1, X)
+    optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
+    config = SimpleNamespace(lambd=0.0, l1=0.0, batch_size=None) if config is None else config
+    m = X.shape[1]
+    if not gram_supported(optimizer, config, m):
+        if kind == "gram":
+            raise ValueError("The Gram first layer is exact only for an optimiser that keeps W1 in the span of "
+                             "X (gd, momentum) with at most L2 (full batch); use first_layer='direct'.")
+        kind = "direct"
+    kind = kind or choose_first_layer(X.shape[0], W1.shape[0], m, iterations, X.dtype.itemsize, config.batch_size)
+    return GramLayer(W1, X, optimizer) if kind == "gram" else DirectLayer(W1, X, optimizer)

@@ -13,6 +13,8 @@ INITIALIZATIONS: dict[str, str] = {
     "sqrt": "randn / sqrt(n_prev) (the cat application)",
     "he": "randn * sqrt(2 / n_prev) (He)",
     "xavier": "randn * sqrt(2 / (n_prev + n_l)) (Xavier/Glorot)",
+    "zeros": "all zeros (every unit of a layer stays the same: symmetry is never broken)",
+    "large": "randn * 10 (too large: saturated sigmoids and exploding costs)",
 }
 
 
@@ -24,6 +26,10 @@ def _scaled(draw: np.ndarray, init: str) -> np.ndarray:
         return draw / np.sqrt(n_prev)  # divide, as the course does, to match it bit for bit
     if init == "he":
         return draw * np.sqrt(2.0 / n_prev)
+    if init == "zeros":
+        return np.zeros_like(draw)  # still drawn, so every other scheme's numbers stay the same per seed
+    if init == "large":
+        return draw * 10
     return draw * np.sqrt(2.0 / (n_prev + n_l))
 
 

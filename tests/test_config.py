@@ -22,8 +22,34 @@ import dnn
     (dict(num_iterations=-5), "num_iterations"),
     (dict(seed=-1), "seed"),
     (dict(hidden_activation="softmax"), "Unknown activation"),
-    (dict(init="zeros"), "Unknown initialisation"),
+    (dict(init="ones"), "Unknown initialisation"),
     (dict(dtype="float16"), "Unknown precision"),
+    (dict(lambd=-0.1), "lambd must be a finite number >= 0"),
+    (dict(lambd=math.nan), "lambd"),
+    (dict(lambd=math.inf), "lambd"),
+    (dict(lambd="0.7"), "lambd"),
+    (dict(l1=-1e-3), "l1 must be"),
+    (dict(l1=math.inf), "l1 must be"),
+    (dict(keep_prob=0.0), r"keep_prob must be in \(0, 1\]"),
+    (dict(keep_prob=1.5), "keep_prob"),
+    (dict(keep_prob=-0.2), "keep_prob"),
+    (dict(keep_prob=math.nan), "keep_prob"),
+    (dict(batch_size=0), "batch_size"),
+    (dict(batch_size=-64), "batch_size"),
+    (dict(batch_size=32.0), "batch_size"),
+    (dict(batch_size=True), "batch_size"),
+    (dict(optimizer="sgd"), "Unknown optimizer"),
+    (dict(beta=1.0), r"beta must be in \[0, 1\)"),
+    (dict(beta=-0.1), "beta must be"),
+    (dict(beta1=1.0), "beta1 must be"),
+    (dict(beta2=math.nan), "beta2 must be"),
+    (dict(beta2=1.2), "beta2 must be"),
+    (dict(epsilon=0.0), "epsilon must be a positive"),
+    (dict(epsilon=-1e-8), "epsilon"),
+    (dict(decay="exponential"), "Unknown learning-rate decay"),
+    (dict(decay_rate=-1.0), "decay_rate"),
+    (dict(decay_rate=math.inf), "decay_rate"),
+    (dict(time_interval=0), "time_interval"),
 ])
 def test_bad_config_is_refused_with_a_message(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -47,3 +73,27 @@ def test_memory_estimate_and_budget(monkeypatch):
     monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "1")
     with pytest.raises(ValueError, match="fewer or smaller hidden layers"):
         dnn.check_memory([12288, 20, 7, 5, 1], 209, "float64")
+
+
+def test_defaults_are_todays_full_batch_gradient_descent():
+    cfg = dnn.TrainConfig()
+    assert (cfg.lambd, cfg.l1, cfg.keep_prob, cfg.batch_size, cfg.optimizer, cfg.decay) == (0.0, 0.0, 1.0, None, "gd", "none")
+    assert (cfg.beta, cfg.beta1, cfg.beta2, cfg.epsilon, cfg.decay_rate, cfg.time_interval) == (0.9, 0.9, 0.999, 1e-8, 1.0, 1000)
+    assert dnn.LIVE_FIELDS == ("learning_rate", "lambd", "l1", "keep_prob")
+    assert {"zeros", "large"} <= set(dnn.INITIALIZATIONS)
+
+
+def test_memory_counts_the_trainers_work_arrays():
+    dims, m = (12288, 20, 7, 5, 1), 209
+    base = dnn.estimate_memory_bytes(dims, m)
+    gram = dnn.estimate_memory_bytes(dims, m, first_layer="gram")
+    assert base == gram and base - dnn.estimate_memory_bytes(dims, m, first_layer="direct") >= m * m * 8
+    assert dnn.estimate_memory_bytes(dims, m, m_test=50) - base >= 12288 * 50 * 8  # X_test in the working dtype
+    params = dnn.parameter_count(dims)
+    direct = dict(first_layer="direct")
+    assert dnn.estimate_memory_bytes(dims, m, optimizer="adam", **direct) - dnn.estimate_memory_bytes(dims, m, **direct) == 2 * params * 8
+    assert dnn.estimate_memory_bytes(dims, m, optimizer="momentum", **direct) - dnn.estimate_memory_bytes(dims, m, **direct) == params * 8
+    assert dnn.estimate_memory_bytes(dims, m, keep_prob=0.5) > base
+    # Adam cannot use the Gram layer: no m x m matrix in its estimate
+    assert dnn.estimate_memory_bytes(dims, m, optimizer="adam") == dnn.estimate_memory_bytes(dims, m, optimizer="adam", **direct)
+    assert dnn.check_memory(dims, m, "float64", m_test=50, optimizer="adam") == dnn.estimate_memory_bytes(dims, m, "float64", 50, optimizer="adam")

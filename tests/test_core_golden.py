@@ -62,7 +62,7 @@ def test_L_model_forward():
 def test_compute_cost():
     cost = dnn.compute_cost(np.array([[0.8, 0.9, 0.4]]), np.array([[1, 1, 1]]))
     assert_allclose(cost, 0.41493159961539694, rtol=1e-15)
-    assert isinstance(cost, float)
+    assert isinstance(cost, np.ndarray) and cost.shape == () and cost.dtype == np.float64  # np.squeeze(cost)
 
 
 def test_compute_cost_is_finite_when_saturated():
@@ -126,10 +126,22 @@ def test_step_cases_match_their_printed_outputs():
         assert matches(case.call(case.inputs()), case.expected), case.name
 
 
-def test_predict_is_zero_one():
+def test_predict_is_the_courses_float_zero_one_array():
     X, W1, b1, W2, b2, W3, b3 = draw(6, (5, 4), (4, 5), (4, 1), (3, 4), (3, 1), (1, 3), (1, 1))
-    p = dnn.predict(X, dict(W1=W1, b1=b1, W2=W2, b2=b2, W3=W3, b3=b3))
-    assert p.tolist() == [[0, 1, 0, 0]]
+    y = np.array([[0, 1, 1, 0]])
+    p = dnn.predict(X, y, dict(W1=W1, b1=b1, W2=W2, b2=b2, W3=W3, b3=b3))
+    assert p.dtype == np.float64 and p.shape == (1, 4)
+    np.testing.assert_array_equal(p, [[0.0, 1.0, 0.0, 0.0]])
+    assert_allclose(np.mean(p == y), 0.75)
+
+
+def test_predict_prints_nothing_and_names_the_course_order(capsys):
+    import pytest
+    params = {"W1": np.ones((1, 2)), "b1": np.zeros((1, 1))}
+    dnn.predict(np.ones((2, 3)), None, params)
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match=r"\(X, y, parameters\)"):
+        dnn.predict(np.ones((2, 3)), params, np.ones((1, 3)))
 
 
 def test_shape_errors_are_clear():
@@ -137,7 +149,7 @@ def test_shape_errors_are_clear():
     with pytest.raises(ValueError, match="Shapes do not chain"):
         dnn.linear_forward(np.ones((3, 2)), np.ones((1, 4)), np.ones((1, 1)))
     with pytest.raises(ValueError, match=r"X must be \(5, m\)"):
-        dnn.predict(np.ones((4, 2)), {"W1": np.ones((1, 5)), "b1": np.ones((1, 1))})
+        dnn.predict(np.ones((4, 2)), None, {"W1": np.ones((1, 5)), "b1": np.ones((1, 1))})
     with pytest.raises(ValueError, match="Unknown activation"):
         dnn.linear_activation_forward(np.ones((3, 2)), np.ones((1, 3)), np.ones((1, 1)), "softmax")
     with pytest.raises(ValueError, match="at least 1 unit"):

@@ -16,13 +16,14 @@ def cat_data():
 
 
 def accuracy(X, Y, params):
-    return np.mean(dnn.predict(X, params) == Y)
+    return np.mean(dnn.predict(X, Y, params) == Y)
 
 
 def test_two_layer_model(cat_data):
     X, Y, Xt, Yt = cat_data
     params, costs = dnn.two_layer_model(X, Y, (12288, 7, 1), num_iterations=2500, print_cost=True)
     assert len(costs) == 25
+    assert all(isinstance(c, np.ndarray) and c.shape == () for c in costs)
     assert_allclose(costs[0], 0.693049735659989, rtol=1e-12)
     assert_allclose(costs[24], 0.048554785628770226, rtol=1e-10)
     assert_allclose(accuracy(X, Y, params), 1.0)

@@ -35,7 +35,7 @@ def course_loop(X, Y, cfg):
 
 
 @pytest.mark.parametrize("activation", dnn.HIDDEN_ACTIVATIONS)
-@pytest.mark.parametrize("init", list(dnn.INITIALIZATIONS))
+@pytest.mark.parametrize("init", ["course", "sqrt", "he", "xavier", "zeros"])
 def test_engine_equals_the_course_loop(activation, init):
     run = make_run(iters=60, hidden_activation=activation, init=init, learning_rate=0.1, seed=3)
     run.advance(60)

@@ -1,0 +1,119 @@
+"""Every engine option and combination against bench/reference.py's plain loop from the course's formulas."""
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import dnn
+from bench import reference
+
+OPTIONS = {
+    "default": {},
+    "l2": dict(lambd=0.7),
+    "l1": dict(l1=0.05),
+    "dropout": dict(keep_prob=0.8),
+    "minibatch": dict(batch_size=16),
+    "momentum": dict(optimizer="momentum", beta=0.9),
+    "adam": dict(optimizer="adam", learning_rate=0.01),
+    "inverse_decay": dict(decay="inverse", decay_rate=0.3),
+    "scheduled_decay": dict(decay="scheduled", decay_rate=0.5, time_interval=7),
+    # the combinations the course's notebooks use
+    "l2+dropout": dict(lambd=0.7, keep_prob=0.86),
+    "minibatch+momentum": dict(batch_size=16, optimizer="momentum"),
+    "minibatch+adam": dict(batch_size=16, optimizer="adam", learning_rate=0.01),
+    "minibatch+gd+scheduled": dict(batch_size=16, decay="scheduled", decay_rate=1.0, time_interval=3),
+    "everything": dict(batch_size=13, optimizer="adam", learning_rate=0.01, lambd=0.3, l1=0.01, keep_prob=0.9,
+                       decay="inverse", decay_rate=0.1),
+    "momentum+l2": dict(optimizer="momentum", lambd=0.5, beta=0.8),
+}
+
+
+def toy(n_x=6, m=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = (X[:1] + 0.5 * X[1:2] > 0).astype(np.int64)
+    return X, Y
+
+
+def run_both(dims, options, iters, first_layer=None, X=None, Y=None, **extra):
+    X, Y = toy(dims[0]) if X is None else (X, Y)
+    settings = dict(learning_rate=0.1, seed=3, init="xavier", hidden_activation="relu")
+    settings.update(extra)
+    settings.update(options)
+    cfg = dnn.TrainConfig(dims, num_iterations=iters, record_every=1, accuracy_every=5, **settings)
+    run = dnn.Trainer(cfg, X, Y, first_layer=first_layer)
+    run.advance(iters)
+    ref_kw = {k: v for k, v in settings.items() if k != "hidden_activation"}
+    params, costs = reference.model(X, Y, dims, activation=settings["hidden_activation"], num_iterations=iters,
+                                    record_every=1, **ref_kw)
+    return run, params, costs
+
+
+def assert_same(run, params, costs):
+    assert len(costs) > 0 and len(run.history.costs) == len(costs)
+    assert_allclose(run.history.costs, costs, rtol=1e-10)
+    got = run.parameters
+    for k in params:
+        assert_allclose(got[k], params[k], rtol=1e-10, atol=1e-13, err_msg=k)
+
+
+@pytest.mark.parametrize("activation", dnn.HIDDEN_ACTIVATIONS)
+@pytest.mark.parametrize("name", list(OPTIONS))
+def test_every_option_equals_the_course_formulas(name, activation):
+    run, params, costs = run_both((6, 5, 3, 1), OPTIONS[name], 30, hidden_activation=activation)
+    assert run.status == dnn.Status.DONE
+    assert_same(run, params, costs)
+
+
+@pytest.mark.parametrize("kind", ["gram", "direct"])
+@pytest.mark.parametrize("name", ["default", "l2", "momentum", "momentum+l2", "minibatch", "minibatch+momentum",
+                                  "dropout", "l2+dropout", "inverse_decay"])
+def test_both_first_layers_on_wide_inputs(name, kind):
+    X, Y = toy(n_x=300, m=24, seed=2)
+    run, params, costs = run_both((300, 6, 3, 1), dict(OPTIONS[name], batch_size=8) if "minibatch" in name else OPTIONS[name],
+                                  25, first_layer=kind, X=X, Y=Y)
+    assert type(run.first).__name__ == {"gram": "GramLayer", "direct": "DirectLayer"}[kind]
+    assert_same(run, params, costs)
+
+
+@pytest.mark.parametrize("name, kind", [("adam", "DirectLayer"), ("l1", "DirectLayer"), ("default", "GramLayer"),
+                                        ("l2", "GramLayer"), ("momentum", "GramLayer"), ("minibatch", "GramLayer"),
+                                        ("dropout", "GramLayer")])
+def test_gram_only_where_it_stays_exact(name, kind):
+    X, Y = toy(n_x=3000, m=20, seed=2)
+    cfg = dnn.TrainConfig((3000, 6, 1), num_iterations=500, **OPTIONS[name])
+    assert type(dnn.Trainer(cfg, X, Y).first).__name__ == kind
+
+
+def test_gram_refused_when_forced_for_adam():
+    X, Y = toy(n_x=300, m=20)
+    with pytest.raises(ValueError, match="Gram first layer is exact only"):
+        dnn.Trainer(dnn.TrainConfig((300, 4, 1), optimizer="adam"), X, Y, first_layer="gram")
+
+
+def test_a_new_optimizer_without_the_declaration_gets_the_direct_layer(monkeypatch):
+    from types import SimpleNamespace
+    from dnn.optimizers import OPTIMIZERS
+    sign_sgd = SimpleNamespace(init=lambda p: {}, update=lambda p, g, s, lr, t, c: p.__isub__(lr * np.sign(g)))
+    monkeypatch.setitem(OPTIMIZERS, "signsgd", sign_sgd)
+    X, Y = toy(n_x=3000, m=20, seed=2)
+    run = dnn.Trainer(dnn.TrainConfig((3000, 6, 1), optimizer="signsgd", num_iterations=500), X, Y)
+    assert type(run.first).__name__ == "DirectLayer"
+    with pytest.raises(ValueError, match="Gram first layer is exact only"):
+        dnn.Trainer(dnn.TrainConfig((3000, 6, 1), optimizer="signsgd"), X, Y, first_layer="gram")
+    W1 = run.parameters["W1"]
+    run.step()
+    assert_allclose(np.abs(run.parameters["W1"] - W1), 0.0075)  # every entry moved by exactly lr
+
+
+def test_zeros_init_never_breaks_symmetry():
+    run, params, costs = run_both((6, 4, 3, 1), dict(init="zeros"), 20)
+    assert_same(run, params, costs)
+    W1 = run.parameters["W1"]
+    assert_allclose(W1, np.broadcast_to(W1[:1], W1.shape), rtol=0, atol=0)
+
+
+def test_large_init_is_randn_times_ten():
+    rng = np.random.RandomState(5)
+    p = dnn.initialize_parameters_deep([4, 3, 1], init="large", seed=5)
+    assert_allclose(p["W1"], rng.randn(3, 4) * 10, rtol=0)
+    assert_allclose(p["W2"], rng.randn(1, 3) * 10, rtol=0)
