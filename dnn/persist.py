@@ -1,7 +1,18 @@
-"""Save a training run as a model file and bring it back as a run, on top of modelio."""
+"""Save a training run as a model file and bring it back as a run, on top of modelio.
+
+Every TrainConfig field but ``layer_dims`` and ``hidden_activation`` (which modelio stores
+on their own) is saved as a hyperparameter, so a field added to TrainConfig is saved and
+loaded with no change here. On loading, each value's JSON type must match the field's
+annotation before the config is built; keys that are neither a field nor ``iteration`` are
+refused (a file from another app or a newer format), never silently ignored.
+"""
 from __future__ import annotations
 
-from typing import IO, Sequence
+import dataclasses
+import math
+import types
+import typing
+from typing import IO, Any, Sequence
 
 import numpy as np
 
@@ -9,13 +20,19 @@ from .config import TrainConfig
 from .engine import History, Trainer
 from .modelio import load_model, save_model
 
-HYPERPARAMETERS = ("init", "seed", "dtype", "learning_rate", "num_iterations", "record_every", "accuracy_every")
+_STORED_APART = ("layer_dims", "hidden_activation")
+
+
+def _hyper_fields() -> dict[str, Any]:
+    """TrainConfig field name -> its resolved type annotation, for the fields saved as hyperparameters."""
+    hints = typing.get_type_hints(TrainConfig)
+    return {f.name: hints[f.name] for f in dataclasses.fields(TrainConfig) if f.name not in _STORED_APART}
 
 
 def save_run(target: str | IO[bytes], run: Trainer, classes: Sequence) -> None:
     """Write the run's parameters, config, classes and cost history to an .npz (no pickle)."""
     cfg = run.config
-    hyper = {k: getattr(cfg, k) for k in HYPERPARAMETERS}
+    hyper = {name: getattr(cfg, name) for name in _hyper_fields()}
     hyper["iteration"] = run.iteration
     names = [c.decode() if isinstance(c, bytes) else str(c) for c in classes]
     save_model(target, run.parameters, layer_dims=list(cfg.layer_dims), hidden_activation=cfg.hidden_activation,
@@ -23,13 +40,73 @@ def save_run(target: str | IO[bytes], run: Trainer, classes: Sequence) -> None:
                costs=run.history.costs)
 
 
+def _convert(value: Any, hint: Any) -> tuple[bool, Any]:
+    """(matches, value as the field wants it) for a JSON value against a type annotation."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is typing.Any:
+        return True, value
+    if origin in (typing.Union, types.UnionType):
+        for option in args:
+            ok, converted = _convert(value, option)
+            if ok:
+                return True, converted
+        return False, value
+    if origin is typing.Literal:
+        return value in args and type(value) in {type(a) for a in args}, value
+    if origin in (tuple, list):
+        if not isinstance(value, list):
+            return False, value
+        item_hints = args[:1] * len(value) if (len(args) == 2 and args[1] is Ellipsis) or origin is list else args
+        if len(item_hints) != len(value):
+            return False, value
+        pairs = [_convert(v, h) for v, h in zip(value, item_hints)]
+        return all(ok for ok, _ in pairs), origin(v for _, v in pairs)
+    return _scalar(value, hint)
+
+
+def _scalar(value: Any, hint: Any) -> tuple[bool, Any]:
+    if hint is type(None):
+        return value is None, value
+    if hint is bool or isinstance(value, bool):
+        return hint is bool and isinstance(value, bool), value
+    if hint is int:
+        return isinstance(value, int), value
+    if hint is float:
+        return isinstance(value, (int, float)) and math.isfinite(value), float(value) if isinstance(value, (int, float)) else value
+    if hint is str:
+        return isinstance(value, str), value
+    return False, value
+
+
 def _config(saved) -> TrainConfig:
-    hyper = saved.hyperparameters
-    known = {k: hyper[k] for k in HYPERPARAMETERS if k in hyper}
+    fields = _hyper_fields()
+    unknown = sorted(set(saved.hyperparameters) - set(fields) - {"iteration"})
+    if unknown:
+        raise ValueError(f"The model file has settings this app does not know: {', '.join(unknown)}.")
+    values = {}
+    for name, value in saved.hyperparameters.items():
+        if name == "iteration":
+            continue
+        ok, values[name] = _convert(value, fields[name])
+        if not ok:
+            raise ValueError(f"The model file's setting {name!r} = {value!r} is not of the expected type "
+                             f"({_type_name(fields[name])}).")
     try:
-        return TrainConfig(layer_dims=tuple(saved.layer_dims), hidden_activation=saved.hidden_activation, **known)
+        return TrainConfig(layer_dims=tuple(saved.layer_dims), hidden_activation=saved.hidden_activation, **values)
     except TypeError as err:
         raise ValueError(f"The model file's hyperparameters are malformed: {err}.") from None
+
+
+def _type_name(hint: Any) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+
+
+def _iteration(saved, config: TrainConfig) -> int:
+    iteration = saved.hyperparameters.get("iteration", config.num_iterations)
+    if isinstance(iteration, bool) or not isinstance(iteration, int) or not 0 <= iteration <= config.num_iterations:
+        raise ValueError(f"The model file's iteration must be a whole number from 0 to {config.num_iterations:,}; "
+                         f"got {iteration!r}.")
+    return iteration
 
 
 def load_run(source, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None = None,
@@ -37,12 +114,12 @@ def load_run(source, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None = N
     """A run at the saved parameters and iteration, on the given data (ValueError if they do not fit)."""
     saved = load_model(source)
     config = _config(saved)
+    iteration = _iteration(saved, config)
     if config.layer_dims[0] != X.shape[0]:
         raise ValueError(f"This model expects inputs of size {config.layer_dims[0]}, but the active dataset "
                          f"has {X.shape[0]}: choose a matching dataset first.")
     run = Trainer(config, X, Y, X_test, Y_test)
-    iteration = int(saved.hyperparameters.get("iteration", config.num_iterations))
     history = History(cost_iterations=[int(i) for i in saved.cost_iterations],
                       costs=[float(c) for c in saved.costs])
-    run.load_state(saved.parameters, min(iteration, config.num_iterations), history)
+    run.load_state(saved.parameters, iteration, history)
     return run

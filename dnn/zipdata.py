@@ -9,6 +9,12 @@ second label 1 (``Dataset.classes`` and ``Dataset.notes`` say which is which). L
 beside the class folders and system clutter (``__MACOSX/``, hidden files) are ignored;
 folders nested inside a class folder are refused, so nothing is silently dropped.
 Files that are not usable images are skipped and listed in ``Dataset.notes``.
+
+Limits, all checked before the work they bound: the zip's size, its number of files, the sizes
+its entries declare (in total and as a compression ratio), the memory the dataset and a run on
+it would need (from the file count alone), and the pixels decoded across the whole zip (from
+each photo's header, before decoding it). ``progress(done, total)`` is called before each photo;
+whatever it raises (a UI's stop or rerun signal) ends the loop untouched.
 """
 
 from __future__ import annotations
@@ -16,20 +22,24 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Union
+from typing import BinaryIO, Callable, Sequence, Union
 
 import numpy as np
 
 from dnn.data import Dataset
-from dnn.photo import MAX_PHOTO_BYTES, prepare_photo
+from dnn.memory import DEFAULT_HIDDEN, check_upload_memory
+from dnn.photo import MAX_PHOTO_BYTES, PixelBudgetExceeded, load_photo
 
-MAX_ZIP_BYTES = 200 * 1024 * 1024  # the zip file itself
+MAX_ZIP_BYTES = 200 * 2**20  # the zip file itself
 MAX_ZIP_FILES = 2000  # image members
-MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # sum of declared (and of actually read) member sizes
-MAX_COMPRESSION_RATIO = 200  # members over 1 MB that shrank more than this are treated as zip bombs
-_RATIO_MIN_SIZE = 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 500 * 2**20  # sum of declared (and of actually read) member sizes
+MAX_COMPRESSION_RATIO = 200  # members over 1 MiB that shrank more than this are treated as zip bombs
+MAX_ZIP_PIXELS = 500_000_000  # pixels decoded across the whole zip (after JPEG draft reduction)
+_RATIO_MIN_SIZE = 2**20
 ZipSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+Progress = Callable[[int, int], None]
 
 
 def _open_zip(source: ZipSource) -> tuple[zipfile.ZipFile, str | None]:
@@ -48,7 +58,7 @@ def _open_zip(source: ZipSource) -> tuple[zipfile.ZipFile, str | None]:
     else:
         raise ValueError(f"The photos must be a zip given as bytes, a path or a file object, not {type(source).__name__}.")
     if len(data) > MAX_ZIP_BYTES:
-        raise ValueError(f"The zip is over {MAX_ZIP_BYTES // (1024 * 1024)} MB; use fewer or smaller photos.")
+        raise ValueError(f"The zip is over {MAX_ZIP_BYTES // 2**20} MiB; use fewer or smaller photos.")
     try:
         return zipfile.ZipFile(io.BytesIO(data)), name
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -78,7 +88,13 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zipfile.Zi
         parts = _parts(info)
         if info.is_dir() or not parts or _is_clutter(parts):
             continue
+        if info.flag_bits & 0x1:
+            raise ValueError("The zip is encrypted (password-protected). Zip the photo folders again without a password.")
         members.append((parts, info))
+    if members and all(parts[-1].lower().endswith(".zip") for parts, _ in members):
+        inner = ", ".join("/".join(parts) for parts, _ in members[:3])
+        raise ValueError(f"The zip holds only another zip ({inner}), not photos. Upload the inner zip itself, "
+                         "or zip the two photo folders directly.")
     if len(members) > MAX_ZIP_FILES:
         raise ValueError(f"The zip holds {len(members)} files; at most {MAX_ZIP_FILES} are accepted.")
     _check_sizes([info for _, info in members])
@@ -89,7 +105,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ValueError(
-            f"The zip unpacks to {total / 1e6:.0f} MB, over the {MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB limit "
+            f"The zip unpacks to {total / 2**20:,.0f} MiB, over the {MAX_UNCOMPRESSED_BYTES // 2**20} MiB limit "
             "(it may be a zip bomb). Use fewer or smaller photos."
         )
     for info in infos:
@@ -128,35 +144,64 @@ def _group(members: list) -> tuple[dict[str, list], list[str]]:
     return groups, loose
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+class _Budget:
+    """What the whole zip may still unpack (bytes) and decode (pixels)."""
+
+    def __init__(self) -> None:
+        self.bytes, self.pixels = MAX_UNCOMPRESSED_BYTES, MAX_ZIP_PIXELS
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> bytes:
     """Bounded read: never more than one photo's worth, nor past the zip's total budget."""
     with archive.open(info) as handle:
         data = handle.read(MAX_PHOTO_BYTES + 1)
-    budget[0] -= len(data)
-    if budget[0] < 0:
-        raise ValueError(f"The zip unpacks to more than {MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB; refusing a likely zip bomb.")
+    budget.bytes -= len(data)
+    if budget.bytes < 0:
+        raise ValueError(f"The zip unpacks to more than {MAX_UNCOMPRESSED_BYTES // 2**20} MiB; refusing a likely zip bomb.")
     return data
 
 
-def _load_class(archive, files: list, num_px: int, budget: list[int], skipped: list[str]) -> list[np.ndarray]:
-    images = []
-    for name, info in files:
-        try:
-            images.append(prepare_photo(_read_member(archive, info, budget), num_px)[0])
-        except ValueError as exc:
-            if "zip bomb" in str(exc):
-                raise
-            skipped.append(name)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
-            # Damaged, encrypted or exotically compressed members: skip like any unreadable file.
-            skipped.append(name)
-    return images
+def _decode_member(archive, name: str, info: zipfile.ZipInfo, num_px: int, budget: _Budget) -> np.ndarray | None:
+    """The member's (num_px, num_px, 3) image, or None when it is not a usable image."""
+    try:
+        photo = load_photo(_read_member(archive, info, budget), num_px, preview_px=None, pixel_budget=budget.pixels)
+    except PixelBudgetExceeded:
+        raise ValueError(f"The photos in the zip add up to more than {MAX_ZIP_PIXELS / 1e6:,.0f} megapixels to "
+                         f"decode (reached at {name!r}); use fewer or smaller photos.") from None
+    except ValueError as exc:
+        if "zip bomb" in str(exc):
+            raise
+        return None
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError):
+        # Damaged, encrypted or exotically compressed members: skip like any unreadable file.
+        return None
+    budget.pixels -= photo.decoded_pixels
+    return photo.image
+
+
+def _load_classes(archive, groups: dict[str, list], num_px: int, progress: Progress | None,
+                  skipped: list[str]) -> list[list[np.ndarray]]:
+    """Every class's images, in class order; ``progress(done, total)`` before each member."""
+    budget, total, done = _Budget(), sum(len(files) for files in groups.values()), 0
+    per_class = []
+    for files in groups.values():
+        images = []
+        for name, info in files:
+            if progress is not None:
+                progress(done, total)  # a UI stop/rerun raised here is a BaseException: let it through
+            image = _decode_member(archive, name, info, num_px, budget)
+            images.append(image) if image is not None else skipped.append(name)
+            done += 1
+        per_class.append(images)
+    if progress is not None:
+        progress(done, total)
+    return per_class
 
 
 def _split(rng: np.random.RandomState, n: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, test) of one class: at least one of each."""
     order = rng.permutation(n)
-    n_test = min(n - 1, max(1, int(round(n * test_fraction))))
+    n_test = _split_counts(n, test_fraction)[1]
     return order[n_test:], order[:n_test]
 
 
@@ -192,21 +237,41 @@ def _notes(classes: list[str], skipped: list[str], loose: list[str]) -> tuple[st
     return tuple(notes)
 
 
-def load_photo_zip(source: ZipSource, num_px: int = 64, test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+def _split_counts(n: int, test_fraction: float) -> tuple[int, int]:
+    """(train, test) sizes :func:`_split` gives a class of n images."""
+    n_test = min(n - 1, max(1, int(round(n * test_fraction))))
+    return n - n_test, n_test
+
+
+def _check_memory(groups: dict[str, list], num_px: int, test_fraction: float, hidden: Sequence[int],
+                  dtype: str) -> None:
+    """Refuse from the file count alone, before decoding, if all of them could not fit with the network."""
+    counts = [_split_counts(len(files), test_fraction) for files in groups.values()]
+    check_upload_memory(sum(c[0] for c in counts), sum(c[1] for c in counts), num_px * num_px * 3,
+                        hidden=hidden, dtype=dtype, what="This zip")
+
+
+def load_photo_zip(source: ZipSource, num_px: int = 64, test_fraction: float = 0.2, seed: int = 0, *,
+                   progress: Progress | None = None, hidden: Sequence[int] = DEFAULT_HIDDEN,
+                   dtype: str = "float64") -> Dataset:
     """A zip of two class folders -> Dataset (kind "images") with a seeded stratified split.
 
     train_x_orig (m_train, num_px, num_px, 3) uint8, train_y (1, m_train) int64; test likewise.
     Every class keeps at least one test and one training image. Named after the zip (or its
-    wrapping folder), else "Your photos".
+    wrapping folder), else "Your photos". The dataset plus a run of ``[n_x, *hidden, 1]`` in
+    ``dtype`` must fit the memory budget (checked from the file count, before decoding).
+    ``progress(done, total)`` is called before each photo and once at the end.
     """
     _check_args(num_px, test_fraction)
     archive, name = _open_zip(source)
     with archive:
         members, wrapper = _strip_wrapper(_members(archive))
         groups, loose = _group(members)
-        classes = sorted(groups)
-        budget, skipped = [MAX_UNCOMPRESSED_BYTES], []
-        per_class = [_load_class(archive, groups[c], int(num_px), budget, skipped) for c in classes]
+        groups = {c: groups[c] for c in sorted(groups)}
+        _check_memory(groups, int(num_px), test_fraction, hidden, dtype)
+        skipped: list[str] = []
+        per_class = _load_classes(archive, groups, int(num_px), progress, skipped)
+    classes = list(groups)
     _check_counts(classes, per_class, skipped, sum(len(g) for g in groups.values()))
     train_x, train_y, test_x, test_y = _assemble(per_class, test_fraction, seed)
     return Dataset(wrapper or name or "Your photos", train_x, train_y, test_x, test_y,

@@ -103,7 +103,7 @@ def test_rejects_decompression_bombs_before_decoding(side):
 
 
 def test_rejects_oversized_files(tmp_path):
-    with pytest.raises(ValueError, match="MB"):
+    with pytest.raises(ValueError, match="MiB"):
         prepare_photo(b"\x89PNG" + bytes(MAX_PHOTO_BYTES))
     with pytest.raises(ValueError, match="no file"):
         prepare_photo(tmp_path / "missing.png")
