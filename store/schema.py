@@ -1,0 +1,52 @@
+"""The store's tables in SQLAlchemy Core: one description for SQLite and PostgreSQL.
+
+The migrations in store/migrations/versions create exactly these; test_store checks they agree.
+Times are UTC seconds since the epoch (floats): portable and easy to compare in both databases.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("owner", sa.String(64), nullable=False, index=True),   # SHA-256 of the browser token
+    sa.Column("label", sa.String(80), nullable=False),
+    sa.Column("dataset", sa.String(64), nullable=False),
+    sa.Column("config", sa.Text, nullable=False),                    # JSON of the TrainConfig
+    sa.Column("history", sa.Text, nullable=False),                   # JSON of the engine's History
+    sa.Column("model", sa.LargeBinary, nullable=True),               # .npz from dnn.save_run, no pickle
+    sa.Column("size", sa.Integer, nullable=False),                   # bytes of config + history + model
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("iteration", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False, index=True),
+    sa.Column("lease", sa.String(64), nullable=True),                # the session allowed to save it
+    sa.Column("share_token", sa.String(64), nullable=True),
+    sa.Column("shared_at", sa.Float, nullable=True),
+    sa.UniqueConstraint("share_token", name="uq_runs_share_token"),
+)
+
+boards = sa.Table(
+    "boards", metadata,
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("teacher", sa.String(64), nullable=False, index=True),  # SHA-256 of the teacher token
+    sa.Column("title", sa.String(80), nullable=False),
+    sa.Column("is_open", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+board_entries = sa.Table(
+    "board_entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("submitter", sa.String(64), nullable=False),           # SHA-256 of the browser token
+    sa.Column("run_id", sa.String(32), nullable=True),
+    sa.Column("display_name", sa.String(40), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),                   # JSON snapshot, see records.EntrySummary
+    sa.Column("created_at", sa.Float, nullable=False),
+)
