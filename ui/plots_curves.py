@@ -87,12 +87,12 @@ def _colour(labels: Sequence[str]) -> dict:
 
 def _dash() -> dict:
     return {"field": "split", "type": "nominal", "title": None, "sort": list(SPLITS),
-            "scale": {"domain": list(SPLITS), "range": [[1, 0], [6, 4]]}, "legend": {"orient": "top"}}
+            "scale": {"domain": list(SPLITS), "range": [[1, 0], [6, 4]]}, "legend": None}
 
 
 def _x(num_iterations: int) -> dict:
     return {"field": "iteration", "type": "quantitative", "title": "iteration",
-            "scale": {"domain": [0, max(1, int(num_iterations))], "nice": False}, "axis": {"format": "~s"}}
+            "scale": {"domain": [0, max(1, int(num_iterations))], "nice": False}, "axis": {"format": ",d"}}
 
 
 def _tooltip(value_format: str) -> list[dict]:
@@ -103,7 +103,7 @@ def _tooltip(value_format: str) -> list[dict]:
 
 def _lines(metric: str, x: dict, y: dict, labels: Sequence[str], value_format: str) -> dict:
     return {"transform": [{"filter": f"datum.metric == '{metric}'"}],
-            "mark": {"type": "line", "point": {"filled": True, "size": 18}, "strokeWidth": 2.5},
+            "mark": {"type": "line", "strokeWidth": 2.5},
             "encoding": {"x": x, "y": y, "color": _colour(labels), "strokeDash": _dash(),
                          "detail": {"field": "split"}, "tooltip": _tooltip(value_format)}}
 
