@@ -247,7 +247,8 @@ def _y_header(ds: h5py.Dataset, m: int, role: str, label: str) -> None:
 def _classes_header(ds: h5py.Dataset, label: str) -> None:
     """list_classes: two byte strings (fixed-length, or variable-length text), each short."""
     fixed = ds.dtype.kind == "S" and ds.dtype.itemsize <= MAX_CLASS_NAME_BYTES
-    if not (fixed or h5py.check_string_dtype(ds.dtype) is not None):
+    text = h5py.check_string_dtype(ds.dtype)
+    if not (fixed or (ds.dtype.kind == "O" and text is not None and text.length is None)):
         raise _Refusal(f"{label}: list_classes must hold text of at most {MAX_CLASS_NAME_BYTES} bytes; "
                        f"got dtype {ds.dtype}.")
     if ds.shape != (2,):

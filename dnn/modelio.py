@@ -251,6 +251,9 @@ def _expect(key: str, ndim: int, kinds: str, max_items: int, max_itemsize: int =
     """A header check: ndim dimensions, a dtype kind among ``kinds``, at most ``max_items`` items."""
 
     def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if dtype.kind == "U" == kinds and dtype.itemsize > max_itemsize:
+            raise ValueError(f"The model's '{key}' holds text {dtype.itemsize // 4:,} characters long; at most "
+                             f"{max_itemsize // 4:,} are accepted.")
         if len(shape) != ndim or dtype.kind not in kinds or dtype.itemsize > max_itemsize:
             raise ValueError(f"The model's '{key}' must be a {ndim}-D array of {_KIND_NAMES[kinds]}; "
                              f"got dtype {dtype}, shape {shape}.")
