@@ -18,50 +18,37 @@ if SHARED_DATA.is_dir() and "DNN_DATA_DIR" not in os.environ:
     os.environ["DNN_DATA_DIR"] = str(SHARED_DATA)
 
 
-
 def _clear_data_caches() -> None:
     import streamlit as st
 
-    from ui import state
+    from ui import datasets
 
-    state._course_data.clear()
+    datasets.clear()
     st.cache_resource.clear()
 
 
 @pytest.fixture
-def v2_navigation(monkeypatch) -> None:
-    """Make AppTest run app.py on every rerun, as the server does once st.navigation has run.
+def app_test() -> Callable[..., "AppTest"]:
+    """Factory: ``app_test(page=None, query=None, timeout=60, setup=None)`` -> an AppTest of app.py, already run.
 
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run, and because a ``pages/``
-    folder exists it then runs a switched-to page directly (multipage v1) and skips app.py.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@pytest.fixture
-def app_test(v2_navigation) -> Callable[..., "AppTest"]:
-    """Factory: ``app_test(page=None, query=None, timeout=30)`` -> an AppTest of app.py, already run.
-
-    ``page`` is e.g. "pages/train.py" (switched to after the first run); ``query`` sets query params
-    before the first run. The course-data cache is cleared so each test sees its own environment.
+    ``page`` is e.g. "views/train.py" (switched to after the first run); ``query`` sets query params
+    before the first run; ``setup(session)`` may change the new Session before the page is opened (e.g.
+    ``max_iterations_per_tick``). The data caches are cleared so each test sees its own environment.
     """
     from streamlit.testing.v1 import AppTest
 
+    from ui.session import SESSION_KEY
+
     _clear_data_caches()
 
-    def make(page: str | None = None, query: dict[str, str] | None = None, timeout: float = 30) -> AppTest:
+    def make(page: str | None = None, query: dict[str, str] | None = None, timeout: float = 60,
+             setup: Callable | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()
+        if setup is not None:
+            setup(at.session_state[SESSION_KEY])
         if page is not None:
             at.switch_page(page).run()
         return at

@@ -8,11 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dnn
-from app_helpers import put_run
 from conftest_shared import needs_data
-from ui.state import CONFIG, DATASET, RUN
+from app_helpers import put_run, sess, use_data
 
-PAGE = "pages/inspect.py"
+PAGE = "views/inspect.py"
 
 
 def open_app(request, course: bool) -> AppTest:
@@ -76,7 +75,7 @@ def test_trained_run_layers_gradients_check_and_weight_pictures(request):
 
 def test_synthetic_five_layer_x001_init_at_iteration_zero(request):
     at = open_app(request, course=False)
-    assert at.session_state[DATASET].name != "Course cat vs non-cat"
+    assert sess(at).dataset.name != "Course cat vs non-cat"
     put_run(at, hidden=(20, 7, 5), init="course", train=0)
     at.switch_page(PAGE).run()
     assert not at.exception
@@ -91,7 +90,7 @@ def test_synthetic_five_layer_x001_init_at_iteration_zero(request):
 def test_toy_data_shows_w1_as_a_table(request):
     toy = pytest.importorskip("dnn.toy")
     at = open_app(request, course=False)
-    at.session_state[DATASET] = toy.toy_dataset("moons")
+    use_data(at, toy.toy_dataset("moons"), "moons")
     put_run(at, hidden=(4,), init="he", iterations=30)
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -9,12 +9,10 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import dnn
-from app_helpers import put_run
 from conftest_shared import PHOTOS_DIR, needs_data
-from ui.state import CONFIG, DATASET, RUN
+from app_helpers import put_run, rendered, sess, use_data
 
-PAGE = "pages/photo.py"
-P_KEY = "photo_probability"
+PAGE = "views/photo.py"
 
 
 def open_app(request, course: bool) -> AppTest:
@@ -43,19 +41,19 @@ def test_kittens_photo_gets_a_probability_and_a_saliency_map(request):
     assert not at.exception and not at.error
     metric = p_metric(at)
     assert metric is not None and 0.0 <= float(metric.value) <= 1.0
-    assert float(metric.value) == pytest.approx(at.session_state[P_KEY], abs=5e-4)
+    assert float(metric.value) == pytest.approx(sess(at).photo_probability, abs=5e-4)
     captions = [c for img in at.image for c in img.captions]
     assert any("what the network sees (64×64)" in c for c in captions)
     assert "saliency over the picture" in captions and "saliency alone" in captions
     assert any("The network says" in m.value for m in at.markdown)
-    assert at.session_state[RUN] is run
+    assert sess(at).run is run
 
 
 @needs_data
 def test_dataset_image_round_trip_through_png_upload_gives_the_same_probability(request):
     at = open_app(request, course=True)
     run = put_run(at, iterations=50)
-    ds = at.session_state[DATASET]
+    ds = sess(at).dataset
     i = 7
     buf = io.BytesIO()
     Image.fromarray(ds.test_x_orig[i]).save(buf, format="PNG")
@@ -63,7 +61,7 @@ def test_dataset_image_round_trip_through_png_upload_gives_the_same_probability(
     upload(at, "test7.png", buf.getvalue(), "image/png")
     assert not at.exception and not at.error
     expected = float(run.predict_proba(ds.X_test[:, [i]])[0, 0])
-    assert abs(at.session_state[P_KEY] - expected) < 1e-12
+    assert abs(sess(at).photo_probability - expected) < 1e-12
 
 
 BAD_FILES = [
@@ -80,13 +78,13 @@ def test_bad_files_show_an_error_and_keep_the_run(request):
     for name, data in BAD_FILES:
         upload(at, name, data)
         assert not at.exception
-        assert len(at.error) == 1 and name in at.error[0].value
+        assert len(at.error) == 1 and name in rendered(at.error[0].value)
         assert p_metric(at) is None
-        assert at.session_state[RUN] is run and run.iteration == 20
+        assert sess(at).run is run and run.iteration == 20
     # and the page still works with a good photo afterwards
     upload(at, "bird.jpg", (PHOTOS_DIR / "bird.jpg").read_bytes())
     assert not at.error and 0.0 <= float(p_metric(at).value) <= 1.0
-    assert at.session_state[RUN] is run
+    assert sess(at).run is run
 
 
 def test_without_a_trained_model_the_page_says_what_to_do(request):
@@ -111,7 +109,7 @@ def test_camera_appears_only_after_the_toggle(request):
 def test_toy_data_explains_photos_need_images(request):
     toy = pytest.importorskip("dnn.toy")
     at = open_app(request, course=False)
-    at.session_state[DATASET] = toy.toy_dataset("moons")
+    use_data(at, toy.toy_dataset("moons"), "moons")
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "2-D points" in at.info[0].value

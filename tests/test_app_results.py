@@ -10,11 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dnn
-from app_helpers import put_run
 from conftest_shared import needs_data
-from ui.state import CONFIG, DATASET, RUN
+from app_helpers import put_run, rendered, sess, use_data
 
-PAGE = "pages/results.py"
+PAGE = "views/results.py"
 
 
 def open_app(request, course: bool) -> AppTest:
@@ -92,19 +91,19 @@ def test_trained_model_results(request):
 def test_model_download_upload_round_trip_keeps_predictions(request):
     at = open_app(request, course=True)
     run = put_run(at, hidden=(5, 3), iterations=30)
-    ds = at.session_state[DATASET]
+    ds = sess(at).dataset
     data = model_bytes(run, ds.classes)
     at.switch_page(PAGE).run()
     at.file_uploader(key="model_upload").set_value(("model.npz", data, "application/octet-stream")).run()
     assert not at.exception and not at.error
-    loaded = at.session_state[RUN]
+    loaded = sess(at).run
     assert loaded is not run and loaded.iteration == run.iteration == 30
     assert loaded.config.layer_dims == run.config.layer_dims
     np.testing.assert_allclose(loaded.predict_proba(ds.X_test), run.predict_proba(ds.X_test), rtol=0, atol=1e-12)
-    assert at.session_state[CONFIG] == loaded.config
-    assert any("Loaded model.npz" in s.value for s in at.success)
+    assert sess(at).config == loaded.config
+    assert any("Loaded model.npz" in rendered(s.value) for s in at.success)
     at.run()  # the same upload is not loaded again on the next rerun
-    assert at.session_state[RUN] is loaded
+    assert sess(at).run is loaded
 
 
 BROKEN_FILES = [b"", b"PK\x03\x04 not really a zip", b"\x00" * 100, np.random.RandomState(0).bytes(4096)]
@@ -118,8 +117,8 @@ def test_malformed_model_file_shows_error_and_keeps_the_model(request):
         name = f"broken{k}.npz"
         at.file_uploader(key="model_upload").set_value((name, content, "application/octet-stream")).run()
         assert not at.exception
-        assert len(at.error) == 1 and name in at.error[0].value and "kept" in at.error[0].value
-        assert at.session_state[RUN] is run and run.iteration == 20
+        assert len(at.error) == 1 and name in rendered(at.error[0].value) and "kept" in at.error[0].value
+        assert sess(at).run is run and run.iteration == 20
         assert at.metric[0].label == "Train accuracy"  # the results of the kept model are still shown
 
 
@@ -134,13 +133,13 @@ def test_model_for_other_inputs_is_refused(request):
     at.file_uploader(key="model_upload").set_value(("toy.npz", model_bytes(toy, [b"a", b"b"]), "application/octet-stream")).run()
     assert not at.exception
     assert "12288" in at.error[0].value
-    assert at.session_state[RUN] is run
+    assert sess(at).run is run
 
 
 def test_toy_data_lists_mistakes_as_a_table(request):
     toy = pytest.importorskip("dnn.toy")
     at = open_app(request, course=False)
-    at.session_state[DATASET] = toy.toy_dataset("moons")
+    use_data(at, toy.toy_dataset("moons"), "moons")
     run = put_run(at, hidden=(3,), iterations=30)
     at.switch_page(PAGE).run()
     assert not at.exception

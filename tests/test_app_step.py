@@ -6,7 +6,7 @@ import pytest
 from conftest_shared import needs_data
 from dnn.testcases import STEP_CASES
 
-PAGE = "pages/step_by_step.py"
+PAGE = "views/step_by_step.py"
 
 
 def step_page(request, course: bool):

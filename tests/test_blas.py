@@ -1,20 +1,37 @@
-"""The app's BLAS thread limit reaches the OpenBLAS NumPy has already loaded."""
-import pytest
+"""The app's BLAS thread limit, through threadpoolctl's public API."""
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
-from ui.blas import set_blas_threads
-
-
-def test_thread_count_is_set_on_the_loaded_library_and_restored():
-    original = set_blas_threads(1)
-    if original is None:
-        pytest.skip("this NumPy is not linked to a bundled OpenBLAS")
-    try:
-        assert set_blas_threads(2) == 1  # the library reports what the previous call set
-        assert set_blas_threads(1) == 2
-    finally:
-        set_blas_threads(original)
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_zero_threads_is_refused():
-    with pytest.raises(ValueError, match="at least one thread"):
-        set_blas_threads(0)
+def test_one_blas_thread_once_per_process():
+    # A fresh interpreter: the limit lasts for the rest of the process, so it must not leak into this one.
+    script = textwrap.dedent("""
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        from ui.blas import one_blas_thread
+        first = one_blas_thread()
+        assert one_blas_thread() is first, "set once per process"
+        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        assert blas, "NumPy has a BLAS"
+        print(sorted({p["num_threads"] for p in blas}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "2", "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[1]"
+
+
+def test_the_app_has_no_private_streamlit_or_ctypes():
+    sources = [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "views").glob("*.py"),
+               *(ROOT / "tests").glob("*.py"), *(ROOT / "tests" / "e2e").glob("*.py")]
+    me = Path(__file__).resolve()
+    for path in sources:
+        if path.resolve() == me:
+            continue
+        text = path.read_text()
+        for banned in ("streamlit.runtime", "PagesManager", "import ctypes", "require_shell"):
+            assert banned not in text, (path.name, banned)

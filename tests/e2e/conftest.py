@@ -37,6 +37,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 HEALTH_TIMEOUT_S = 60
 VIEWPORT = {"width": 1400, "height": 1000}
 
+ITERATIONS_PER_TICK = 200
 APP_READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 SCRIPT_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -112,7 +113,10 @@ def server() -> Iterator[Server]:
         python = Path(sys.executable)
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {**os.environ, "DNN_DATA_DIR": str(DATA_DIR)}
+    # A capped number of iterations per tick keeps every run in progress for many ticks, however fast the
+    # machine: the tests look at runs while they train (speed is bench/bench_app.py's business).
+    env = {**os.environ, "DNN_DATA_DIR": str(DATA_DIR), "DNN_ITERATIONS_PER_TICK": str(ITERATIONS_PER_TICK),
+           "OPENBLAS_NUM_THREADS": "1"}
     cmd = [str(python), "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]

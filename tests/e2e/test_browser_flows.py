@@ -6,16 +6,16 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import DATA_DIR, PHOTOS_DIR, assert_no_exception, metric, metric_locator, nav, train_status, \
     wait_ready
 
-# The course's two-layer model LINEAR->RELU->LINEAR->SIGMOID (randn x 0.01, seed 1, 2500 iterations) with 40
-# hidden units and 6000 iterations: the course's net trains in about 1.5 s here, too fast to watch reliably.
+# The course's two-layer model LINEAR->RELU->LINEAR->SIGMOID (randn x 0.01, seed 1) with 40 hidden units and
+# 6000 iterations; the server trains at most ITERATIONS_PER_TICK per tick, so the run lasts at least 30 ticks.
 HIDDEN, ITERS, LR, SEED = 40, 6000, 0.0075, 1
 LINK = f"model?data=course&hidden={HIDDEN}&init=course&iters={ITERS}&lr={LR}&seed={SEED}"
 KITTENS = PHOTOS_DIR / "kittens.jpg"
-FIRST_PAGE_BOUND_S = 15
 
 needs_data = pytest.mark.skipif(not (DATA_DIR / "train_catvnoncat.h5").exists(),
                                 reason=f"the course data is not at {DATA_DIR}")
@@ -29,16 +29,17 @@ def solo_run():
     os.environ.setdefault("DNN_DATA_DIR", str(DATA_DIR))
     import dnn
     from dnn.data import catvnoncat_dataset
-    from ui import params
+    from ui import settings
 
     ds = catvnoncat_dataset(DATA_DIR)
-    cfg = params.build_config(ds.n_x, (HIDDEN,), init="course", learning_rate=LR, num_iterations=ITERS, seed=SEED)
+    cfg = settings.make_config(ds.n_x, (HIDDEN,), {"init": "course", "learning_rate": LR, "num_iterations": ITERS,
+                                                   "seed": SEED})
     run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
     run.advance(ITERS)
     return ds, run
 
 
-def test_first_page_interactive_soon_after_health(browser, server, new_page, shot):
+def test_first_page_interactive_after_health(browser, server, new_page, shot):
     cold = server.pages_opened == 0
     page = new_page()
     started = time.monotonic()
@@ -53,10 +54,7 @@ def test_first_page_interactive_soon_after_health(browser, server, new_page, sho
     print(f"\n[e2e] server start -> health ok: {server.startup_seconds:.2f} s; first page interactive "
           f"{load_s:.2f} s after goto ({'cold server' if cold else 'server already used'}), "
           f"{since_health:.2f} s after health ok")
-    assert_no_exception(page)
-    assert load_s < FIRST_PAGE_BOUND_S
-    if cold:
-        assert since_health < FIRST_PAGE_BOUND_S + 5  # + the time pytest took between the two
+    assert_no_exception(page)  # how fast is bench/bench_app.py's business; here: it is interactive
 
 
 # One round trip per sample (the Iteration metric and the status word), so sampling keeps up with training.
@@ -199,4 +197,55 @@ def test_link_train_live_results_photo_and_bad_upload(server, new_page, shot, so
     shot(page, "results-again")
     assert (metric(page, "Train accuracy"), metric(page, "Test accuracy")) == results_acc
     assert metric(page, "Iteration") == f"{ITERS:,}"
+    assert_no_exception(page)
+
+
+def _sidebar_iteration(page) -> int:
+    text = page.locator('[data-testid="stSidebar"]').inner_text()
+    found = re.search(r"iteration ([\d,]+)/", text)
+    assert found, text
+    return int(found.group(1).replace(",", ""))
+
+
+def test_pause_and_step_are_exact_in_the_browser(server, new_page, shot):
+    page = new_page()
+    page.goto(server.url("train?data=synthetic&hidden=7&iters=8000&init=sqrt"))
+    wait_ready(page)
+    page.locator(".st-key-start button").click()
+    page.get_by_text("Status: running").first.wait_for()
+    page.locator(".st-key-pause button").click()
+    page.get_by_text("Status: paused").first.wait_for()
+    wait_ready(page)
+    shot(page, "paused")
+    shown = int(metric(page, "Iteration").replace(",", ""))
+    assert 0 < shown < 8000
+    assert _sidebar_iteration(page) == shown, "the sidebar agrees with the page"
+    assert page.locator(".st-key-start button").inner_text().strip() == "Resume"
+    cost_before = metric(page, "Cost")
+    for k in range(1, 4):
+        page.locator(".st-key-step button").click()
+        expect(metric_locator(page, "Iteration").first).to_have_text(f"{shown + k:,}")
+        wait_ready(page)
+        assert _sidebar_iteration(page) == shown + k
+        assert metric(page, "Cost") != cost_before, "Step shows its own iteration's cost"
+        cost_before = metric(page, "Cost")
+    page.locator(".st-key-reset button").click()
+    page.get_by_text("Status: ready").first.wait_for()
+    assert metric(page, "Iteration") == "0"
+    assert_no_exception(page)
+
+
+def test_link_values_are_shown_literally(server, new_page, shot):
+    page = new_page()
+    page.goto(server.url("?data=[Session expired: log in](https://evil.example)"
+                         "&act=![](https://evil.example/p.png)&init=<img src=x onerror=alert(1)>"))
+    wait_ready(page)
+    warnings = page.locator('[data-testid="stAlert"]').filter(has_text="Ignored")
+    warnings.first.wait_for()
+    shot(page, "hostile-link")
+    text = " ".join(warnings.all_inner_texts())
+    assert "[Session expired: log in](https://evil.example)" in text
+    assert "![](https://evil.example/p.png)" in text and "<img src=x onerror=alert(1)>" in text
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert page.locator('img[src*="evil.example"], [data-testid="stAlert"] img').count() == 0
     assert_no_exception(page)

@@ -18,7 +18,6 @@ from .conftest import VIEWPORT, assert_no_exception, metric, nav, train_status, 
 
 SESSIONS = 8
 ITERS, LR = 3000, 0.0075
-FRESH_PAGE_BOUND_S = 5
 RUN_TIMEOUT_S = 240
 
 
@@ -36,7 +35,7 @@ def solo_runs() -> dict:
     """seed -> the engine's own run of that session's config on the same synthetic data."""
     import dnn
     from dnn.synthetic import synthetic_dataset
-    from ui.params import recording_intervals
+    from ui.settings import recording_intervals
 
     ds = synthetic_dataset(seed=0)
     record_every, accuracy_every = recording_intervals(ITERS)  # what app.py builds from the link
@@ -62,15 +61,10 @@ def _max_overlap(intervals: list[tuple[float, float]]) -> int:
 
 @pytest.mark.load
 def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo_runs):
-    # Streamlit 1.67 race: while no script has called st.navigation yet, a server whose app has a `pages/`
-    # folder runs concurrent first sessions in multipage-v1 mode (raw file names in the sidebar, the link
-    # ignored, clicks lost). One visit first, as a deployed server gets; see the report on pages/.
+    # No warm-up visit: the pages live in views/, so even a cold server's concurrent first sessions get
+    # st.navigation (a pages/ folder used to make them multipage-v1 sessions).
     # Small windows: the 8 browsers share this machine's 2 cores with the server.
-    contexts = [browser.new_context(viewport={"width": 800, "height": 600}) for _ in range(SESSIONS + 2)]
-    warm = contexts.pop().new_page()
-    warm.goto(server.url())
-    wait_ready(warm)
-    warm.locator(".st-key-preset_two_layer button").wait_for()
+    contexts = [browser.new_context(viewport={"width": 800, "height": 600}) for _ in range(SESSIONS + 1)]
     started = time.monotonic()
     try:
         pages = {}
@@ -93,7 +87,8 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
         print(f"\n[load] {SESSIONS} sessions open in {opened - started:.1f} s, all Start clicks within "
               f"{clicked - opened:.2f} s")
 
-        # A new visitor mid-run: connected, script finished and the Home page usable within 5 s.
+        # A new visitor mid-run: connected, script finished and the Home page usable (its time is printed;
+        # bounds on time belong to the benchmarks).
         time.sleep(3)  # mid-run, past the burst of the 8 Start clicks (each builds its run)
         fresh = contexts[-1].new_page()
         t0 = time.monotonic()
@@ -104,7 +99,7 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
         except PlaywrightTimeout:
             shot(fresh, "fresh-visitor-timeout")
             pytest.fail(f"a new visitor's page was not interactive within 30 s while {SESSIONS} sessions "
-                        f"trained (bound {FRESH_PAGE_BOUND_S} s); status per session: "
+                        f"trained; status per session: "
                         f"{[train_status(p) for p in pages.values()]}")
         fresh_s = time.monotonic() - t0
         running_then = [seed for seed, page in pages.items() if train_status(page) != "done"]
@@ -112,7 +107,6 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
         assert_no_exception(fresh)
         print(f"[load] fresh page interactive in {fresh_s:.2f} s while sessions {running_then} were training")
         assert running_then, "every run had finished before the fresh page loaded: raise ITERS to measure mid-run"
-        assert fresh_s < FRESH_PAGE_BOUND_S
 
         # Wait for every run, noting when each was seen running and seen done.
         seen_running = {seed: clicked for seed in pages}
@@ -156,7 +150,6 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
         costs = {seed: f"{solo_runs[seed].cost():.4f}" for seed in pages}
         assert len(set(costs.values())) == SESSIONS, f"two sessions expected the same cost: {costs}"
         print(f"[load] whole load test {time.monotonic() - started:.1f} s")
-        assert time.monotonic() - started < 300
     finally:
         for context in contexts:
             context.close()

@@ -4,22 +4,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn.data import DATA_DIR_ENV, TEST_FILE, TRAIN_FILE
-from ui import params, state, widgets
-
-widgets.require_shell()
-
-PRESETS = {
-    "two_layer": ("Course two-layer net [n_x, 7, 1]", (7,), "course",
-                  "LINEAR→RELU→LINEAR→SIGMOID, init randn×0.01, seed 1. The course reaches test accuracy 0.72."),
-    "five_layer": ("Course five-layer net [n_x, 20, 7, 5, 1]", (20, 7, 5), "sqrt",
-                   "[LINEAR→RELU]×4→LINEAR→SIGMOID, init randn/√n_prev, seed 1. The course reaches 0.80."),
-}
+from ui import datasets, session, settings
+from ui.controller import controller
+from ui.text import literal
 
 
 def apply_preset(name: str) -> None:
-    _, hidden, init, _ = PRESETS[name]
-    state.set_config(params.build_config(state.get_dataset().n_x, hidden, hidden_activation="relu", init=init,
-                                         learning_rate=0.0075, num_iterations=2500, seed=1, dtype="float64"))
+    ctl = controller()
+    ctl.set_config(settings.preset_config(name, ctl.s.dataset.n_x))
 
 
 st.title("DNN Explorer")
@@ -30,12 +22,16 @@ st.markdown(
     "Everything is plain NumPy: forward propagation, the cost, backward propagation, gradient descent."
 )
 
-ds = state.get_dataset()
-if state.course_data_found() and ds.name == state.course_dataset().name:
-    st.success(f"Active data: **{ds.name}** ({ds.m_train} training and {ds.m_test} test images).")
+s = session.session()
+ds = s.dataset
+if s.data_key == settings.COURSE:
+    st.success(f"Active data: **{literal(ds.name)}** ({ds.m_train} training and {ds.m_test} test images).")
 else:
-    st.info(f"Active data: **{ds.name}** ({ds.m_train} training and {ds.m_test} test examples).")
-if not state.course_data_found():
+    st.info(f"Active data: **{literal(ds.name)}** ({ds.m_train} training and {ds.m_test} test examples).")
+found, problem = datasets.course_lookup()
+if problem is not None:
+    st.warning(f"The course's files were found but cannot be used: {literal(problem, 2000)}")
+if found is None:
     st.markdown(
         f"The course's cat pictures were not found, so the app uses embedded **synthetic cartoon cats**. "
         f"To use the real ones, put `{TRAIN_FILE}` and `{TEST_FILE}` in a `data/` folder, or set the "
@@ -46,13 +42,13 @@ if not state.course_data_found():
 st.subheader("Start from the course's networks")
 st.caption("Learning rate 0.0075, 2500 iterations, float64, full-batch gradient descent. "
            "A preset sets the model for the active data and opens Train; press Start there.")
-for column, (name, (title, _, _, blurb)) in zip(st.columns(len(PRESETS)), PRESETS.items()):
+for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PRESETS.items()):
     with column.container(border=True):
-        st.markdown(f"**{title}**")
-        st.caption(blurb)
-        if st.button("Use this preset", key=f"preset_{name}", type="primary"):
+        st.markdown(f"**{preset.title}**")
+        st.caption(preset.blurb)
+        if st.button("Use this preset", key=session.preset_key(name), type="primary"):
             apply_preset(name)
-            st.switch_page("pages/train.py")
+            st.switch_page("views/train.py")
 
 st.subheader("The pages")
 st.markdown(

@@ -8,22 +8,20 @@ import dnn
 from dnn.data import Dataset
 from dnn.photo import prepare_photo
 from ui import plots_inspect as pi
-from ui import state
-from ui.widgets import no_model_yet, require_shell
-
-require_shell()
+from ui import session
+from ui.text import literal
+from ui.widgets import no_model_yet
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
-P_KEY = "photo_probability"  # the last photo's exact P(class 1); no widget uses this key
 
 
 def photo_source():
     """The camera shot when the camera is on and a picture was taken, else the upload (or None)."""
     shot = None
-    if st.toggle("Use the camera", key="camera_on",
+    if st.toggle("Use the camera", key=session.CAMERA_ON,
                  help="Off by default so the browser does not ask for the camera until you want it."):
-        shot = st.camera_input("Take a picture", key="photo_camera")
-    upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key="photo_upload")
+        shot = st.camera_input("Take a picture", key=session.PHOTO_CAMERA)
+    upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key=session.PHOTO_UPLOAD)
     return shot or upload
 
 
@@ -39,9 +37,9 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     names = ds.class_names
     p = float(run.predict_proba(x)[0, 0])
     label = int(p > 0.5)
-    st.session_state[P_KEY] = p
-    col.metric(f"P({names[1]})", f"{p:.3f}")
-    col.markdown(f"The network says: **{names[label]}**")
+    session.session().photo_probability = p
+    col.metric(f"P({literal(names[1])})", f"{p:.3f}")
+    col.markdown(f"The network says: **{literal(names[label])}**")
     col.caption(f"Model at iteration {run.iteration:,}, train accuracy {run.train_accuracy():.0%}. "
                 "64×64 pixels is very little: framing, background and lighting matter a lot.")
     dA0 = run.snapshot(x, [[label]]).grads["dA0"]
@@ -51,7 +49,7 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture")
     right.image(pi.enlarge(pi.overlay(np.zeros_like(image), heat, strength=1.0)), width=320,
                 caption="saliency alone")
-    st.caption(f"Saliency: |∂cost/∂pixel| for the answer “{names[label]}” (largest colour channel per pixel). "
+    st.caption(f"Saliency: |∂cost/∂pixel| for the answer “{literal(names[label])}” (largest colour channel per pixel). "
                "Bright pixels are where a small change would move the prediction most. A fully connected "
                "network has no notion of shapes or neighbouring pixels, so the map is often speckled rather "
                "than outlining the cat.")
@@ -59,13 +57,14 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
 
 def main() -> None:
     st.title("Your photo")
-    st.session_state.pop(P_KEY, None)
-    ds, run = state.get_dataset(), state.get_run()
+    s = session.session()
+    s.photo_probability = None
+    ds, run = s.dataset, s.run
     if ds.kind != "images":
-        st.info(f"The active data, **{ds.name}**, is 2-D points, so the network takes two numbers, not a "
+        st.info(f"The active data, **{literal(ds.name)}**, is 2-D points, so the network takes two numbers, not a "
                 "picture. To classify photos, pick an image dataset (the course's cats or the synthetic "
                 "ones) on the Data page and train a model on it.")
-        st.page_link("pages/data.py", label="Go to Data", icon=":material/image:")
+        st.page_link("views/data.py", label="Go to Data", icon=":material/image:")
         return
     source = photo_source()
     if source is None:
@@ -76,7 +75,7 @@ def main() -> None:
     try:
         image, x = prepare_photo(data, num_px=ds.num_px)
     except ValueError as exc:
-        st.error(f"Could not use {source.name}: {exc}")
+        st.error(f"Could not use {literal(source.name)}: {literal(exc, 2000)}")
         return
     cols = st.columns(3)
     original = pi.preview_image(data)

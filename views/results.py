@@ -9,13 +9,12 @@ import streamlit as st
 import dnn
 from dnn.data import Dataset
 from ui import plots_inspect as pi
-from ui import state
-from ui.widgets import no_model_yet, require_shell
-
-require_shell()
+from ui import session
+from ui.controller import controller
+from ui.text import literal
+from ui.widgets import no_model_yet
 
 GRID_COLUMNS, MAX_SHOWN = 5, 50
-LOADED = "results_loaded_upload"  # (file_id, error or None) of the last model upload handled
 
 
 def _evaluation_set(run: dnn.Trainer) -> tuple[str, np.ndarray, np.ndarray]:
@@ -35,7 +34,7 @@ def mislabeled_view(run: dnn.Trainer, ds: Dataset) -> None:
     st.caption("Most confident mistakes first (|P − 0.5| largest). The course lists what trips the "
                "network: unusual poses, a background the colour of the cat, odd colours or breeds, "
                "camera angle, brightness, and scale.")
-    box = st.container(key="mislabeled")
+    box = st.container(key=session.MISLABELED)
     shown = order[:MAX_SHOWN]
     if not shown:
         box.success(f"No mistakes on the {split} set.")
@@ -50,13 +49,13 @@ def mislabeled_view(run: dnn.Trainer, ds: Dataset) -> None:
         box.dataframe([{"example": i, "x1": float(X[0, i]), "x2": float(X[1, i]),
                         "details": _caption(ds, int(Y[0, i]), float(probs[i]))} for i in shown],
                       hide_index=True, key="mislabeled_table")
-    pick = st.selectbox("Look inside a mistake", shown, key="mistake_choice",
+    pick = st.selectbox("Look inside a mistake", shown, key=session.MISTAKE_CHOICE,
                         format_func=lambda i: f"#{i}: {_caption(ds, int(Y[0, i]), float(probs[i]))}")
     snap = run.snapshot(X[:, [pick]])
     left, right = st.columns([1, 4])
     if ds.kind == "images":
         left.image((ds.test_x_orig if split == "test" else ds.train_x_orig)[pick], width=140)
-    left.metric(f"P({ds.class_names[1]})", f"{float(snap.AL[0, 0]):.3f}")
+    left.metric(f"P({literal(ds.class_names[1])})", f"{float(snap.AL[0, 0]):.3f}")
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key="mistake_forward")
 
 
@@ -68,36 +67,36 @@ def download_view(run: dnn.Trainer, ds: Dataset) -> None:
         dnn.save_run(buf, run, ds.classes)
         return buf.getvalue()
     st.download_button("⬇️ Download the trained model (.npz)", npz, file_name="dnn_model.npz",
-                       mime="application/octet-stream", key="download_model")
+                       mime="application/octet-stream", key=session.DOWNLOAD_MODEL)
 
 
 def load_model_view(ds: Dataset) -> None:
-    upload = st.file_uploader("Load a model (.npz saved by this app)", type=["npz"], key="model_upload")
+    upload = st.file_uploader("Load a model (.npz saved by this app)", type=["npz"], key=session.MODEL_UPLOAD)
     if upload is None:
         return
-    done = st.session_state.get(LOADED)
+    ctl = controller()
+    done = ctl.s.loaded_upload
     if done is None or done[0] != upload.file_id:
         try:
             loaded = dnn.load_run(io.BytesIO(upload.getvalue()), ds.X_train, ds.train_y, ds.X_test, ds.test_y)
         except ValueError as exc:
-            done = (upload.file_id, f"Could not load {upload.name}: {exc} The current model is kept.")
+            ctl.s.loaded_upload = (upload.file_id, f"Could not load {literal(upload.name)}: {literal(exc, 2000)} "
+                                                   "The current model is kept.")
         else:
-            state.set_running(False)
-            state.archive_run()
-            state.set_run(loaded)
-            state.set_config(loaded.config)
-            st.session_state[LOADED] = (upload.file_id, None)
+            ctl.adopt(loaded)
+            ctl.s.loaded_upload = (upload.file_id, None)
             st.rerun()  # redraw the whole page with the loaded model
-        st.session_state[LOADED] = done
+        done = ctl.s.loaded_upload
     if done[1]:
         st.error(done[1])
     else:
-        st.success(f"Loaded {upload.name}: this model is now the current run.")
+        st.success(f"Loaded {literal(upload.name)}: this model is now the current run.")
 
 
 def main() -> None:
     st.title("Results")
-    ds, run = state.get_dataset(), state.get_run()
+    s = session.session()
+    ds, run = s.dataset, s.run
     if run is None:
         no_model_yet("No model yet: train one on the Train page, or load a saved model (.npz) below.")
         load_model_view(ds)

@@ -8,9 +8,6 @@ import numpy as np
 import streamlit as st
 
 from dnn.testcases import STEP_CASES, StepCase, matches
-from ui.widgets import require_shell
-
-require_shell()
 
 
 def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -26,7 +23,9 @@ def describe(values: dict[str, Any]) -> str:
     """name (shape) = values, one block per entry, printed like NumPy does."""
     lines = []
     for name, value in _flat(values).items():
-        if isinstance(value, np.ndarray):
+        if isinstance(value, np.ndarray) and value.ndim == 0:  # the course's costs are 0-d arrays
+            lines.append(f"{name} = {value.item()!r}")
+        elif isinstance(value, np.ndarray):
             text = np.array2string(value, precision=8, suppress_small=False, separator=", ")
             lines.append(f"{name} {value.shape} =\n{text}")
         else:

@@ -6,23 +6,21 @@ import streamlit as st
 
 import dnn
 from ui import plots_inspect as pi
-from ui import state
-from ui.widgets import no_model_yet, require_shell
-
-require_shell()
+from ui import session
+from ui.text import literal
+from ui.widgets import no_model_yet
 
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
 GRADCHECK_M, GRADCHECK_PER_LAYER = 8, 50
-GRADCHECK = "inspect_gradcheck"  # (run, iteration, errors); no widget uses this key
 
 
 def example_view(run: dnn.Trainer, ds) -> None:
     st.subheader("One example, layer by layer")
     left, right = st.columns([1, 3])
     split = left.radio("Example from", ["train", "test"] if run.X_test is not None else ["train"],
-                       horizontal=True, key="inspect_split")
+                       horizontal=True, key=session.INSPECT_SPLIT)
     X, Y = (run.X, run.Y) if split == "train" else (run.X_test, run.Y_test)
-    i = left.slider("Index", 0, X.shape[1] - 1, 0, key="inspect_index") if X.shape[1] > 1 else 0
+    i = left.slider("Index", 0, X.shape[1] - 1, 0, key=session.INSPECT_INDEX) if X.shape[1] > 1 else 0
     snap = run.snapshot(X[:, [i]], Y[:, [i]])
     p = float(snap.AL[0, 0])
     names = ds.class_names
@@ -30,8 +28,8 @@ def example_view(run: dnn.Trainer, ds) -> None:
         images = ds.train_x_orig if split == "train" else ds.test_x_orig
         left.image(images[i], width=160, caption=f"label: {names[int(Y[0, i])]}")
     else:
-        left.write(f"x = {np.round(X[:, i], 3).tolist()}, label: {names[int(Y[0, i])]}")
-    left.metric(f"P({names[1]})", f"{p:.3f}")
+        left.markdown(f"x = {np.round(X[:, i], 3).tolist()}, label: {literal(names[int(Y[0, i])])}")
+    left.metric(f"P({literal(names[1])})", f"{p:.3f}")
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key="inspect_example")
 
 
@@ -73,13 +71,14 @@ def gradient_check_view(run: dnn.Trainer) -> None:
     st.caption(f"Backprop against centred finite differences on {GRADCHECK_M} training examples, "
                f"sampling at most {GRADCHECK_PER_LAYER} entries of each W and b. Relative error "
                "< 1e-7 great, < 1e-5 ok (ReLU kinks), otherwise suspicious.")
-    if st.button("Run gradient check", key="grad_check"):
+    s = session.session()
+    if st.button("Run gradient check", key=session.GRAD_CHECK):
         with st.spinner("Checking gradients…"):
             m = min(GRADCHECK_M, run.X.shape[1])
             errors = dnn.gradient_check(run.parameters, run.X[:, :m], run.Y[:, :m], run.config.hidden_activation,
                                         max_per_layer=GRADCHECK_PER_LAYER)
-        st.session_state[GRADCHECK] = (run, run.iteration, errors)
-    saved = st.session_state.get(GRADCHECK)
+        s.gradcheck = (run, run.iteration, errors)
+    saved = s.gradcheck
     if saved and saved[0] is run and saved[1] == run.iteration:
         st.table(pi.gradcheck_table(saved[2]).style.format({"relative error": "{:.2e}"}))
 
@@ -102,7 +101,8 @@ def weights_view(run: dnn.Trainer, ds) -> None:
 
 def main() -> None:
     st.title("Inspect")
-    run, ds = state.get_run(), state.get_dataset()
+    s = session.session()
+    run, ds = s.run, s.dataset
     if run is None:
         no_model_yet("There is no trained network yet. Train one first, then come back to look inside it.")
         return

@@ -5,61 +5,63 @@ import numpy as np
 import streamlit as st
 
 from dnn.data import TEST_FILE, TRAIN_FILE, Dataset, load_catvnoncat_files
-from ui import params, plots_train, state, widgets
-
-widgets.require_shell()
+from ui import datasets, plots_train, session, settings
+from ui.controller import controller
+from ui.session import COURSE_UPLOAD, ZIP_UPLOAD
+from ui.text import literal
 
 CHOICES = {"course": "Course cat vs non-cat (h5 files)", "synthetic": "Synthetic cartoon cats (built in)",
            "toy": "2-D toy points (see the decision boundary)", "zip": "Your own labelled photos (zip)"}
 PER_PAGE = 18
-UPLOAD_IDS = "data_upload_ids"  # which uploads the active dataset came from; no widget uses this key
 
 
-def current_choice(ds: Dataset) -> str:
-    key = widgets.current_data_key()
-    if key in params.TOY_NAMES:
+def current_choice(data_key: str) -> str:
+    """The radio option of a dataset key."""
+    if data_key in settings.TOY_NAMES:
         return "toy"
-    if key in (params.COURSE, params.SYNTHETIC):
-        return key
-    return "course" if ds.name.startswith("Course") else "zip"
+    return {settings.COURSE: "course", COURSE_UPLOAD: "course", settings.SYNTHETIC: "synthetic"}.get(data_key, "zip")
 
 
-def switch(ds: Dataset, key: str | None) -> None:
-    st.session_state.pop(UPLOAD_IDS, None)
-    widgets.use_dataset(ds, key)
+def switch(ds: Dataset, key: str) -> None:
+    ctl = controller()
+    ctl.s.upload_ids = None
+    ctl.switch_dataset(ds, key)
     st.rerun()
 
 
-def use_upload(ids: tuple, make, key: str | None = None) -> None:
+def use_upload(ids: tuple, make, key: str) -> None:
     """Load an upload once (``make`` raises ValueError for bad files) and switch to it."""
-    if st.session_state.get(UPLOAD_IDS) == ids:
+    ctl = controller()
+    if ctl.s.upload_ids == ids:
         return
     try:
         ds = make()
     except ValueError as exc:
-        st.error(f"Could not use these files: {exc}")
+        st.error(f"Could not use these files: {literal(exc)}")
         return
-    widgets.use_dataset(ds, key)
-    st.session_state[UPLOAD_IDS] = ids
+    ctl.switch_dataset(ds, key)
+    ctl.s.upload_ids = ids
     st.rerun()
 
 
 def course_controls() -> None:
-    found = state.course_dataset()
-    if found is not None and not state.get_dataset().name.startswith("Course"):
-        switch(found, params.COURSE)
+    found, problem = datasets.course_lookup()
+    if problem is not None:
+        st.warning(f"The course's files were found but cannot be used: {literal(problem, 2000)}")
+    if found is not None and session.session().data_key not in (settings.COURSE, COURSE_UPLOAD):
+        switch(found, settings.COURSE)
     if found is None:
         st.info(f"The course files were not found on disk. Upload `{TRAIN_FILE}` and `{TEST_FILE}` "
                 "(or put them in `data/`, or set DNN_DATA_DIR, and reload).")
     with st.expander("Upload the two course files", expanded=found is None):
         c1, c2 = st.columns(2)
-        train = c1.file_uploader(TRAIN_FILE, type=["h5"], key="upload_train_h5")
-        test = c2.file_uploader(TEST_FILE, type=["h5"], key="upload_test_h5")
+        train = c1.file_uploader(TRAIN_FILE, type=["h5"], key=session.UPLOAD_TRAIN_H5)
+        test = c2.file_uploader(TEST_FILE, type=["h5"], key=session.UPLOAD_TEST_H5)
     if train is not None and test is not None:
         def make() -> Dataset:
             return Dataset("Course cat vs non-cat (uploaded)",
                            *load_catvnoncat_files(train.getvalue(), test.getvalue()))
-        use_upload((train.file_id, test.file_id), make)
+        use_upload((train.file_id, test.file_id), make, COURSE_UPLOAD)
 
 
 def toy_controls() -> None:
@@ -69,13 +71,14 @@ def toy_controls() -> None:
         st.info("The toy datasets are not available in this version.")
         return
     names = [n for n in TOY_DATASETS]
-    current = widgets.current_data_key()
-    name = st.selectbox("Toy dataset", names, index=names.index(current) if current in names else 0, key="toy_name")
+    current = session.session().data_key
+    name = st.selectbox("Toy dataset", names, index=names.index(current) if current in names else 0,
+                        key=session.TOY_NAME)
     if name != current:
         try:
             ds = toy_dataset(name)
         except ValueError as exc:
-            st.error(f"Could not make the toy dataset: {exc}")
+            st.error(f"Could not make the toy dataset: {literal(exc)}")
             return
         switch(ds, name)
 
@@ -83,21 +86,21 @@ def toy_controls() -> None:
 def zip_controls() -> None:
     st.caption("A zip with two folders, one per class (e.g. `cat/` and `not_cat/`), of JPEG or PNG photos. "
                "Each photo is resized to 64×64; 20 % are kept aside as the test set.")
-    upload = st.file_uploader("Zip of labelled photos", type=["zip"], key="upload_zip")
+    upload = st.file_uploader("Zip of labelled photos", type=["zip"], key=session.UPLOAD_ZIP)
     if upload is not None:
         try:
             from dnn.zipdata import load_photo_zip
         except ImportError:
             st.info("Loading photo zips is not available in this version.")
             return
-        use_upload((upload.file_id,), lambda: load_photo_zip(upload.getvalue()))
+        use_upload((upload.file_id,), lambda: load_photo_zip(upload.getvalue()), ZIP_UPLOAD)
 
 
 def browse_images(ds: Dataset) -> None:
-    split = st.radio("Examples from", ["train", "test"], horizontal=True, key="browse_split")
+    split = st.radio("Examples from", ["train", "test"], horizontal=True, key=session.BROWSE_SPLIT)
     images, labels = (ds.train_x_orig, ds.train_y) if split == "train" else (ds.test_x_orig, ds.test_y)
     pages = max(1, -(-len(images) // PER_PAGE))
-    page = st.slider("Page", 1, pages, 1, key="browse_page") if pages > 1 else 1
+    page = st.slider("Page", 1, pages, 1, key=session.BROWSE_PAGE) if pages > 1 else 1
     idx = range((page - 1) * PER_PAGE, min(page * PER_PAGE, len(images)))
     names = ds.class_names
     st.image([images[i] for i in idx], caption=[f"#{i}: {names[int(labels[0, i])]}" for i in idx], width=96)
@@ -117,19 +120,19 @@ def explain_flatten(ds: Dataset) -> None:
 
 
 st.title("Data")
-ds = state.get_dataset()
-st.session_state.setdefault("dataset_choice", current_choice(ds))
-choice = st.radio("Dataset", list(CHOICES), format_func=CHOICES.get, key="dataset_choice", horizontal=True)
-if choice == "synthetic" and widgets.current_data_key() != params.SYNTHETIC:
-    switch(state.synthetic_data(), params.SYNTHETIC)
+s = session.session()
+st.session_state.setdefault(session.DATASET_CHOICE, current_choice(s.data_key))
+choice = st.radio("Dataset", list(CHOICES), format_func=CHOICES.get, key=session.DATASET_CHOICE, horizontal=True)
+if choice == "synthetic" and s.data_key != settings.SYNTHETIC:
+    switch(datasets.synthetic_data(), settings.SYNTHETIC)
 {"course": course_controls, "toy": toy_controls, "zip": zip_controls}.get(choice, lambda: None)()
-ds = state.get_dataset()
+ds = s.dataset
 st.caption("Switching data archives the current run (its curve stays in the Train page's history) and adapts "
            "the model's input size.")
 for note in ds.notes:
-    st.info(note)
+    st.info(literal(note, limit=2000))
 
-st.subheader(f"Active: {ds.name}")
+st.subheader(f"Active: {literal(ds.name)}")
 balance = lambda y: f"{np.mean(y):.0%} {ds.class_names[1]}"  # noqa: E731 - a one-line formatter
 cols = st.columns(5)
 cols[0].metric("m_train", ds.m_train)
@@ -139,7 +142,7 @@ cols[3].metric("Train balance", balance(ds.train_y))
 cols[4].metric("Test balance", balance(ds.test_y))
 
 if ds.kind == "toy":
-    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names), key="toy_scatter")
+    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names), key=session.TOY_SCATTER)
     st.caption(f"Each example is a point (x1, x2): X has shape (2, {ds.m_train}). A straight line cannot "
                "separate the colours, so the hidden layers have to bend the boundary.")
 else:

@@ -1,0 +1,212 @@
+"""The run controller without Streamlit: every control, the events, the iteration cap and the stale-view guard."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import dnn
+from dnn.data import Dataset
+from ui import pacing, settings
+from ui.controller import EVENTS, Controller, TickResult, figures
+from ui.session import Session
+
+CAP = 5
+
+
+def _points(seed: int = 0, m: int = 40) -> Dataset:
+    rng = np.random.RandomState(seed)
+    X = rng.randn(2, m)
+    y = (X[0] * X[1] > 0).astype(np.int64).reshape(1, m)
+    return Dataset("points", X, y, X[:, :10].copy(), y[:, :10].copy(), np.array([b"a", b"b"]), kind="toy")
+
+
+class Clock:
+    """Each call half a second later: every slice measures 0.5 s."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 0.5
+        return self.now
+
+
+def make(iterations: int = 200, cap: int | None = CAP, **values) -> tuple[Controller, list[str]]:
+    ds = _points()
+    cfg = settings.make_config(2, (4,), {"num_iterations": iterations, "learning_rate": 0.5, **values})
+    s = Session(dataset=ds, data_key="moons", config=cfg, max_iterations_per_tick=cap)
+    ctl = Controller(s, pacing.TrainingBoard(), clock=Clock())
+    events: list[str] = []
+    ctl.subscribe(lambda event, session: events.append(event))
+    return ctl, events
+
+
+def test_start_trains_one_capped_slice_and_says_so():
+    ctl, events = make()
+    assert ctl.status == "no run yet" and ctl.start_label == "Start"
+    assert ctl.start() is True
+    s = ctl.s
+    assert s.running and 1 <= s.run.iteration <= CAP and ctl.status == "running"
+    assert events == ["start", "tick"]
+    assert s.rate == pytest.approx(s.run.iteration / 0.5), "the rate comes from the injected clock"
+
+
+def test_ticks_advance_by_at_most_the_cap_until_done_then_archive_once():
+    ctl, events = make(iterations=40)
+    ctl.start()
+    s = ctl.s
+    ticks = 0
+    while s.running:
+        before = s.run.iteration
+        result = ctl.tick()
+        ticks += 1
+        assert 1 <= result.trained == s.run.iteration - before <= CAP
+        assert ticks <= 40
+    assert s.run.iteration == 40 and s.run.status == dnn.Status.DONE and result.finished
+    assert events[-1] == "finish" and events.count("finish") == 1
+    assert len(s.runs) == 1 and s.runs[0].status == "done"
+    assert ctl.start_label == "Train again" and ctl.status == "done"
+    assert ctl.tick() == TickResult(), "a finished run does not train"
+    ctl.archive()
+    assert len(s.runs) == 1, "each run goes to the history once"
+
+
+def test_pause_stops_exactly_and_a_stale_view_cannot_train():
+    ctl, events = make()
+    ctl.start()
+    s = ctl.s
+    drawn_for = s.generation
+    ctl.pause()
+    at = s.run.iteration
+    assert ctl.tick(drawn_for).trained == 0 and ctl.tick().trained == 0
+    assert s.run.iteration == at and ctl.status == "paused" and ctl.start_label == "Resume"
+    assert events[-1] == "pause"
+    ctl.start()
+    assert s.run.iteration > at, "Resume continues the same run"
+    assert ctl.tick(drawn_for).trained == 0, "a view drawn before Pause and Resume stays idle"
+
+
+def test_step_is_exactly_one_iteration_with_its_cost_and_change():
+    ctl, events = make()
+    s = ctl.s
+    costs = []
+    for k in range(1, 4):
+        result = ctl.step()
+        assert s.run.iteration == k and not s.running and ctl.status == "paused"
+        assert result.iteration == k and result.cost == s.run.cost()
+        costs.append(result.cost)
+    assert s.last_step.change == pytest.approx(costs[2] - costs[1], rel=1e-12)
+    assert events == ["step"] * 3
+    cost, train_acc, _ = figures(s.run, s.running)
+    assert cost == s.last_step.cost, "the page shows the cost Step computed"
+
+
+def test_step_after_pause_moves_one_iteration_from_where_it_stopped():
+    ctl, _ = make()
+    ctl.start()
+    ctl.tick()
+    ctl.pause()
+    at = ctl.s.run.iteration
+    ctl.step()
+    assert ctl.s.run.iteration == at + 1
+
+
+def test_reset_keeps_the_run_in_the_history_and_reads_ready():
+    ctl, events = make()
+    ctl.start()
+    old = ctl.s.run
+    ctl.reset()
+    s = ctl.s
+    assert s.run is not old and s.run.iteration == 0 and not s.running
+    assert ctl.status == "ready" and ctl.start_label == "Start"
+    assert [r.history for r in s.runs] == [old.history] and events[-1] == "reset"
+    ctl.reset()
+    assert len(s.runs) == 1, "an untrained run is not archived"
+
+
+def test_a_run_that_cannot_be_made_explains_why():
+    ctl, events = make()
+    ctl.s.config = dataclasses.replace(ctl.s.config, layer_dims=(3, 4, 1))  # the data has 2 inputs
+    assert ctl.start() is False and ctl.s.run is None and not ctl.s.running
+    assert "The first layer has 3 inputs" in ctl.s.error and events == []
+    assert ctl.step() is None and "3 inputs" in ctl.s.error
+
+
+def test_changed_settings_start_a_new_run_and_keep_the_old_one():
+    ctl, _ = make()
+    ctl.step()
+    old = ctl.s.run
+    ctl.set_config(dataclasses.replace(ctl.s.config, seed=7))
+    assert ctl.outdated and ctl.s.run is old and ctl.start_label == "Start"
+    ctl.start()
+    assert ctl.s.run is not old and ctl.s.run.config.seed == 7
+    assert ctl.s.runs[0].config.seed == 1
+
+
+def test_recording_intervals_alone_are_not_a_new_model():
+    ctl, _ = make()
+    ctl.step()
+    config = ctl.s.config
+    ctl.set_config(dataclasses.replace(config, record_every=config.record_every + 1))
+    assert ctl.s.config is config and not ctl.outdated
+
+
+@pytest.mark.skipif(not settings.LIVE_FIELDS, reason="this dnn has no live settings yet")
+def test_a_live_setting_changes_the_running_run():
+    ctl, _ = make()
+    ctl.start()
+    run = ctl.s.run
+    ctl.set_config(dataclasses.replace(ctl.s.config, learning_rate=0.05))
+    assert ctl.s.run is run and run.config.learning_rate == 0.05 and not ctl.outdated
+
+
+def test_adopt_takes_a_loaded_model_as_it_is():
+    ctl, events = make()
+    ctl.step()
+    huge = dnn.TrainConfig(layer_dims=(2, 3, 1), num_iterations=10_000_000)
+    loaded = dnn.Trainer(huge, ctl.s.dataset.X_train, ctl.s.dataset.train_y)
+    ctl.adopt(loaded)
+    s = ctl.s
+    assert s.run is loaded and s.config is huge and len(s.runs) == 1 and events[-1] == "adopt"
+    assert ctl.start_label == "Start"
+
+
+def test_switching_data_drops_the_run_and_adapts_the_inputs():
+    ctl, events = make()
+    ctl.start()
+    images = Dataset("imgs", np.zeros((4, 8, 8, 3), np.uint8), np.array([[0, 1, 0, 1]]),
+                     np.zeros((2, 8, 8, 3), np.uint8), np.array([[0, 1]]), np.array([b"x", b"y"]))
+    ctl.switch_dataset(images, "upload:zip")
+    s = ctl.s
+    assert s.run is None and not s.running and len(s.runs) == 1 and events[-1] == "switch"
+    assert s.config.layer_dims == (192, 4, 1) and s.data_key == "upload:zip" and s.link_data is None
+
+
+def test_every_event_reaches_every_listener_once():
+    ctl, events = make(iterations=10, cap=None)
+    ctl.subscribe(ctl.s.listeners[0])  # subscribing twice does not double the calls
+    heard = []
+    ctl.subscribe(lambda event, session: heard.append((event, session is ctl.s)))
+    ctl.start()
+    while ctl.s.running:
+        ctl.tick()
+    ctl.step()  # a finished run: Step starts a new one
+    ctl.pause()
+    ctl.reset()
+    ctl.adopt(dnn.Trainer(ctl.s.config, ctl.s.dataset.X_train, ctl.s.dataset.train_y))
+    ctl.switch_dataset(ctl.s.dataset, "moons")
+    assert set(events) == set(EVENTS) and [e for e, _ in heard] == events
+    assert all(same for _, same in heard)
+
+
+def test_the_pace_follows_the_head_count():
+    ctl, _ = make()
+    board = ctl.board = pacing.TrainingBoard(clock=lambda: 0.0)  # everyone ticked at the same instant
+    board.tick("someone else", True)
+    ctl.start()
+    s = ctl.s
+    assert s.tick_seconds == pacing.tick_seconds(2)
+    assert s.run.iteration == 0, "the first tick only re-paces the view"
+    assert ctl.tick().trained >= 1

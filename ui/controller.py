@@ -1,0 +1,255 @@
+"""The run controller: start, pause, step, reset, tick, adopt a loaded model, switch dataset.
+
+Plain methods on a ``Session``; no Streamlit calls here except in the accessors at the bottom, so the
+whole lifecycle is unit-tested directly.  Listeners (``subscribe``) hear every event as
+``fn(event, session)``; the event names are ``EVENTS``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+import dnn
+from dnn.data import Dataset
+from ui import pacing, settings
+from ui.session import Listener, RunRecord, Session, StepResult, session
+
+EVENTS = ("start", "tick", "pause", "step", "reset", "finish", "adopt", "switch")
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one tick did: iterations trained, whether the run just ended, whether the pace changed
+    (the live view must then be redrawn with the new refresh interval)."""
+
+    trained: int = 0
+    finished: bool = False
+    repace: bool = False
+
+
+class Controller:
+    """The run lifecycle of one session.  ``board`` is the server's shared TrainingBoard; ``clock`` measures
+    the iterations per second (injected so tests control it)."""
+
+    def __init__(self, session: Session, board: pacing.TrainingBoard | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.s = session
+        self.board = board if board is not None else pacing.TrainingBoard()
+        self.clock = clock
+
+    # ----- observers ---------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(event, session)`` after every event of this session (once, however often added)."""
+        if listener not in self.s.listeners:
+            self.s.listeners.append(listener)
+
+    def _emit(self, event: str) -> None:
+        for listener in list(self.s.listeners):
+            listener(event, self.s)
+
+    # ----- what the page shows -------------------------------------------------------
+    @property
+    def status(self) -> str:
+        """ready / running / paused / done / diverged, or "no run yet"."""
+        if self.s.run is None:
+            return "no run yet"
+        return "running" if self.s.running else self.s.run.status.value
+
+    @property
+    def start_label(self) -> str:
+        """Start, Resume on a paused run, Train again on a finished one."""
+        run = self.s.run
+        if run is None or self.s.running or not settings.same_model(run.config, self.s.config):
+            return "Start"
+        if run.done:
+            return "Train again"
+        return "Resume" if run.iteration > 0 else "Start"
+
+    @property
+    def outdated(self) -> bool:
+        """The Model settings changed since the current run started."""
+        return self.s.run is not None and not settings.same_model(self.s.run.config, self.s.config)
+
+    # ----- controls ----------------------------------------------------------------
+    def set_config(self, config: dnn.TrainConfig) -> None:
+        """The Model page's new settings; a run that can take the change live takes it."""
+        s = self.s
+        if settings.same_model(config, s.config):
+            return
+        run = s.run
+        changes = None if run is None or run.done else settings.live_changes(run.config, config)
+        if changes:
+            run.update_config(**changes)
+            config = run.config
+        s.config = config
+
+    def start(self) -> bool:
+        """Train (a new run when there is none, it is over or the settings changed); False with
+        ``session.error`` set when the settings cannot make a run."""
+        s = self.s
+        run = s.run
+        if run is None or run.done or self.outdated:
+            run = self._new_run()
+            if run is None:
+                return False
+        self._control()
+        run.resume()
+        s.running = True
+        self._emit("start")
+        self.tick()  # the first slice right away: the page then opens on progress instead of waiting a tick
+        return True
+
+    def pause(self) -> None:
+        s = self.s
+        self._control()
+        s.running = False
+        if s.run is not None:
+            s.run.pause()
+        self._emit("pause")
+
+    def step(self) -> StepResult | None:
+        """Exactly one iteration; the run stays paused.  None when the settings cannot make a run."""
+        s = self.s
+        self._control()
+        s.running = False
+        run = s.run
+        if run is None or run.done or self.outdated:
+            run = self._new_run()
+            if run is None:
+                return None
+        run.pause()
+        before = run.cost()
+        run.step()
+        after = run.cost()
+        s.last_step = StepResult(run.iteration, after, after - before)
+        self._emit("step")
+        if run.done:
+            self._finish()
+        return s.last_step
+
+    def reset(self) -> None:
+        """Keep the current run in the history and start over at iteration 0 (status ready)."""
+        s = self.s
+        self._control()
+        s.running = False
+        self.archive()
+        self._new_run()
+        self._emit("reset")
+
+    def tick(self, generation: int | None = None) -> TickResult:
+        """One live-view tick: train a slice if this session is running and it is its turn.
+
+        ``generation`` is the one the live view was drawn with: a view drawn before the last control
+        (a stale timer) does not train."""
+        s, run = self.s, self.s.run
+        if generation is not None and generation != s.generation:
+            return TickResult()
+        active = s.running and run is not None and not run.done
+        trainings = self.board.tick(s.id, active)
+        if not active:
+            return TickResult()
+        pace = pacing.tick_seconds(trainings)
+        if pace != s.tick_seconds:
+            s.tick_seconds = pace
+            return TickResult(repace=True)
+        seconds = pacing.slice_seconds(trainings)
+        trained = 0
+        with self.board.turn(wait=seconds) as mine:
+            if mine:
+                cap = pacing.slice_iterations(run.config.num_iterations - run.iteration, s.max_iterations_per_tick)
+                started = self.clock()
+                trained = run.advance(cap, max_seconds=seconds)
+                s.rate = trained / max(self.clock() - started, 1e-9)
+        self._emit("tick")
+        if run.done:
+            self._finish()
+            return TickResult(trained, finished=True)
+        return TickResult(trained)
+
+    def adopt(self, run: dnn.Trainer) -> None:
+        """Make a loaded model the current run (the current one goes to the history); its config is taken
+        as it is, even outside the widgets' ranges."""
+        s = self.s
+        self._control()
+        s.running = False
+        self.archive()
+        s.run, s.config, s.rate = run, run.config, 0.0
+        self._emit("adopt")
+
+    def switch_dataset(self, dataset: Dataset, key: str) -> None:
+        """Use other data; the current run no longer fits it, so it goes to the history and is dropped."""
+        s = self.s
+        self._control()
+        s.running = False
+        self.archive()
+        s.run = None
+        s.dataset, s.data_key = dataset, key
+        s.config = settings.with_inputs(s.config, dataset.n_x)
+        self._emit("switch")
+
+    # ----- history -------------------------------------------------------------------
+    def archive(self) -> None:
+        """Keep the current run's curve in the history if it did any work; at most once per run."""
+        s, run = self.s, self.s.run
+        if run is None or run.iteration == 0 or s.archived is run:
+            return
+        test = run.test_accuracy() if run.X_test is not None else float("nan")
+        label = settings.run_label(len(s.runs) + 1, run.config)
+        s.runs.append(RunRecord(label, run.config, s.dataset.name, run.status.value, run.history,
+                                run.train_accuracy(), test))
+        s.archived = run
+
+    # ----- internals -------------------------------------------------------------------
+    def _control(self) -> None:
+        self.s.generation += 1
+        self.s.error = None
+
+    def _new_run(self) -> dnn.Trainer | None:
+        s = self.s
+        self.archive()
+        try:
+            run = dnn.Trainer(s.config, s.dataset.X_train, s.dataset.train_y, s.dataset.X_test, s.dataset.test_y)
+        except ValueError as exc:
+            s.error = str(exc)
+            return None
+        s.run, s.rate, s.last_step = run, 0.0, None
+        return run
+
+    def _finish(self) -> None:
+        self.s.running = False
+        self.archive()
+        self._emit("finish")
+
+
+def figures(run: dnn.Trainer | None, running: bool) -> tuple[float, float, float]:
+    """Cost, train and test accuracy to show: the latest records while running, the current network's
+    otherwise (so a paused page, the sidebar and the next Step agree)."""
+    nan = float("nan")
+    if run is None:
+        return nan, nan, nan
+    if running:
+        h = run.history
+        return _last(h.costs), _last(h.train_acc), _last(h.test_acc)
+    if run.iteration == 0:
+        return run.cost(), nan, nan
+    test = run.test_accuracy() if run.X_test is not None else nan
+    return run.cost(), run.train_accuracy(), test
+
+
+def _last(values: list[float]) -> float:
+    return values[-1] if values and math.isfinite(values[-1]) else float("nan")
+
+
+@st.cache_resource
+def shared_board() -> pacing.TrainingBoard:
+    """One board per server process, shared by all sessions."""
+    return pacing.TrainingBoard()
+
+
+def controller() -> Controller:
+    """This tab's controller, on the server's shared training board."""
+    return Controller(session(), shared_board())

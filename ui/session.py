@@ -1,0 +1,131 @@
+"""The one home of a browser tab's state: a typed ``Session`` under ONE ``st.session_state`` key.
+
+Every session-state key of the app is defined here, the widget keys too (as named constants), so no page
+invents one.  ``session()`` creates the Session on a tab's first run.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+
+import dnn
+from dnn.data import Dataset
+from ui import datasets, pacing, settings
+
+SESSION_KEY = "dnn_explorer"
+
+# ----- dataset keys: stable names, never guessed from a display name ------------------
+# Link names (settings.DATA_CHOICES) for built-in data; these for data the user brought.
+COURSE_UPLOAD, ZIP_UPLOAD = "upload:course", "upload:zip"
+
+# ----- widget keys -------------------------------------------------------------------
+START, PAUSE, STEP, RESET = "start", "pause", "step", "reset"
+HISTORY_RUNS, HISTORY_CHART, COST_CHART, COST_CHART_SPEC, BOUNDARY_CHART = (
+    "history_runs", "history_chart", "cost_chart", "cost_chart_spec", "boundary_chart")
+DATASET_CHOICE, TOY_NAME, UPLOAD_TRAIN_H5, UPLOAD_TEST_H5, UPLOAD_ZIP = (
+    "dataset_choice", "toy_name", "upload_train_h5", "upload_test_h5", "upload_zip")
+BROWSE_SPLIT, BROWSE_PAGE, TOY_SCATTER = "browse_split", "browse_page", "toy_scatter"
+N_HIDDEN, NETWORK_CHART, CLIP_MODEL = "n_hidden", "network", "clip_model"
+INSPECT_SPLIT, INSPECT_INDEX, GRAD_CHECK = "inspect_split", "inspect_index", "grad_check"
+MODEL_UPLOAD, DOWNLOAD_MODEL, MISTAKE_CHOICE, MISLABELED = (
+    "model_upload", "download_model", "mistake_choice", "mislabeled")
+CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD = "camera_on", "photo_camera", "photo_upload"
+
+
+def units_key(layer: int) -> str:
+    """The number input for the units of hidden layer ``layer`` (1-based)."""
+    return f"units_{layer}"
+
+
+def setting_key(row: settings.Setting) -> str:
+    """The Model page widget of a settings row: its link key, one name for both."""
+    return row.link
+
+
+def preset_key(name: str) -> str:
+    return f"preset_{name}"
+
+
+Listener = Callable[[str, "Session"], None]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A finished (or abandoned) run, kept for overlaying cost curves."""
+
+    label: str
+    config: dnn.TrainConfig
+    dataset: str
+    status: str
+    history: dnn.History
+    train_acc: float
+    test_acc: float
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What Step shows: the iteration reached, the cost of the parameters there, and its change."""
+
+    iteration: int
+    cost: float
+    change: float
+
+
+@dataclass
+class Session:
+    """Everything one browser tab has.  The run lifecycle changes it through ui.controller only."""
+
+    dataset: Dataset
+    data_key: str                   # settings.DATA_CHOICES entry, or COURSE_UPLOAD / ZIP_UPLOAD
+    config: dnn.TrainConfig
+    run: dnn.Trainer | None = None
+    running: bool = False
+    runs: list[RunRecord] = field(default_factory=list)
+    archived: dnn.Trainer | None = None   # the run already in ``runs`` (each run goes there once)
+    generation: int = 0             # bumped by every control; a live view drawn for another one does not train
+    rate: float = 0.0               # iterations per second of the last slice
+    error: str | None = None        # why the last Start could not make a run
+    last_step: StepResult | None = None
+    tick_seconds: float = pacing.SOLO_TICK_SECONDS  # the refresh interval the live view was drawn with
+    max_iterations_per_tick: int | None = None      # None: as many as the time slice allows
+    listeners: list[Listener] = field(default_factory=list)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    link_read: bool = False
+    upload_ids: tuple | None = None  # which uploads the active dataset came from
+    loaded_upload: tuple[str, str | None] | None = None  # (file id, error) of the last model file handled
+    gradcheck: tuple[dnn.Trainer, int, Any] | None = None  # (run, iteration, errors) of the last check
+    photo_probability: float | None = None  # the last photo's exact P(class 1)
+    extras: dict[str, Any] = field(default_factory=dict)  # a feature's own values, under its own module's key
+
+    @property
+    def link_data(self) -> str | None:
+        """The dataset's name in a shareable link, or None for data the user brought."""
+        return self.data_key if self.data_key in settings.DATA_CHOICES else None
+
+
+# Caps every new session's iterations per tick (a positive whole number): the browser tests set it so a run
+# is still in progress when they look, however fast the machine.
+ITERATIONS_PER_TICK_ENV = "DNN_ITERATIONS_PER_TICK"
+
+
+def iterations_per_tick_from_env() -> int | None:
+    raw = os.environ.get(ITERATIONS_PER_TICK_ENV, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
+def new_session() -> Session:
+    """A tab's first state: the default data and the course's five-layer net on it."""
+    key, ds = datasets.default_choice()
+    config = settings.make_config(ds.n_x, settings.hidden_units(settings.DEFAULT))
+    return Session(dataset=ds, data_key=key, config=config, max_iterations_per_tick=iterations_per_tick_from_env())
+
+
+def session() -> Session:
+    """This tab's Session (created on its first run)."""
+    if SESSION_KEY not in st.session_state:
+        st.session_state[SESSION_KEY] = new_session()
+    return st.session_state[SESSION_KEY]

@@ -1,0 +1,128 @@
+"""Model: choose the network and the training settings; see its shapes, size and memory."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+import dnn
+from ui import plots_train, session, settings, widgets
+from ui.controller import Controller, controller
+from ui.settings import Setting
+
+DEFAULT_UNITS = 5
+
+
+def seed_widgets(cfg: dnn.TrainConfig) -> None:
+    """Widgets start from the current config (their keys vanish while another page is open)."""
+    hidden = settings.hidden_units(cfg)
+    st.session_state.setdefault(session.N_HIDDEN, len(hidden))
+    for k in range(1, settings.MAX_HIDDEN_LAYERS + 1):
+        st.session_state.setdefault(session.units_key(k), hidden[k - 1] if k <= len(hidden) else DEFAULT_UNITS)
+    for row in settings.available():
+        st.session_state.setdefault(session.setting_key(row), getattr(cfg, row.name))
+
+
+def layer_controls() -> list[int]:
+    n_hidden = st.slider("Hidden layers", 0, settings.MAX_HIDDEN_LAYERS, key=session.N_HIDDEN,
+                         help="0 hidden layers is logistic regression, the course's first model.")
+    units = []
+    cols = st.columns(3)
+    for k in range(1, n_hidden + 1):
+        units.append(cols[(k - 1) % 3].number_input(f"Units in layer {k}", 1, settings.MAX_UNITS, step=1,
+                                                    key=session.units_key(k)))
+    return units
+
+
+def setting_widget(row: Setting) -> Any:
+    """The widget the table row asks for, bound to its key."""
+    key = session.setting_key(row)
+    help_text = row.help or None
+    if row.widget == "select_slider":
+        options = tuple(sorted({*row.options, st.session_state[key]}))
+        return st.select_slider(row.label, options, key=key, help=help_text, format_func=lambda v: f"{v:g}")
+    if row.widget == "number_input":
+        kind = int if row.kind == "int" else float
+        return st.number_input(row.label, kind(row.low), kind(row.high), step=kind(row.step or 1), key=key,
+                               help=help_text)
+    if row.widget == "selectbox":
+        return st.selectbox(row.label, row.options, key=key, help=help_text)
+    if row.widget == "radio":
+        return st.radio(row.label, row.options, key=key, help=help_text, captions=row.captions or None,
+                        horizontal=not row.captions)
+    raise ValueError(f"Unknown widget {row.widget!r} for the setting {row.name}.")
+
+
+def section_controls(section: str) -> dict[str, Any]:
+    return {row.name: setting_widget(row) for row in settings.available() if row.section == section}
+
+
+def show_size(cfg: dnn.TrainConfig, m: int) -> bool:
+    """Parameter count and memory; False (with an error) when the network would not fit."""
+    need = dnn.estimate_memory_bytes(cfg.layer_dims, m, cfg.dtype)
+    c1, c2 = st.columns(2)
+    c1.metric("Parameters", f"{dnn.parameter_count(cfg.layer_dims):,}")
+    c2.metric("Memory for training", widgets.fmt_bytes(need), help="X, W and dW and Z, A, dZ for all m examples.")
+    try:
+        dnn.check_memory(cfg.layer_dims, m, cfg.dtype)
+    except ValueError as exc:
+        st.error(f"Too big to train: {exc}")
+        return False
+    return True
+
+
+def read_only(ctl: Controller, problems: list[str]) -> None:
+    """A model the widgets cannot show (a loaded one) is shown as it is, never clipped behind the user's back."""
+    st.warning("This model's settings lie outside what the widgets offer, so they are shown as they are and "
+               "cannot be edited here:\n\n" + "\n".join(f"- {p}" for p in problems))
+    cfg = ctl.s.config
+    st.dataframe([{"setting": "layer_dims", "value": str(list(cfg.layer_dims))}]
+                 + [{"setting": row.label, "value": row.format(getattr(cfg, row.name))}
+                    for row in settings.available()], hide_index=True)
+    if st.button("Edit a copy within the widgets' ranges", key=session.CLIP_MODEL,
+                 help="The current run stays as it is; the copy applies when you press Start on Train."):
+        ctl.set_config(settings.clip(cfg))
+        st.rerun()
+
+
+def editable(ctl: Controller) -> dnn.TrainConfig:
+    """The widgets, and the config they make (the previous one, with an error, when they do not fit)."""
+    old, ds = ctl.s.config, ctl.s.dataset
+    seed_widgets(old)
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.subheader("Layers")
+        units = layer_controls()
+    with right:
+        st.subheader(settings.TRAINING)
+        chosen = section_controls(settings.TRAINING)
+        if any(row.section == settings.REGULARISATION for row in settings.available()):
+            with st.expander(settings.REGULARISATION):
+                chosen.update(section_controls(settings.REGULARISATION))
+    try:
+        cfg = settings.make_config(ds.n_x, units, chosen, base=old)
+    except ValueError as exc:
+        st.error(f"These settings do not make a valid model: {exc} The previous model is kept.")
+        return old
+    ctl.set_config(cfg)
+    return ctl.s.config
+
+
+st.title("Model")
+ctl = controller()
+ds = ctl.s.dataset
+problems = settings.out_of_range(ctl.s.config)
+cfg = ctl.s.config if problems else editable(ctl)
+if problems:
+    read_only(ctl, problems)
+if ctl.outdated:
+    st.info("A run with the previous settings exists. Your changes apply when you press **Start** or **Reset** "
+            "on the Train page; the old run then goes to the run history.")
+
+st.subheader(f"layer_dims = {list(cfg.layer_dims)}  (L = {cfg.L})")
+st.plotly_chart(plots_train.network_figure(cfg.layer_dims, cfg.hidden_activation), key=session.NETWORK_CHART)
+fits = show_size(cfg, ds.m_train)
+st.markdown(f"**Shapes for the training set** (m = {ds.m_train}): `Z = W·A_prev + b`, one column per example.")
+st.dataframe(plots_train.shape_table(cfg.layer_dims, ds.m_train), hide_index=True)
+if fits:
+    st.page_link("views/train.py", label="Train this network", icon=":material/trending_down:")
