@@ -171,4 +171,19 @@ def test_saliency_check_needs_an_exact_zero_map():
 
 def test_every_kind_is_listed():
     assert set(KINDS) == {"data_not_finite", "diverged", "rising_cost", "collapsed", "dead_layers",
-                          "saturated", "zero_saliency"}
+                          "saturated", "zero_saliency", "slow"}
+
+
+# ----- time ------------------------------------------------------------------------------------
+def test_time_estimate_matches_the_measured_networks():
+    from dnn.diagnose import check_duration, estimate_seconds
+    five = estimate_seconds(FIVE, 209, 2500)
+    wide = estimate_seconds((12288, *(1000,) * 6, 1), 209, 2500)
+    assert 0.2 < five < 1.0          # measured 0.16 ms/iteration: 0.4 s
+    assert 200 < wide < 800          # measured 0.15 s/iteration: about 6 minutes
+    assert check_duration(five, 2500) is None
+    slow = check_duration(wide, 2500)
+    assert slow.kind == "slow" and slow.severity == WARNING and "minutes" in slow.title
+    # Many examples: the direct first layer is the cheaper one, and it grows linearly in m.
+    np.testing.assert_allclose(estimate_seconds((12288, 7, 1), 100_000, 1, flops_per_second=1.0) - 2 * 25e-6,
+                               6 * 7 * 12288 * 100_000 + 6 * 7 * 100_000, rtol=1e-9)
