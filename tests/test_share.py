@@ -11,7 +11,7 @@ import segno
 import zxingcpp
 from PIL import Image
 
-from ui.share import copy_link_html, fallback_page_url, is_local_url, link_note, qr_png, share_url
+from ui.share import copy_link_html, fallback_page_url, is_local_url, link_note, qr_png, share_url, sibling_url
 
 LINK = "http://192.168.1.20:8501/train?data=course&hidden=20,7,5&act=relu&init=sqrt&lr=0.0075&iters=2500&seed=1"
 
@@ -42,6 +42,13 @@ def test_share_url_replaces_the_old_query_and_fragment_and_encodes_values():
 def test_share_url_refuses_what_is_not_a_web_address(bad):
     with pytest.raises(ValueError, match="http"):
         share_url(bad, {"a": "1"})
+
+
+def test_sibling_url_keeps_the_host_and_base_path():
+    assert sibling_url("http://10.0.0.5:8501/share", "share", "train") == "http://10.0.0.5:8501/train"
+    assert sibling_url("http://10.0.0.5:8501/share?x=1", "share", "") == "http://10.0.0.5:8501/"
+    assert sibling_url("https://school.example/dnn/share/", "share", "model") == "https://school.example/dnn/model"
+    assert sibling_url("http://h:1/", "share", "data") == "http://h:1/data"  # the page served at the root
 
 
 def test_fallback_page_url():

@@ -18,6 +18,8 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import segno
 import streamlit as st
 
+from ui import settings, toy_link
+
 QR_ERROR = "m"  # 15% of the code may be unreadable: a washed-out projector, a head in the way
 QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
 QR_PX = 840  # about 40% of a 1080p projector's height: readable from ~10 m on a 2.5 m screen
@@ -39,6 +41,27 @@ def share_url(page_url: str, params: Mapping[str, QueryValue]) -> str:
     pairs = [(str(k), v if isinstance(v, (list, tuple)) else str(v)) for k, v in params.items()]
     query = urlencode(pairs, doseq=True, safe=",", quote_via=quote)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def link_params(s) -> dict[str, str]:
+    """The query parameters of session ``s``'s setup: the settings table's link plus the toy set's options."""
+    params = settings.to_link(s.config, s.link_data)
+    if s.link_data in settings.TOY_NAMES:
+        params.update(toy_link.to_link(toy_link.options_of(s.extras)))
+    return params
+
+
+def sibling_url(current_url: str, current_path: str, target_path: str) -> str:
+    """The URL of page ``target_path`` next to the page at ``current_url`` whose url_path is ``current_path``.
+
+    Keeps any base path the server is mounted under (``/dnn/share`` -> ``/dnn/train``); drops the query.
+    """
+    parts = urlsplit(current_url)
+    path = parts.path.rstrip("/")
+    if current_path and path.endswith("/" + current_path.strip("/")):
+        path = path[: -len(current_path.strip("/")) - 1]
+    target = target_path.strip("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"{path}/{target}" if target else f"{path}/", "", ""))
 
 
 def fallback_page_url(address: str | None, port: int, page_path: str = "", base_path: str = "") -> str:
