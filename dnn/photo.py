@@ -2,7 +2,7 @@
 
 Pipeline: size checks -> open (restricted formats, header only) -> pixel-count and decode-cost
 checks -> JPEG draft (decode at a reduced scale) -> first frame -> decode -> ``reduce`` to a
-few times the sizes needed -> EXIF orientation -> RGB -> centre square crop -> Lanczos resize,
+working size -> EXIF orientation -> RGB -> centre square crop -> Lanczos resize,
 and the whole picture shrunk to fit the preview.
 
 The decode cost is what Pillow really allocates: the canvas (for a GIF, its logical screen,
@@ -32,6 +32,9 @@ MAX_DECODE_BYTES = 200 * 2**20  # what decoding may allocate: canvas x bytes per
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")
 MAX_NUM_PX = 1024
 MAX_PREVIEW_PX = 2048
+# The working image keeps a short side of at least 2 * num_px and a long side of at least this many
+# pixels. It depends on num_px alone, so the network's input never depends on the preview asked for.
+WORKING_LONG_PX = 480
 _CONVERSION_BYTES = 4  # a full-size RGBA, "I" or "L" copy, counted at the widest
 _SMALL_MODES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}  # others: 4 bytes
 _ISO_BRANDS = {b"heic": "HEIC", b"heix": "HEIC", b"hevc": "HEIC", b"heim": "HEIC", b"heis": "HEIC",
@@ -135,7 +138,7 @@ def _check_cost(img: Image.Image) -> None:
 
 
 def _draft(img: Image.Image, needed_short: int, needed_long: int) -> None:
-    """JPEG only: let libjpeg decode at 1/2, 1/4 or 1/8 scale while keeping the sizes we need."""
+    """JPEG only: let libjpeg decode at 1/2, 1/4 or 1/8 scale while keeping the working size."""
     if img.format != "JPEG":
         return
     width, height = img.size
@@ -168,20 +171,20 @@ def _open(data: bytes, needed_short: int, needed_long: int, pixel_budget: int | 
 
 
 class _Decoded(NamedTuple):
-    img: Image.Image  # small now: at most about twice the sizes needed
+    img: Image.Image  # small now: about the working size
     canvas: int  # pixels Pillow decoded
     from_16_bit: bool  # full scale 65535 whatever the values
 
 
 def _shrunk(img: Image.Image, needed_short: int, needed_long: int) -> Image.Image:
-    """Decode, then ``reduce`` by the largest whole factor that keeps twice the sizes needed."""
+    """Decode, then ``reduce`` by the largest whole factor that keeps the working size."""
     orientation = img.getexif().get(ExifTags.Base.Orientation)
     img.load()  # a full decode now, so truncated files fail here
     if _needs_full_conversion(img):
         img = img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else
                           "I" if img.mode.startswith("I;16") else "L" if img.mode == "1" else "RGB")
     width, height = img.size
-    factor = min(min(width, height) // (2 * needed_short), max(width, height) // (2 * needed_long))
+    factor = min(min(width, height) // needed_short, max(width, height) // needed_long)
     if factor >= 2:
         img = img.reduce(factor)
     return img.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else img
@@ -268,17 +271,17 @@ def load_photo(source: PhotoSource, num_px: int = 64, preview_px: int | None = 2
     """Photo (bytes, path or binary file object) -> Photo(image, x, preview, decoded_pixels), decoded once.
 
     image: (num_px, num_px, 3) uint8, centre-cropped and resized; x: (num_px * num_px * 3, 1) float64
-    in [0, 1], equal to ``flatten_images(image[None])``; preview: the whole upright picture fitted into
-    preview_px x preview_px (None when preview_px is None). ``pixel_budget`` refuses, with
+    in [0, 1], equal to ``flatten_images(image[None])``, whatever the preview; preview: the whole upright
+    picture fitted into preview_px x preview_px, from the working image (a long side of at least
+    WORKING_LONG_PX, so larger previews may stay smaller), None when preview_px is None. ``pixel_budget`` refuses, with
     PixelBudgetExceeded, a photo whose decoded canvas is larger. Raises ValueError with a readable
     message for anything that is not a usable photo.
     """
     _check_size_arg("num_px", num_px, MAX_NUM_PX)
     if preview_px is not None:
         _check_size_arg("preview_px", preview_px, MAX_PREVIEW_PX)
-    needed_long = max(int(num_px), int(preview_px or 1))
     data = _read_bytes(source)
-    decoded = _decode(data, int(num_px), needed_long, pixel_budget)
+    decoded = _decode(data, 2 * int(num_px), max(2 * int(num_px), WORKING_LONG_PX), pixel_budget)
     try:
         rgb = _to_rgb(decoded.img, decoded.from_16_bit)
         image = np.asarray(_square_resize(rgb, int(num_px)), dtype=np.uint8).copy()
