@@ -49,7 +49,7 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
     n_x, n_1 = layer_dims[0], layer_dims[1]
     units, hidden = sum(layer_dims[1:]), sum(layer_dims[1:-1])
     mb = m if batch_size is None else min(batch_size, m)
-    n_state = {"gd": 0, "momentum": 1, "adam": 2}.get(optimizer, 2)
+    n_state = {"gd": 1, "momentum": 2, "adam": 3}.get(optimizer, 3)  # velocity, moments and a scratch array
     params = parameter_count(layer_dims)
     values = (n_x + 1) * (m + m_test)                   # X, Y, X_test, Y_test
     values += (3 + n_state) * params                    # W and b, grads, initial W1 (<= params), state
@@ -64,7 +64,7 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
     if kind is None and opt is not None and gram_supported(opt, settings, m):
         kind = choose_first_layer(n_x, n_1, m, num_iterations, itemsize, batch_size)
     if kind == "gram":
-        values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, K, state; X^T X_test, W1 X_test
+        values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, C G, state; X^T X_test, W1 X_test
     return values * itemsize
 
 

@@ -81,6 +81,7 @@ class DirectLayer(FirstLayer):
     def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any, state: dict | None = None):
         self.W1, self.X, self.optimizer = W1.copy(), X, optimizer
         self.state = optimizer.init(self.W1) if state is None else state
+        self._dW1 = np.empty_like(self.W1)  # dW1 is written here: no fresh n_1 x n_x array per step
         self._batch: tuple[np.ndarray | None, np.ndarray] = (None, X)
 
     def _x(self, cols: Cols) -> np.ndarray:
@@ -96,7 +97,7 @@ class DirectLayer(FirstLayer):
 
     def _dW(self, dZ1: np.ndarray, cols: Cols, config: Any) -> np.ndarray:
         m = dZ1.shape[1]
-        dW1 = dZ1 @ self._x(cols).T / m
+        dW1 = np.matmul(dZ1 / m, self._x(cols).T, out=self._dW1)
         for reg, strength in active_regularizers(config):
             dW1 += reg.grad(self.W1, strength, m)
         return dW1
@@ -127,6 +128,7 @@ class GramLayer(FirstLayer):
         self.init_sq = float(np.sum(W1 * W1))
         self.coords = {"s": np.ones((1, 1), dtype=X.dtype), "C": np.zeros_like(self.P0)}
         self.state = {k: optimizer.init(v) for k, v in self.coords.items()}
+        self._state_scale = 1.0
         self._CG: np.ndarray | None = None  # C G, kept while C is unchanged (the L2 cost reuses it)
         self._cross: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -137,23 +139,31 @@ class GramLayer(FirstLayer):
             return s * self.P0 + self._CG + b1
         return s * self.P0[:, cols] + C @ self.G[cols].T + b1  # G is symmetric: its rows are its columns
 
-    def _grads(self, dZ1: np.ndarray, cols: Cols, config: Any) -> dict[str, np.ndarray]:
-        """The coordinates' gradient: dW1 = gs W1_init + gC X^T."""
+    def _grads(self, dZ1: np.ndarray, cols: Cols, config: Any) -> tuple[dict[str, np.ndarray], float]:
+        """The coordinates' gradient times a constant k, and k: dW1 = (gs W1_init + gC X^T) / k.
+
+        A full batch uses k = m (gC = dZ1 + m decay C, no division): a span-keeping optimiser is linear
+        in its gradients, so k times the gradients at 1/k times the rate is the same run, and plain
+        gradient descent does today's arithmetic, C -= (alpha / m) dZ1, bit for bit.  A mini-batch's
+        size varies (the last one is partial), so there k = 1.
+        """
         m = dZ1.shape[1]
         decay = sum(reg.decay(strength, m) for reg, strength in active_regularizers(config))
         s, C = self.coords["s"], self.coords["C"]
         if cols is None:
-            gC = dZ1 / m
+            gC = dZ1.copy() if decay else dZ1
             if decay:
-                gC += decay * C
-        else:
-            gC = decay * C if decay else np.zeros_like(C)
-            gC[:, cols] += dZ1 / m
-        return {"s": decay * s, "C": gC}
+                gC += (m * decay) * C
+            return {"s": (m * decay) * s, "C": gC}, float(m)
+        gC = decay * C if decay else np.zeros_like(C)
+        gC[:, cols] += dZ1 / m
+        return {"s": decay * s, "C": gC}, 1.0
 
     def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
-        for key, grad in self._grads(dZ1, cols, config).items():
-            self.optimizer.update(self.coords[key], grad, self.state[key], lr, t, config)
+        grads, k = self._grads(dZ1, cols, config)
+        self._state_scale = k  # the optimiser state holds k times the true one
+        for key, grad in grads.items():
+            self.optimizer.update(self.coords[key], grad, self.state[key], lr / k, t, config)
         self._CG = None
 
     def _sq_norm(self, s: np.ndarray, C: np.ndarray, CG: np.ndarray) -> float:
@@ -171,8 +181,8 @@ class GramLayer(FirstLayer):
         return sum(reg.decay(strength, m) / 2 * sq for reg, strength in regs)  # decay * W is d/dW of this
 
     def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
-        g = self._grads(dZ1, cols, config)
-        return float(np.sqrt(self._sq_norm(g["s"], g["C"], g["C"] @ self.G)))
+        g, k = self._grads(dZ1, cols, config)
+        return float(np.sqrt(self._sq_norm(g["s"], g["C"], g["C"] @ self.G)) / k)
 
     def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
         """Z1 for other examples (a test set), caching W1_init X' and X^T X' per array."""
@@ -187,7 +197,9 @@ class GramLayer(FirstLayer):
 
     def to_direct(self) -> DirectLayer:
         """The same W1 and optimiser state as a DirectLayer (for a live change Gram cannot follow)."""
-        state = {k: self.state["s"][k] * self.W1_init + self.state["C"][k] @ self.X.T for k in self.state["C"]}
+        state = {k: (self.state["s"][k] * self.W1_init + self.state["C"][k] @ self.X.T) / self._state_scale
+                 for k in self.state["C"]}
+        state["scratch"] = np.empty_like(self.W1_init)
         return DirectLayer(self.weights(), self.X, self.optimizer, state)
 
 

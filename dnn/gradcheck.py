@@ -1,13 +1,25 @@
 """Gradient checking: centred finite differences against L_model_backward."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .core import L_model_backward, L_model_forward, Parameters, compute_cost, num_layers
+from .regularizers import active_regularizers
 
 
-def _cost(X: np.ndarray, Y: np.ndarray, parameters: Parameters, activation: str) -> float:
-    return compute_cost(L_model_forward(X, parameters, activation)[0], Y)
+class _Strengths(NamedTuple):
+    lambd: float
+    l1: float
+
+
+def _cost(X: np.ndarray, Y: np.ndarray, parameters: Parameters, activation: str, penalties: _Strengths) -> float:
+    """Cross-entropy plus the penalties on every W{l}, with m = X's columns (the engine's full-batch cost)."""
+    m = X.shape[1]
+    penalty = sum(reg.cost(parameters[f"W{l}"], s, m)
+                  for reg, s in active_regularizers(penalties) for l in range(1, num_layers(parameters) + 1))
+    return float(compute_cost(L_model_forward(X, parameters, activation)[0], Y)) + penalty
 
 
 def _sample(size: int, max_per_layer: int | None, rng: np.random.RandomState) -> np.ndarray:
@@ -18,18 +30,24 @@ def _sample(size: int, max_per_layer: int | None, rng: np.random.RandomState) ->
 
 def gradient_check(
     parameters: Parameters, X: np.ndarray, Y: np.ndarray, hidden_activation: str = "relu",
-    epsilon: float = 1e-6, max_per_layer: int | None = 200, seed: int = 0,
+    epsilon: float = 1e-6, max_per_layer: int | None = 200, seed: int = 0, lambd: float = 0.0, l1: float = 0.0,
 ) -> dict[int, float]:
     """Relative error ||grad - approx|| / (||grad|| + ||approx||) per layer l = 1..L.
 
     Each layer's W{l} and b{l} entries are perturbed by +-epsilon in float64 (1e-6 balances
     the O(eps^2) truncation error against the cost's rounding error / eps);
     large arrays are sampled: at most ``max_per_layer`` entries of each, chosen by ``seed``.
+    ``lambd`` and ``l1`` add the engine's penalties (regularizers.py) to the cost and the gradients;
+    L1 has a kink at 0, so check it with weights away from 0.  Dropout is off (its mask is random).
     """
+    penalties = _Strengths(lambd, l1)
     params = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     AL, caches = L_model_forward(X, params, hidden_activation)
     grads = L_model_backward(AL, Y, caches, hidden_activation)
+    for reg, strength in active_regularizers(penalties):
+        for l in range(1, num_layers(params) + 1):
+            grads[f"dW{l}"] = grads[f"dW{l}"] + reg.grad(params[f"W{l}"], strength, X.shape[1])
     rng = np.random.RandomState(seed)
     errors = {}
     for l in range(1, num_layers(params) + 1):
@@ -39,9 +57,9 @@ def gradient_check(
             for i in _sample(flat.size, max_per_layer, rng):
                 old = flat[i]
                 flat[i] = old + epsilon
-                plus = _cost(X, Y, params, hidden_activation)
+                plus = _cost(X, Y, params, hidden_activation, penalties)
                 flat[i] = old - epsilon
-                minus = _cost(X, Y, params, hidden_activation)
+                minus = _cost(X, Y, params, hidden_activation, penalties)
                 flat[i] = old
                 approx.append((plus - minus) / (2 * epsilon))
                 exact.append(grads[f"d{name}"].reshape(-1)[i])

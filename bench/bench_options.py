@@ -1,0 +1,128 @@
+"""Benchmark of every engine option on the five-layer cat net, against bench/reference.py's plain loop.
+
+    .venv/bin/python bench/bench_options.py            # options table and the 20,900-example scale runs
+    .venv/bin/python bench/bench_options.py --quick    # a smoke run
+
+Ratios come from the same run (this machine is noisy).  PyTorch on CPU needs about 11 ms per full-batch
+iteration in float64 and 6 ms in float32 for this net on this machine kind: those are the issue's
+figures (torch is not installed here); an epoch of 209 examples is compared with them.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import dnn  # noqa: E402
+from bench import reference  # noqa: E402
+
+DIMS = (12288, 20, 7, 5, 1)
+TORCH_MS = {"float64": 11.0, "float32": 6.0}
+OPTIONS = {
+    "gd (default)": {},
+    "L2 lambd=0.7": dict(lambd=0.7),
+    "L1 l1=0.01": dict(l1=0.01),
+    "dropout keep_prob=0.86": dict(keep_prob=0.86),
+    "momentum": dict(optimizer="momentum"),
+    "adam": dict(optimizer="adam", learning_rate=0.0007),
+    "inverse decay": dict(decay="inverse", decay_rate=0.01),
+    "L2 + dropout": dict(lambd=0.7, keep_prob=0.86),
+    "mini-batch 64": dict(batch_size=64),
+    "mini-batch 64 + momentum": dict(batch_size=64, optimizer="momentum"),
+    "mini-batch 64 + adam": dict(batch_size=64, optimizer="adam", learning_rate=0.0007),
+    "mini-batch 64 + adam + scheduled decay": dict(batch_size=64, optimizer="adam", learning_rate=0.0007,
+                                                    decay="scheduled", decay_rate=1.0, time_interval=100),
+}
+
+
+def epoch_updates(m: int, options: dict) -> int:
+    b = options.get("batch_size")
+    return 1 if b is None else -(-m // b)
+
+
+def engine_ms_per_epoch(X, Y, options, dtype, epochs):
+    """Engine ms per epoch, set-up included (the Gram matrix is part of what a run costs)."""
+    per = epoch_updates(X.shape[1], options)
+    cfg = dnn.TrainConfig(DIMS, dtype=dtype, num_iterations=epochs * per, record_every=per, **options)
+    t0 = time.perf_counter()
+    run = dnn.Trainer(cfg, X, Y, memory_budget=2**40)
+    run.advance(epochs * per)
+    return 1e3 * (time.perf_counter() - t0) / epochs, type(run.first).__name__[:-5].lower(), run
+
+
+def reference_ms_per_epoch(X, Y, options, epochs):
+    per = epoch_updates(X.shape[1], options)
+    t0 = time.perf_counter()
+    _, costs = reference.model(X, Y, DIMS, num_iterations=epochs * per, record_every=per,
+                               **{"learning_rate": 0.0075, **options})
+    return 1e3 * (time.perf_counter() - t0) / epochs, costs
+
+
+def options_table(X, Y, quick: bool) -> None:
+    epochs, ref_epochs = (5, 2) if quick else (300, 20)
+    print(f"\n## Every option, five-layer {list(DIMS)}, m = {X.shape[1]} (ms per epoch, set-up included; "
+          f"engine {epochs} epochs, reference {ref_epochs}; an epoch is one full-batch iteration)")
+    print(f"{'option':40} {'layer 1':>7} {'ref f64':>8} {'eng f64':>8} {'ratio':>7} {'eng f32':>8} {'ratio':>7} "
+          f"{'vs torch64':>10} {'vs torch32':>10} {'max rel cost diff':>17}")
+    for name, options in OPTIONS.items():
+        ref_ms, ref_costs = reference_ms_per_epoch(X, Y, options, ref_epochs)
+        ms64, kind, run = engine_ms_per_epoch(X, Y, options, "float64", epochs)
+        ms32 = engine_ms_per_epoch(X.astype(np.float32), Y, options, "float32", epochs)[0]
+        n = min(len(ref_costs), len(run.history.costs))
+        diff = np.max(np.abs(np.array(run.history.costs[:n]) - ref_costs[:n]) / np.abs(ref_costs[:n]))
+        print(f"{name:40} {kind:>7} {ref_ms:8.2f} {ms64:8.3f} {ms64 / ref_ms:6.3f}x {ms32:8.3f} {ms32 / ref_ms:6.3f}x "
+              f"{ms64 / TORCH_MS['float64']:9.3f}x {ms32 / TORCH_MS['float32']:9.3f}x {diff:17.2e}")
+    print("  ratio = engine / reference (float64 reference for both); vs torch = engine / the issue's PyTorch CPU "
+          "figure (11 ms float64, 6 ms float32 per full-batch iteration)")
+
+
+def tiled(X, Y, m, seed=0):
+    """The course set tiled to m examples with a little uniform noise (float64)."""
+    rng = np.random.RandomState(seed)
+    reps = -(-m // X.shape[1])
+    Xm = np.tile(X, reps)[:, :m]
+    Xm += 0.01 * rng.rand(*Xm.shape)
+    return Xm, np.tile(Y, reps)[:, :m]
+
+
+def epoch_seconds(X, Y, options, epochs=1, first_layer=None):
+    per = epoch_updates(X.shape[1], options)
+    cfg = dnn.TrainConfig(DIMS, num_iterations=(epochs + 1) * per, record_every=per, **options)
+    run = dnn.Trainer(cfg, X, Y, memory_budget=2**40, first_layer=first_layer)
+    run.advance(per)  # the first epoch pays for set-up; time the next ones
+    t0 = time.perf_counter()
+    run.advance(epochs * per)
+    return (time.perf_counter() - t0) / epochs, type(run.first).__name__[:-5].lower()
+
+
+def scale(X, Y, quick: bool) -> None:
+    sizes = (418, 836) if quick else (2090, 20900)
+    print(f"\n## Scale: the course set tiled with noise, mini-batch 64, float64 (s per epoch after the first)")
+    print(f"{'options':28} " + " ".join(f"{f'm = {m}':>16}" for m in sizes) + f" {'time ratio':>10} (examples x{sizes[1] // sizes[0]})")
+    data = {m: tiled(X, Y, m) for m in sizes}
+    for name, options in (("gd", {}), ("momentum", dict(optimizer="momentum")),
+                          ("adam", dict(optimizer="adam", learning_rate=0.0007))):
+        options = dict(options, batch_size=64)
+        for forced in (None, "direct"):
+            secs = [epoch_seconds(*data[m], options, first_layer=forced) for m in sizes]
+            label = name + (" (direct forced)" if forced else "")
+            print(f"{label:28} " + " ".join(f"{s:9.3f} {k:>6}" for s, k in secs) + f" {secs[1][0] / secs[0][0]:9.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    from bench.bench_engine import load_data
+    name, X, Y, _, _ = load_data()
+    print(f"# Engine options benchmark\ndata: {name}; numpy {np.__version__}")
+    options_table(X, Y, args.quick)
+    scale(X, Y, args.quick)
+
+
+if __name__ == "__main__":
+    main()
