@@ -53,9 +53,9 @@ trap 'stop_all; exit 143' INT TERM
 SERVERS=""
 for ((i = 0; i < N; i++)); do
   port=$((BASE_PORT + i))
-  OPENBLAS_NUM_THREADS=1 "$PYTHON" -m streamlit run app.py --server.port "$port" --server.address 127.0.0.1 \
-    --server.headless true --browser.gatherUsageStats false --server.fileWatcherType none \
-    --server.cookieSecret "$COOKIE_SECRET" >"$RUN_DIR/replica-$port.log" 2>&1 &
+  STREAMLIT_SERVER_COOKIE_SECRET="$COOKIE_SECRET" OPENBLAS_NUM_THREADS=1 "$PYTHON" -m streamlit run app.py \
+    --server.port "$port" --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false \
+    --server.fileWatcherType none >"$RUN_DIR/replica-$port.log" 2>&1 &
   PIDS+=($!)
   echo $! >"$RUN_DIR/replica-$port.pid"
   SERVERS+="        server 127.0.0.1:$port max_fails=1 fail_timeout=10s;"$'\n'
