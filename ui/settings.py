@@ -7,6 +7,7 @@ out-of-range check for loaded models.  Adding a hyperparameter is one ``Setting`
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Sequence
@@ -50,6 +51,9 @@ class Setting:
     section: str = TRAINING
     in_label: bool = False          # always named in a run's label (others only when not the default)
     nullable: bool = False          # None is a valid value (e.g. batch_size: None = full batch)
+    none_label: str = ""            # how a widget shows None
+    high_open: bool = False
+    shown_if: tuple[str, tuple] | None = None  # (other setting, its values) for which this one matters
 
     @property
     def default(self) -> Any:
@@ -90,7 +94,14 @@ class Setting:
         if self.kind == "int" and value != int(value):
             return False
         above = value > self.low if self.low_open else value >= self.low
-        return above and value <= self.high
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below
+
+    def display(self, value: Any) -> str:
+        """``value`` as a widget shows it."""
+        if value is None:
+            return self.none_label
+        return f"{value:g}" if self.kind == "float" else str(value)
 
     def short(self, value: Any) -> str:
         """``value`` as it appears in a run's label."""
@@ -108,6 +119,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("seed", "Random seed", "int", "seed", "number_input", low=0, high=2**32 - 1, step=1),
     Setting("dtype", "Precision", "choice", "dtype", "radio", options=tuple(dnn.DTYPES),
             help="float32 halves the memory and is faster; float64 reproduces the course's digits."),
+    # ----- the course's next chapter: regularisation, dropout, mini-batches, optimisers, decay -----
+    Setting("lambd", "L2 regularisation λ", "float", "lambd", "select_slider", low=0.0, high=100.0,
+            options=(0.0, 0.001, 0.01, 0.03, 0.1, 0.3, 0.7, 1.0, 3.0, 10.0), section=REGULARISATION,
+            help="cost += λ/(2m)·Σ‖W‖²: large weights cost more, which fights overfitting."),
+    Setting("l1", "L1 regularisation", "float", "l1", "select_slider", low=0.0, high=100.0,
+            options=(0.0, 0.0001, 0.001, 0.01, 0.1, 1.0), section=REGULARISATION,
+            help="cost += l1/m·Σ|W|: pushes weights to exactly 0."),
+    Setting("keep_prob", "Dropout keep_prob", "float", "keep", "select_slider", low=0.0, high=1.0, low_open=True,
+            options=(0.5, 0.6, 0.7, 0.8, 0.86, 0.9, 0.95, 1.0), section=REGULARISATION,
+            help="Each hidden unit is kept with this probability in every iteration (1 = no dropout)."),
+    Setting("batch_size", "Mini-batch size", "int", "batch", "selectbox", low=1, high=10**6, nullable=True,
+            none_label="full batch", options=(None, 16, 32, 64, 128, 256, 512, 1024), section=REGULARISATION,
+            help="Examples per update; the course's mini-batches are a seeded shuffle per epoch."),
+    Setting("optimizer", "Optimiser", "choice", "opt", "selectbox", options=tuple(dnn.OPTIMIZERS),
+            section=REGULARISATION, help="gd: plain gradient descent; momentum; adam."),
+    Setting("beta", "Momentum β", "float", "beta", "select_slider", low=0.0, high=1.0, high_open=True,
+            options=(0.0, 0.5, 0.8, 0.9, 0.95, 0.99), section=REGULARISATION, shown_if=("optimizer", ("momentum",))),
+    Setting("beta1", "Adam β1", "float", "beta1", "select_slider", low=0.0, high=1.0, high_open=True,
+            options=(0.0, 0.5, 0.8, 0.9, 0.95, 0.99), section=REGULARISATION, shown_if=("optimizer", ("adam",))),
+    Setting("beta2", "Adam β2", "float", "beta2", "select_slider", low=0.0, high=1.0, high_open=True,
+            options=(0.9, 0.99, 0.999, 0.9999), section=REGULARISATION, shown_if=("optimizer", ("adam",))),
+    Setting("epsilon", "Adam ε", "float", "eps", "select_slider", low=0.0, high=1.0, low_open=True,
+            options=(1e-10, 1e-8, 1e-6, 1e-4), section=REGULARISATION, shown_if=("optimizer", ("adam",))),
+    Setting("decay", "Learning-rate decay", "choice", "decay", "selectbox", options=tuple(dnn.DECAYS),
+            section=REGULARISATION, help="inverse: α₀/(1 + rate·epoch); scheduled: the same every time interval."),
+    Setting("decay_rate", "Decay rate", "float", "decay_rate", "select_slider", low=0.0, high=1000.0,
+            options=(0.0, 0.01, 0.1, 0.3, 1.0, 3.0, 10.0), section=REGULARISATION,
+            shown_if=("decay", ("inverse", "scheduled"))),
+    Setting("time_interval", "Decay time interval (epochs)", "int", "interval", "number_input", low=1, high=10**6,
+            step=100, section=REGULARISATION, shown_if=("decay", ("scheduled",))),
 )
 
 
@@ -118,6 +159,13 @@ def available() -> tuple[Setting, ...]:
 
 def setting(name: str) -> Setting:
     return next(s for s in SETTINGS if s.name == name)
+
+
+def memory_settings(config: dnn.TrainConfig) -> dict[str, Any]:
+    """The config's values for every setting dnn's memory estimate takes (its keyword-only parameters)."""
+    params = inspect.signature(dnn.estimate_memory_bytes).parameters.values()
+    return {p.name: getattr(config, p.name) for p in params
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and hasattr(config, p.name)}
 
 
 def link_keys() -> tuple[str, ...]:
@@ -210,6 +258,15 @@ def out_of_range(config: dnn.TrainConfig) -> list[str]:
     return problems
 
 
+def _nearest(row: Setting, value: Any) -> Any:
+    """The value in the widget's range nearest to ``value``, else the default."""
+    if row.kind != "choice" and isinstance(value, (int, float)) and math.isfinite(value):
+        near = type(value)(min(max(value, row.low), row.high))
+        if row.in_range(near):
+            return near
+    return row.default
+
+
 def clip(config: dnn.TrainConfig) -> dnn.TrainConfig:
     """The nearest config the widgets can show (only on the user's explicit request)."""
     units = [min(max(1, u), MAX_UNITS) for u in hidden_units(config)][:MAX_HIDDEN_LAYERS]
@@ -218,8 +275,7 @@ def clip(config: dnn.TrainConfig) -> dnn.TrainConfig:
         value = getattr(config, s.name)
         if s.in_range(value):
             continue
-        changes[s.name] = s.default if s.kind == "choice" or value is None else type(s.default)(
-            min(max(value, s.low), s.high))
+        changes[s.name] = _nearest(s, value)
     return make_config(config.layer_dims[0], units, changes, base=config)
 
 
@@ -287,12 +343,15 @@ def to_link(config: dnn.TrainConfig, data: str | None) -> dict[str, str]:
 
 
 # ----- labels and presets -------------------------------------------------------------
+def summary(config: dnn.TrainConfig) -> str:
+    """``act=relu init=sqrt lr=0.0075`` plus every setting that differs from its default."""
+    return " ".join(s.short(getattr(config, s.name)) for s in available()
+                    if s.in_label or getattr(config, s.name) != s.default)
+
+
 def run_label(number: int, config: dnn.TrainConfig) -> str:
     """``#3 [20, 7, 5] act=relu init=sqrt lr=0.0075`` plus every setting that differs from its default."""
-    parts = [f"#{number}", str(list(hidden_units(config)))]
-    parts += [s.short(getattr(config, s.name)) for s in available()
-              if s.in_label or getattr(config, s.name) != s.default]
-    return " ".join(parts)
+    return f"#{number} {list(hidden_units(config))} {summary(config)}"
 
 
 @dataclass(frozen=True)

@@ -34,37 +34,59 @@ def layer_controls() -> list[int]:
     return units
 
 
+def _options(row: Setting, current: Any) -> list:
+    """The row's choices plus the current value (a link or a loaded model may hold another one)."""
+    if row.kind == "choice":
+        return list(row.options)
+    values = {*row.options, current} - {None}
+    return ([None] if row.nullable else []) + sorted(values)
+
+
 def setting_widget(row: Setting) -> Any:
     """The widget the table row asks for, bound to its key."""
     key = session.setting_key(row)
-    help_text = row.help or None
+    help_text = (row.help + (" Changes reach a running run at once." if row.live else "")).strip() or None
     if row.widget == "select_slider":
-        options = tuple(sorted({*row.options, st.session_state[key]}))
-        return st.select_slider(row.label, options, key=key, help=help_text, format_func=lambda v: f"{v:g}")
+        return st.select_slider(row.label, _options(row, st.session_state[key]), key=key, help=help_text,
+                                format_func=row.display)
     if row.widget == "number_input":
         kind = int if row.kind == "int" else float
         return st.number_input(row.label, kind(row.low), kind(row.high), step=kind(row.step or 1), key=key,
                                help=help_text)
     if row.widget == "selectbox":
-        return st.selectbox(row.label, row.options, key=key, help=help_text)
+        return st.selectbox(row.label, _options(row, st.session_state[key]), key=key, help=help_text,
+                            format_func=row.display)
     if row.widget == "radio":
         return st.radio(row.label, row.options, key=key, help=help_text, captions=row.captions or None,
                         horizontal=not row.captions)
     raise ValueError(f"Unknown widget {row.widget!r} for the setting {row.name}.")
 
 
-def section_controls(section: str) -> dict[str, Any]:
-    return {row.name: setting_widget(row) for row in settings.available() if row.section == section}
+def section_controls(section: str, cfg: dnn.TrainConfig, chosen: dict[str, Any]) -> dict[str, Any]:
+    """The section's widgets; a row that does not matter for the chosen values (momentum's β without
+    momentum) is not shown and keeps its value."""
+    values: dict[str, Any] = {}
+    for row in settings.available():
+        if row.section != section:
+            continue
+        if row.shown_if is not None:
+            other, wanted = row.shown_if
+            if {**settings.values(cfg), **chosen, **values}.get(other) not in wanted:
+                continue
+        values[row.name] = setting_widget(row)
+    return values
 
 
-def show_size(cfg: dnn.TrainConfig, m: int) -> bool:
+def show_size(cfg: dnn.TrainConfig, m: int, m_test: int) -> bool:
     """Parameter count and memory; False (with an error) when the network would not fit."""
-    need = dnn.estimate_memory_bytes(cfg.layer_dims, m, cfg.dtype)
+    options = settings.memory_settings(cfg)
+    need = dnn.estimate_memory_bytes(cfg.layer_dims, m, cfg.dtype, m_test, **options)
     c1, c2 = st.columns(2)
     c1.metric("Parameters", f"{dnn.parameter_count(cfg.layer_dims):,}")
-    c2.metric("Memory for training", widgets.fmt_bytes(need), help="X, W and dW and Z, A, dZ for all m examples.")
+    c2.metric("Memory for training", widgets.fmt_bytes(need),
+              help="The data, W, dW and optimiser state, and Z, A, dZ for every example.")
     try:
-        dnn.check_memory(cfg.layer_dims, m, cfg.dtype)
+        dnn.check_memory(cfg.layer_dims, m, cfg.dtype, m_test=m_test, **options)
     except ValueError as exc:
         st.error(f"Too big to train: {exc}")
         return False
@@ -95,10 +117,10 @@ def editable(ctl: Controller) -> dnn.TrainConfig:
         units = layer_controls()
     with right:
         st.subheader(settings.TRAINING)
-        chosen = section_controls(settings.TRAINING)
+        chosen = section_controls(settings.TRAINING, old, {})
         if any(row.section == settings.REGULARISATION for row in settings.available()):
             with st.expander(settings.REGULARISATION):
-                chosen.update(section_controls(settings.REGULARISATION))
+                chosen.update(section_controls(settings.REGULARISATION, old, chosen))
     try:
         cfg = settings.make_config(ds.n_x, units, chosen, base=old)
     except ValueError as exc:
@@ -121,7 +143,7 @@ if ctl.outdated:
 
 st.subheader(f"layer_dims = {list(cfg.layer_dims)}  (L = {cfg.L})")
 st.plotly_chart(plots_train.network_figure(cfg.layer_dims, cfg.hidden_activation), key=session.NETWORK_CHART)
-fits = show_size(cfg, ds.m_train)
+fits = show_size(cfg, ds.m_train, ds.m_test)
 st.markdown(f"**Shapes for the training set** (m = {ds.m_train}): `Z = W·A_prev + b`, one column per example.")
 st.dataframe(plots_train.shape_table(cfg.layer_dims, ds.m_train), hide_index=True)
 if fits:

@@ -11,7 +11,7 @@ import streamlit as st
 
 import dnn
 from dnn.data import Dataset
-from ui import plots_train, session
+from ui import plots_train, session, settings
 from ui.controller import Controller, controller, figures
 from ui.text import literal
 
@@ -139,8 +139,8 @@ def main() -> None:
     st.title("Train")
     ctl = controller()
     cfg, ds = ctl.s.config, ctl.s.dataset
-    st.caption(f"**{literal(ds.name)}** · layer_dims {list(cfg.layer_dims)} · {cfg.hidden_activation} · "
-               f"init {cfg.init} · α = {cfg.learning_rate:g} · {cfg.num_iterations:,} iterations · {cfg.dtype}")
+    st.caption(f"**{literal(ds.name)}** · layer_dims {list(cfg.layer_dims)} · {cfg.num_iterations:,} iterations · "
+               f"{literal(settings.summary(cfg))}")
     controls(ctl)
     if ctl.s.error is not None:
         st.error(f"Cannot start this run: {ctl.s.error}")
