@@ -316,7 +316,7 @@ def run_measured(function: str, files: list, tmp_path, timeout: float = 120, env
             item = path
         paths.append(str(item))
     module, name = function.rsplit(".", 1)
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]), **(env or {})}
     try:
         proc = subprocess.run([sys.executable, "-c", _RUNNER, module, name, json.dumps(paths), json.dumps(kwargs)],
                               capture_output=True, text=True, timeout=timeout, cwd=tmp_path, env=full_env)
@@ -325,3 +325,19 @@ def run_measured(function: str, files: list, tmp_path, timeout: float = 120, env
     if proc.returncode != 0:
         raise AssertionError(f"{function} crashed with exit code {proc.returncode}:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def build_run_from_course_files(train: bytes, test: bytes) -> dict:
+    """What the app does with an uploaded course pair: load, Dataset, features, a five-layer run.
+
+    Run by run_measured to compare the real peak with dnn.memory's estimate.
+    """
+    import dnn
+    from dnn.memory import upload_memory_bytes
+
+    train_x, train_y, test_x, test_y, classes = dnn.load_catvnoncat_files(train, test)
+    ds = dnn.Dataset("upload", train_x, train_y, test_x, test_y, classes)
+    config = dnn.TrainConfig(layer_dims=(ds.n_x, 20, 7, 5, 1))
+    run = dnn.Trainer(config, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+    return {"estimate_mib": upload_memory_bytes(ds.m_train, ds.m_test, ds.n_x) / 2**20,
+            "first_layer": type(run.first).__name__}
