@@ -1,4 +1,5 @@
-"""The Data page through AppTest: toy sets, photo zips, course .h5 uploads and the synthetic data."""
+"""The Data page through AppTest: toy sets and their controls, photo zips with their positive class, the
+photo-set builder (uploads, folders, camera shots), course .h5 uploads and the synthetic data."""
 from __future__ import annotations
 
 import io
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app_helpers import rendered, sess
+from app_helpers import rendered, sess, unescaped_syntax
 from ui.session import ZIP_UPLOAD
 from conftest_shared import DATA_DIR, needs_data
 
@@ -244,3 +245,267 @@ def test_the_synthetic_choice_works_without_course_data(app_test, no_course_data
     _no_exception(at)
     assert any("not found on disk" in i.value for i in at.info)
     assert sess(at).dataset.name == "Synthetic cartoon cats"
+
+
+# ----- 4. building a photo set in the app (issue 13) --------------------------------------
+def _photo(seed: int, fmt: str = "PNG", size=(80, 60)) -> bytes:
+    """A distinct random picture (no two alike: the builder refuses duplicates)."""
+    pixels = np.random.RandomState(seed).randint(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def _builder(at):
+    from ui import photo_builder
+    return photo_builder.state(sess(at))
+
+
+def _uploader(at, prefix: str, slot: int):
+    """The builder's uploader of ``slot`` (its key ends in a generation number that changes after each upload)."""
+    return next(f for f in at.file_uploader if f.key.startswith(f"builder_{prefix}_{slot}_"))
+
+
+def _add(at, slot: int, files, folder: bool = False):
+    return _uploader(at, "folder" if folder else "upload", slot).set_value(files).run()
+
+
+def _open_builder(app_test):
+    at = app_test("views/data.py")
+    at.radio(key="dataset_choice").set_value("build").run()
+    _no_exception(at)
+    return at
+
+
+def _rename(at, slot: int, name: str):
+    return at.text_input(key=f"builder_name_{slot}").set_value(name).run()
+
+
+def _warnings(at) -> list[str]:
+    return [rendered(w.value) for w in at.warning]
+
+
+def test_build_a_set_from_uploads_rename_remove_and_choose_the_positive_class(app_test):
+    at = _open_builder(app_test)
+    before = sess(at).dataset
+    _rename(at, 0, "kitten")
+    _rename(at, 1, "puppy")
+    _add(at, 0, [(f"k{i}.png", _photo(i), "image/png") for i in range(22)])
+    _no_exception(at)
+    # A folder upload sends the files with their paths.
+    _add(at, 1, [(f"puppies/p{i}.jpg", _photo(100 + i, "JPEG"), "image/jpeg") for i in range(21)], folder=True)
+    _no_exception(at)
+    state = _builder(at)
+    assert state.draft.class_names == ("kitten", "puppy") and state.draft.counts == (22, 21)
+    assert state.draft.photos(1)[0].name == "p0.jpg"
+    assert sess(at).dataset is before, "nothing changes until the set is used"
+    # Thumbnails are the 64x64 pictures, each with a remove button.
+    removers = [b for b in at.button if b.key.startswith("builder_remove_")]
+    assert len(removers) == 43 and len(at.image) >= 43
+    assert [u.value for u in at.file_uploader if u.key.startswith("builder_")] == [[], [], [], []], \
+        "uploaders are emptied once their photos are taken in"
+    first = state.draft.photos(0)[0]
+    at.button(key=f"builder_remove_{first.id}").click().run()
+    assert _builder(at).draft.counts == (21, 21)
+    assert first.id not in [p.id for p in _builder(at).draft.photos(0)]
+    # The positive class: puppy, so P(puppy) is what the network outputs.
+    at.radio(key="builder_positive").set_value(1).run()
+    assert _builder(at).draft.positive_name == "puppy"
+    assert not _warnings(at), _warnings(at)
+    assert not at.button(key="builder_use").disabled
+    at.button(key="builder_use").click().run()
+    _no_exception(at)
+    ds = sess(at).dataset
+    assert sess(at).data_key == "upload:built" and sess(at).link_data is None
+    assert ds.class_names == ("kitten", "puppy") and ds.kind == "images" and ds.num_px == 64
+    assert (ds.m_train, ds.m_test) == (34, 8)  # 17 + 17 train, 4 + 4 test
+    assert sess(at).config.layer_dims[0] == 12288
+    assert at.radio(key="dataset_choice").value == "build"
+    assert rendered(at.subheader[0].value) == "Active: My photos"
+    assert any("Positive class (label 1, what P(...) means) = 'puppy'" in rendered(i.value) for i in at.info)
+    assert at.get("download_button"), "the built set can be downloaded as a zip"
+
+
+def test_the_split_and_augmentation_are_visible_and_applied_to_training_only(app_test):
+    at = _open_builder(app_test)
+    _add(at, 0, [(f"a{i}.png", _photo(i), "image/png") for i in range(20)])
+    _add(at, 1, [(f"b{i}.png", _photo(50 + i), "image/png") for i in range(20)])
+    assert not at.checkbox(key="builder_flip").value and not at.checkbox(key="builder_crop").value, \
+        "augmentation is off by default"
+    table = at.dataframe[0].value
+    assert table["train"].tolist() == [16, 16] and table["test"].tolist() == [4, 4]
+    at.slider(key="builder_test_pct").set_value(30).run()
+    at.checkbox(key="builder_flip").check().run()
+    table = at.dataframe[0].value
+    assert table["train"].tolist() == [14, 14] and table["test"].tolist() == [6, 6]
+    assert table["training images"].tolist() == [28, 28]
+    at.button(key="builder_use").click().run()
+    ds = sess(at).dataset
+    assert (ds.m_train, ds.m_test) == (56, 12)
+    assert any("augmented" in rendered(i.value) for i in at.info)
+
+
+def test_camera_shots_one_after_another_fill_a_class(app_test):
+    at = _open_builder(app_test)
+    assert not at.camera_input, "the camera waits for its toggle"
+    at.toggle(key="builder_camera_on").set_value(True).run()
+    at.radio(key="builder_camera_target").set_value(1).run()
+    keys = []
+    for k in range(3):
+        camera = at.camera_input[0]
+        keys.append(camera.key)
+        camera.set_value((f"shot{k}.jpg", _photo(300 + k, "JPEG", size=(640, 480)), "image/jpeg")).run()
+        _no_exception(at)
+        assert _builder(at).draft.counts == (0, k + 1)
+        assert at.camera_input[0].value is None, "the camera is ready for the next shot"
+    assert len(set(keys)) == 3
+    assert [p.name for p in _builder(at).draft.photos(1)] == ["camera_1.jpg", "camera_2.jpg", "camera_3.jpg"]
+    at.radio(key="builder_camera_target").set_value(0).run()
+    at.camera_input[0].set_value(("shot.jpg", _photo(400, "JPEG"), "image/jpeg")).run()
+    assert _builder(at).draft.counts == (1, 3)
+
+
+def test_a_small_set_is_warned_about_and_a_single_photo_blocks_building(app_test):
+    at = _open_builder(app_test)
+    _rename(at, 0, "cat")
+    _rename(at, 1, "other")
+    _add(at, 0, [(f"c{i}.png", _photo(i), "image/png") for i in range(5)])
+    _add(at, 1, [("o.png", _photo(99), "image/png")])
+    errors = [rendered(e.value) for e in at.error]
+    assert any("'other' has 1 photo; each class needs at least 2" in e for e in errors), errors
+    assert at.button(key="builder_use").disabled
+    _add(at, 1, [("o2.png", _photo(98), "image/png")])
+    warnings = _warnings(at)
+    assert any("'cat' has only 5 photos" in w and "about 20" in w for w in warnings), warnings
+    assert any("'other' has only 2 photos" in w for w in warnings)
+    assert any("badly unbalanced (5 vs 2)" in w and "'cat' is already right 71%" in w for w in warnings)
+    assert not at.button(key="builder_use").disabled
+    at.button(key="builder_use").click().run()
+    assert (sess(at).dataset.m_train, sess(at).dataset.m_test) == (5, 2)
+
+
+def test_bad_photos_and_duplicates_are_listed_and_the_good_ones_kept(app_test):
+    at = _open_builder(app_test)
+    same = _photo(7)
+    _add(at, 0, [("ok.png", same, "image/png"), ("notes.jpg", b"not an image", "image/jpeg"),
+                 ("empty.png", b"", "image/png"), ("again.png", same, "image/png")])
+    _no_exception(at)
+    errors = [rendered(e.value) for e in at.error]
+    assert any(e.startswith("notes.jpg: This is not an image") for e in errors), errors
+    assert any(e.startswith("empty.png: The file is empty") for e in errors)
+    assert any("again.png: the same picture is already in 'Class 1'" in e for e in errors)
+    assert _builder(at).draft.counts == (1, 0)
+
+
+@pytest.mark.parametrize("bad, message", [("a/b", "cannot contain"), ("", "cannot be empty"),
+                                          ("Class 2", "different names")])
+def test_a_bad_class_name_is_refused_and_the_old_one_kept(app_test, bad, message):
+    at = _open_builder(app_test)
+    _rename(at, 0, bad)
+    _no_exception(at)
+    assert any(message in rendered(e.value) for e in at.error)
+    assert _builder(at).draft.class_names[0] == "Class 1"
+    assert at.text_input(key="builder_name_0").value == "Class 1"
+
+
+def test_class_names_are_shown_literally(app_test):
+    evil = "**bold** [x](e.html) <b> `c` ![i](p.png)"
+    at = _open_builder(app_test)
+    _rename(at, 0, evil)
+    assert _builder(at).draft.class_names[0] == evil
+    _add(at, 0, [(f"e{i}.png", _photo(i), "image/png") for i in range(2)])
+    _add(at, 1, [(f"f{i}.png", _photo(20 + i), "image/png") for i in range(2)])
+    shown = [at.radio(key="builder_positive").options[0], at.file_uploader[0].label,
+             *[w.value for w in at.warning if "bold" in w.value]]
+    assert len(shown) >= 3
+    for text in shown:
+        assert unescaped_syntax(text) == [], text
+        assert evil in rendered(text)
+    at.button(key="builder_use").click().run()
+    notes = [i.value for i in at.info if "bold" in i.value]
+    assert notes, "the positive-class note names the class"
+    for text in notes:
+        assert unescaped_syntax(text.split("bold", 1)[1]) == [], text
+    captions = [c for img in at.image for c in img.captions if "bold" in c]
+    assert captions and all(unescaped_syntax(c.split(": ", 1)[1]) == [] for c in captions), captions
+
+
+def test_a_zip_gets_the_same_positive_class_choice_and_can_be_edited_in_the_builder(app_test):
+    at = app_test("views/data.py")
+    at.radio(key="dataset_choice").set_value("zip").run()
+    _upload_zip(at, "photos.zip", _photo_zip())
+    ds = sess(at).dataset
+    assert ds.class_names == ("cats", "dogs")  # alphabetical: P(dogs) by default
+    radio = at.radio(key="zip_positive")
+    assert radio.value == "dogs" and list(radio.options) == ["cats", "dogs"]
+    radio.set_value("cats").run()
+    _no_exception(at)
+    flipped = sess(at).dataset
+    assert flipped.class_names == ("dogs", "cats") and sess(at).data_key == ZIP_UPLOAD
+    np.testing.assert_array_equal(flipped.train_y, 1 - ds.train_y)
+    assert at.radio(key="zip_positive").value == "cats"
+    at.run()
+    assert sess(at).dataset is flipped, "the same upload is not loaded again"
+    # Six photos: the honest warnings show for an imported zip too.
+    assert any("'cats' has only 4 photos" in w for w in _warnings(at))
+    at.button(key="zip_edit").click().run()
+    _no_exception(at)
+    assert at.radio(key="dataset_choice").value == "build"
+    draft = _builder(at).draft
+    assert draft.class_names == ("dogs", "cats") and draft.positive_name == "cats" and draft.counts == (4, 4)
+
+
+def test_a_built_set_downloaded_loads_back_with_its_photos(app_test):
+    from dnn.builder import export_zip
+    from dnn.zipdata import load_photo_zip
+
+    at = _open_builder(app_test)
+    _rename(at, 0, "me")
+    _rename(at, 1, "not me")
+    _add(at, 0, [(f"m{i}.png", _photo(i), "image/png") for i in range(3)])
+    _add(at, 1, [(f"n{i}.png", _photo(30 + i), "image/png") for i in range(3)])
+    button = at.get("download_button")[0]
+    assert button.proto.label == "Download as zip"
+    data = export_zip(_builder(at).draft)  # what the button's callable returns
+    at.radio(key="dataset_choice").set_value("zip").run()
+    _upload_zip(at, "my_photos.zip", data)
+    _no_exception(at)
+    assert sess(at).dataset.class_names == ("me", "not me") and sess(at).dataset.m_train + sess(at).dataset.m_test == 6
+    at.radio(key="zip_positive").set_value("me").run()
+    assert sess(at).dataset.class_names == ("not me", "me")
+
+
+# ----- 5. the toy sets' Playground controls (issue 13) --------------------------------------
+def test_toy_controls_points_noise_ratio_and_regenerate(app_test):
+    from ui import toy_link
+    from ui.share import link_params
+
+    at = app_test("views/data.py")
+    at.radio(key="dataset_choice").set_value("toy").run()
+    _no_exception(at)
+    assert sess(at).data_key == "flower" and (sess(at).dataset.m_train, sess(at).dataset.m_test) == (320, 80)
+    assert at.slider(key="toy_noise").value == pytest.approx(0.2), "each set starts at its own noise"
+    at.selectbox(key="toy_name").set_value("moons").run()
+    assert at.slider(key="toy_noise").value == pytest.approx(0.1)
+    at.slider(key="toy_points").set_value(300).run()
+    at.slider(key="toy_train").set_value(70).run()
+    _no_exception(at)
+    ds = sess(at).dataset
+    assert sess(at).data_key == "moons" and (ds.m_train, ds.m_test) == (210, 90)
+    at.slider(key="toy_noise").set_value(0.0).run()
+    clean = sess(at).dataset
+    # Noise 0: the moons are exact half circles of radius 1.
+    centred = clean.X_train - np.where(clean.train_y == 1, [[1.0], [0.5]], [[0.0], [0.0]])
+    np.testing.assert_allclose(np.hypot(*centred), 1.0)
+    before = clean.X_train
+    at.button(key="toy_regenerate").click().run()
+    regenerated = sess(at).dataset
+    assert toy_link.options_of(sess(at).extras) == toy_link.ToyOptions(points=300, noise=0.0, train_pct=70, seed=2)
+    assert not np.array_equal(regenerated.X_train, before) and regenerated.m_train == 210
+    assert any("data seed 2" in c.value for c in at.caption)
+    assert link_params(sess(at)).items() >= {"data": "moons", "points": "300", "noise": "0", "train": "70",
+                                             "dseed": "2"}.items()
+    # Another toy set keeps the chosen points, share and noise.
+    at.selectbox(key="toy_name").set_value("xor").run()
+    assert (sess(at).dataset.m_train, sess(at).dataset.m_test) == (210, 90)
+    assert at.slider(key="toy_noise").value == 0.0

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dnn.builder import AUGMENTATIONS, DatasetDraft, set_positive_class
-from dnn.builder import export_zip
+from dnn.builder import AUGMENTATIONS, DatasetDraft, draft_from_dataset, export_zip, set_positive_class
 from dnn.data import Dataset
 from ui.controller import controller
-from ui.session import Session, session
+from ui.session import DATASET_CHOICE, Session, session
 from ui.text import literal
 
 EXTRAS_KEY = "photo_builder"
@@ -30,9 +29,9 @@ THUMBS_SHOWN = 24  # per class; the rest are counted, not drawn (hundreds of but
 THUMB_COLUMNS = 6
 
 # Widget keys (per slot / photo / generation: see the functions below).
-CAMERA_ON, CAMERA_TARGET, POSITIVE, TEST_PCT, SPLIT_SEED, FLIP, CROP, USE, DOWNLOAD, ZIP_POSITIVE = (
+CAMERA_ON, CAMERA_TARGET, POSITIVE, TEST_PCT, SPLIT_SEED, FLIP, CROP, USE, DOWNLOAD, ZIP_POSITIVE, EDIT_ZIP = (
     "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct", "builder_seed",
-    "builder_flip", "builder_crop", "builder_use", "builder_download", "zip_positive")
+    "builder_flip", "builder_crop", "builder_use", "builder_download", "zip_positive", "zip_edit")
 
 
 def name_key(slot: int) -> str:
@@ -129,7 +128,6 @@ def _rename(slot: int) -> None:
         _save(dataclasses.replace(current, draft=current.draft.rename(slot, st.session_state[name_key(slot)]),
                                   problems=()))
     except ValueError as exc:
-        st.session_state[name_key(slot)] = current.draft.class_names[slot]
         _save(dataclasses.replace(current, problems=(str(exc),)))
 
 
@@ -164,17 +162,23 @@ def _use() -> None:
     _update(problems=())
 
 
+def edit(dataset: Dataset) -> None:
+    """Callback: copy a loaded photo set into the builder and open it there."""
+    _save(dataclasses.replace(state(), draft=draft_from_dataset(dataset), problems=()))
+    st.session_state[DATASET_CHOICE] = "build"
+
+
 # ----- rendering --------------------------------------------------------------------------
-def _persist(key: str, value) -> None:
-    # A widget's key is dropped while it is not drawn (another dataset choice): start it from the state.
-    if key not in st.session_state:
-        st.session_state[key] = value
+def _show(key: str, value) -> None:
+    # Widgets start every run from the builder's state (their callbacks keep it current), so a draft changed
+    # elsewhere (loaded from a zip, a refused name) is what they show.
+    st.session_state[key] = value
 
 
 def class_panel(slot: int, current: BuilderState) -> None:
     draft = current.draft
     name = draft.class_names[slot]
-    _persist(name_key(slot), name)
+    _show(name_key(slot), name)
     st.text_input(f"Class {slot + 1} name", key=name_key(slot), on_change=_rename, args=(slot,), max_chars=40)
     role = "positive: P(…) is about this class" if slot == draft.positive else "negative"
     st.container(key=count_key(slot)).caption(f"{draft.counts[slot]} photo{'s' * (draft.counts[slot] != 1)} · {role}")
@@ -207,7 +211,8 @@ def camera_panel(current: BuilderState) -> None:
                      help="Off by default so the browser does not ask for the camera until you want it."):
         return
     names = current.draft.class_names
-    _persist(CAMERA_TARGET, 0)
+    if CAMERA_TARGET not in st.session_state:
+        st.session_state[CAMERA_TARGET] = 0
     st.radio("Shots go to", [0, 1], format_func=lambda i: literal(names[i]), key=CAMERA_TARGET, horizontal=True)
     key = camera_key(current.generation)
     st.camera_input("Take a photo (each shot is added, then the camera is ready for the next)", key=key,
@@ -216,17 +221,17 @@ def camera_panel(current: BuilderState) -> None:
 
 def positive_panel(current: BuilderState) -> None:
     names = current.draft.class_names
-    _persist(POSITIVE, current.draft.positive)
+    _show(POSITIVE, current.draft.positive)
     st.radio("Positive class: the network's output is P(…) of this class", [0, 1],
              format_func=lambda i: literal(names[i]), key=POSITIVE, on_change=_set_positive, horizontal=True)
 
 
 def split_panel(current: BuilderState) -> None:
     draft = current.draft
-    _persist(TEST_PCT, current.test_pct)
-    _persist(SPLIT_SEED, current.seed)
-    _persist(FLIP, current.flip)
-    _persist(CROP, current.crop)
+    _show(TEST_PCT, current.test_pct)
+    _show(SPLIT_SEED, current.seed)
+    _show(FLIP, current.flip)
+    _show(CROP, current.crop)
     left, right = st.columns(2)
     left.slider("Test photos per class (%)", 5, 50, step=5, key=TEST_PCT, on_change=_set_options,
                 help="Kept aside, never trained on: the test accuracy says how well the network generalises.")

@@ -24,6 +24,8 @@ POINTS_RANGE = (20, 2000)  # the widget's range: enough to see a boundary, small
 NOISE_RANGE = (0.0, 1.0)
 TRAIN_PCT_RANGE = (10, 90)  # share of the points used for training, in percent (Playground's ratio slider)
 SEED_RANGE = (0, 2**32 - 1)
+# The Data page's widgets for them (the dataset itself is chosen with ui.session.TOY_NAME).
+POINTS_WIDGET, NOISE_WIDGET, TRAIN_WIDGET, REGENERATE_WIDGET = "toy_points", "toy_noise", "toy_train", "toy_regenerate"
 
 
 @dataclass(frozen=True)

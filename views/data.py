@@ -1,17 +1,24 @@
 """Data: choose the dataset, browse its examples, and see how an image becomes a vector."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
+from dnn.builder import dataset_advice
 from dnn.data import TEST_FILE, TRAIN_FILE, Dataset, load_catvnoncat_files
-from ui import datasets, plots_train, session, settings
+from dnn.toy import DEFAULT_NOISE
+from ui import datasets, photo_builder, plots_train, session, settings, toy_link
 from ui.controller import controller
+from ui.photo_builder import BUILT_KEY
 from ui.session import COURSE_UPLOAD, ZIP_UPLOAD
 from ui.text import literal
+from ui.toy_link import ToyOptions
 
 CHOICES = {"course": "Course cat vs non-cat (h5 files)", "synthetic": "Synthetic cartoon cats (built in)",
-           "toy": "2-D toy points (see the decision boundary)", "zip": "Your own labelled photos (zip)"}
+           "toy": "2-D toy points (see the decision boundary)", "build": "Build your own photo set",
+           "zip": "Your own labelled photos (zip)"}
 PER_PAGE = 18
 
 
@@ -19,7 +26,8 @@ def current_choice(data_key: str) -> str:
     """The radio option of a dataset key."""
     if data_key in settings.TOY_NAMES:
         return "toy"
-    return {settings.COURSE: "course", COURSE_UPLOAD: "course", settings.SYNTHETIC: "synthetic"}.get(data_key, "zip")
+    return {settings.COURSE: "course", COURSE_UPLOAD: "course", settings.SYNTHETIC: "synthetic",
+            BUILT_KEY: "build"}.get(data_key, "zip")
 
 
 def switch(ds: Dataset, key: str) -> None:
@@ -64,36 +72,71 @@ def course_controls() -> None:
         use_upload((train.file_id, test.file_id), make, COURSE_UPLOAD)
 
 
+def use_toy(name: str, options: ToyOptions) -> None:
+    """Switch to toy set ``name`` drawn with ``options`` (kept in the session for the link)."""
+    ctl = controller()
+    ctl.s.upload_ids = None
+    ctl.s.extras[toy_link.EXTRAS_KEY] = options
+    ctl.switch_dataset(toy_link.toy_data(name, options), name)
+
+
+def _toy_changed(change: str) -> None:
+    """Callback of the toy widgets: one changed value, the others kept."""
+    state = st.session_state
+    options = toy_link.options_of(session.session().extras)
+    name = state[session.TOY_NAME]
+    if change == "points":
+        options = dataclasses.replace(options, points=int(state[toy_link.POINTS_WIDGET]))
+    elif change == "noise":
+        options = dataclasses.replace(options, noise=float(state[toy_link.NOISE_WIDGET]))
+    elif change == "train":
+        options = dataclasses.replace(options, train_pct=int(state[toy_link.TRAIN_WIDGET]))
+    elif change == "regenerate":
+        options = options.regenerated()
+    use_toy(name, options)
+
+
 def toy_controls() -> None:
-    try:
-        from dnn.toy import TOY_DATASETS, toy_dataset
-    except ImportError:
-        st.info("The toy datasets are not available in this version.")
-        return
-    names = [n for n in TOY_DATASETS]
-    current = session.session().data_key
-    name = st.selectbox("Toy dataset", names, index=names.index(current) if current in names else 0,
-                        key=session.TOY_NAME)
-    if name != current:
-        try:
-            ds = toy_dataset(name)
-        except ValueError as exc:
-            st.error(f"Could not make the toy dataset: {literal(exc)}")
-            return
-        switch(ds, name)
+    s = session.session()
+    names = list(settings.TOY_NAMES)
+    options = toy_link.options_of(s.extras)
+    if s.data_key not in names:
+        use_toy(names[0], options)  # choosing the toy points shows them at once
+    name = s.data_key
+    # The widgets always start from the session's values (a link or another page may have changed them).
+    st.session_state[session.TOY_NAME] = name
+    st.session_state[toy_link.POINTS_WIDGET] = options.points
+    st.session_state[toy_link.NOISE_WIDGET] = float(options.noise_for(name))
+    st.session_state[toy_link.TRAIN_WIDGET] = options.train_pct
+    st.selectbox("Toy dataset", names, key=session.TOY_NAME, on_change=_toy_changed, args=("name",))
+    cols = st.columns(4)
+    cols[0].slider("Points", *toy_link.POINTS_RANGE, step=10, key=toy_link.POINTS_WIDGET,
+                   on_change=_toy_changed, args=("points",), help="How many points are drawn (train and test).")
+    cols[1].slider("Noise", *toy_link.NOISE_RANGE, step=0.01, key=toy_link.NOISE_WIDGET, on_change=_toy_changed,
+                   args=("noise",), help=f"Gaussian scatter added to every point; {name} starts at "
+                                         f"{DEFAULT_NOISE[name]:g}.")
+    cols[2].slider("Training share (%)", *toy_link.TRAIN_PCT_RANGE, step=5, key=toy_link.TRAIN_WIDGET,
+                   on_change=_toy_changed, args=("train",), help="The rest of the points are the test set.")
+    cols[3].button("Regenerate", key=toy_link.REGENERATE_WIDGET, on_click=_toy_changed, args=("regenerate",),
+                   icon=":material/refresh:", help="New points: the next data seed (the link keeps it).")
+    cols[3].caption(f"data seed {options.seed}")
 
 
 def zip_controls() -> None:
     st.caption("A zip with two folders, one per class (e.g. `cat/` and `not_cat/`), of JPEG or PNG photos. "
-               "Each photo is resized to 64×64; 20 % are kept aside as the test set.")
+               "Each photo is resized to 64×64; 20 % are kept aside as the test set. "
+               "A set built on this page and downloaded loads back here.")
     upload = st.file_uploader("Zip of labelled photos", type=["zip"], key=session.UPLOAD_ZIP)
     if upload is not None:
-        try:
-            from dnn.zipdata import load_photo_zip
-        except ImportError:
-            st.info("Loading photo zips is not available in this version.")
-            return
+        from dnn.zipdata import load_photo_zip
+
         use_upload((upload.file_id,), lambda: load_photo_zip(upload.getvalue()), ZIP_UPLOAD)
+    s = session.session()
+    if s.data_key == ZIP_UPLOAD:
+        photo_builder.zip_positive_choice(s.dataset, ZIP_UPLOAD)
+        st.button("Edit these photos in the builder", key=photo_builder.EDIT_ZIP, on_click=photo_builder.edit,
+                  args=(s.dataset,), help="Copies every photo of this set into the builder: add or remove "
+                                          "photos, rename the classes, then use or download the result.")
 
 
 def browse_images(ds: Dataset) -> None:
@@ -103,7 +146,8 @@ def browse_images(ds: Dataset) -> None:
     page = st.slider("Page", 1, pages, 1, key=session.BROWSE_PAGE) if pages > 1 else 1
     idx = range((page - 1) * PER_PAGE, min(page * PER_PAGE, len(images)))
     names = ds.class_names
-    st.image([images[i] for i in idx], caption=[f"#{i}: {names[int(labels[0, i])]}" for i in idx], width=96)
+    st.image([images[i] for i in idx], caption=[f"#{i}: {literal(names[int(labels[0, i])], 60)}" for i in idx],
+             width=96)
 
 
 def explain_flatten(ds: Dataset) -> None:
@@ -125,7 +169,8 @@ st.session_state.setdefault(session.DATASET_CHOICE, current_choice(s.data_key))
 choice = st.radio("Dataset", list(CHOICES), format_func=CHOICES.get, key=session.DATASET_CHOICE, horizontal=True)
 if choice == "synthetic" and s.data_key != settings.SYNTHETIC:
     switch(datasets.synthetic_data(), settings.SYNTHETIC)
-{"course": course_controls, "toy": toy_controls, "zip": zip_controls}.get(choice, lambda: None)()
+{"course": course_controls, "toy": toy_controls, "build": photo_builder.render,
+ "zip": zip_controls}.get(choice, lambda: None)()
 ds = s.dataset
 st.caption("Switching data archives the current run (its curve stays in the Train page's history) and adapts "
            "the model's input size.")
@@ -133,7 +178,10 @@ for note in ds.notes:
     st.info(literal(note, limit=2000))
 
 st.subheader(f"Active: {literal(ds.name)}")
-balance = lambda y: f"{np.mean(y):.0%} {ds.class_names[1]}"  # noqa: E731 - a one-line formatter
+if s.data_key == ZIP_UPLOAD:  # a built set got the same advice in the builder
+    for advice in dataset_advice(ds):
+        st.warning(literal(advice.text, limit=1000), icon=":material/warning:")
+balance = lambda y: f"{np.mean(y):.0%} {ds.class_names[1]}"  # noqa: E731 - a metric's value is plain text
 cols = st.columns(5)
 cols[0].metric("m_train", ds.m_train)
 cols[1].metric("m_test", ds.m_test)
