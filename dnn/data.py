@@ -287,7 +287,7 @@ def _with_h5(source: Source, role: str, action):
     try:
         f = h5py.File(handle, "r")
     except Exception as exc:  # h5py raises OSError, but also others on hostile superblocks
-        raise ValueError(f"{label} is not a readable HDF5 file ({type(exc).__name__}). "
+        raise ValueError(f"{label} is not a readable HDF5 file. "
                          f"Upload the course's {role}_catvnoncat.h5.") from exc
     try:
         with f:
@@ -295,7 +295,7 @@ def _with_h5(source: Source, role: str, action):
     except _Refusal:
         raise
     except Exception as exc:  # KeyError, RuntimeError, OSError, MemoryError... from a crafted file
-        raise ValueError(f"{label} is damaged or malformed and cannot be read ({type(exc).__name__}: {exc}). "
+        raise ValueError(f"{label} is damaged or malformed and cannot be read. "
                          f"Upload the course's {role}_catvnoncat.h5.") from exc
 
 

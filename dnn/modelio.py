@@ -165,10 +165,11 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # BadZipFile, but also ValueError/OSError/EOFError on crafted directories
-        raise ValueError(f"This .npz model file is damaged and cannot be read ({type(exc).__name__}).") from exc
+        raise ValueError("This .npz model file is damaged and cannot be read.") from exc
     infos = archive.infolist()
     if not infos or len(infos) > MAX_MEMBERS:
-        raise ValueError(f"This is not a saved model: it holds {len(infos)} entries (a model has at most {MAX_MEMBERS}).")
+        raise ValueError(f"This is not a saved model: it holds {len(infos)} entries "
+                         f"(a model has at most {MAX_MEMBERS}).")
     if any(info.flag_bits & 0x1 for info in infos):
         raise ValueError("This model file is encrypted; save the model again with this app.")
     declared = sum(info.file_size for info in infos)
@@ -225,7 +226,7 @@ class _Archive:
         except ValueError:
             raise
         except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError...: a damaged entry
-            raise ValueError(f"The '{key}' array in the model file is damaged ({type(exc).__name__}).") from exc
+            raise ValueError(f"The '{key}' array in the model file is damaged.") from exc
         if len(raw) != nbytes:
             raise ValueError(f"The '{key}' array in the model file is truncated.")
         order = "F" if member.fortran else "C"
@@ -238,7 +239,7 @@ def _npy_header(handle: BinaryIO, key: str) -> tuple[tuple[int, ...], bool, np.d
         reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, fortran, dtype = reader(handle, max_header_size=MAX_NPY_HEADER)
     except Exception as exc:  # ValueError, SyntaxError, zlib.error... from a forged header
-        raise ValueError(f"The '{key}' array in the model file is damaged ({type(exc).__name__}).") from exc
+        raise ValueError(f"The '{key}' array in the model file is damaged.") from exc
     if dtype.hasobject:
         raise ValueError(
             f"The model file stores '{key}' as pickled Python objects, which this app refuses to load "
@@ -309,7 +310,8 @@ def _check_json_value(key: str, value: Any) -> None:
 def _parse_meta(raw: np.ndarray) -> tuple[str, dict[str, Any]]:
     text = str(raw)
     if len(text) > MAX_META_CHARS:
-        raise ValueError(f"The model's settings are {len(text):,} characters long; at most {MAX_META_CHARS:,} are accepted.")
+        raise ValueError(f"The model's settings are {len(text):,} characters long; "
+                         f"at most {MAX_META_CHARS:,} are accepted.")
     if _json_depth(text) > MAX_META_DEPTH:
         raise ValueError(f"The model's settings are nested deeper than {MAX_META_DEPTH} levels; refused.")
     try:

@@ -72,7 +72,8 @@ def _scalar(value: Any, hint: Any) -> tuple[bool, Any]:
     if hint is int:
         return isinstance(value, int), value
     if hint is float:
-        return isinstance(value, (int, float)) and math.isfinite(value), float(value) if isinstance(value, (int, float)) else value
+        number = isinstance(value, (int, float))
+        return number and math.isfinite(value), float(value) if number else value
     if hint is str:
         return isinstance(value, str), value
     return False, value

@@ -89,7 +89,8 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zipfile.Zi
         if info.is_dir() or not parts or _is_clutter(parts):
             continue
         if info.flag_bits & 0x1:
-            raise ValueError("The zip is encrypted (password-protected). Zip the photo folders again without a password.")
+            raise ValueError("The zip is encrypted (password-protected). "
+                             "Zip the photo folders again without a password.")
         members.append((parts, info))
     if members and all(parts[-1].lower().endswith(".zip") for parts, _ in members):
         inner = ", ".join("/".join(parts) for parts, _ in members[:3])
@@ -157,7 +158,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budge
         data = handle.read(MAX_PHOTO_BYTES + 1)
     budget.bytes -= len(data)
     if budget.bytes < 0:
-        raise ValueError(f"The zip unpacks to more than {MAX_UNCOMPRESSED_BYTES // 2**20} MiB; refusing a likely zip bomb.")
+        raise ValueError(f"The zip unpacks to more than {MAX_UNCOMPRESSED_BYTES // 2**20} MiB; "
+                         "refusing a likely zip bomb.")
     return data
 
 
