@@ -1,0 +1,256 @@
+"""The run store in the app: every run saved as it goes, restored after a reload or a restart, opened by link.
+
+- ``on_event`` is the controller observer: it saves the current run at most every SAVE_SECONDS while it
+  trains, and at once when it pauses, steps, finishes, is reset or replaced;
+- ``connect(ctl)`` runs on every script run from app.py: it subscribes the observer, and on a session's
+  first run restores the browser's runs (the latest becomes the current run and continues if it was
+  interrupted while training) or opens a ``?share=`` link, leaving a notice for ``render_notices``.
+
+Everything but the accessors at the bottom takes the store and the session as arguments, so it is tested
+without a server.  A store error never stops training: it becomes a notice and the run stays in the page.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import streamlit as st
+
+import dnn
+import store as store_lib
+from store import LeaseLost, Store, StoreError
+from ui import datasets, settings
+from ui.controller import Controller, controller
+from ui.identity import identity
+from ui.session import RunRecord, Session
+from ui.text import literal
+
+SAVE_SECONDS = 3.0             # while training, a save at most this often (and on every pause, step, finish)
+RESTORE_HISTORY = 10           # past runs whose curves come back into the run history
+EXTRAS_KEY = "store"
+SHARE_PARAM = "share"
+TRAINING_EVENTS = ("start", "tick", "step")
+DISMISS_KEY = "store_notices_dismiss"  # this module's only widget
+
+
+@dataclass
+class StoreState:
+    """This session's link to the store: who it is, its lease, and which stored row the current run is."""
+
+    owner: str
+    lease: str = field(default_factory=store_lib.new_token)
+    run: dnn.Trainer | None = None     # the run being saved
+    run_id: str | None = None          # its row (None: not stored yet)
+    dirty: bool = False                # trained since it was adopted or last saved
+    saved_at: float = float("-inf")    # time.monotonic() of the last save
+    blocked: dnn.Trainer | None = None  # a run another tab took over: never saved from here again
+    restored: bool = False
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, plain text)
+
+    def notice(self, kind: str, text: str) -> None:
+        if (kind, text) not in self.notices:
+            self.notices.append((kind, text))
+
+
+# ----- saving ------------------------------------------------------------------------------
+def _status(s: Session, run: dnn.Trainer) -> str:
+    return "running" if s.running and not run.done else run.status.value
+
+
+def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, clock: Callable[[], float]) -> None:
+    """Write ``run`` (a new row the first time); a StoreError becomes a notice."""
+    if run is state.blocked or (state.run_id is None and (run.iteration == 0 or not state.dirty)):
+        return  # nothing of the user's work yet, or a shared run only viewed
+    history = store_lib.history_to_json(run.history)
+    model = store_lib.model_bytes(run, s.dataset.class_names) if run.iteration > 0 else None
+    try:
+        if state.run_id is None:
+            label = settings.run_label(len(s.runs) + 1, run.config)
+            saved = store.runs.create(state.owner, state.lease, label=label, dataset=s.data_key,
+                                      config=store_lib.config_to_json(run.config), history=history,
+                                      status=_status(s, run), iteration=run.iteration, model=model)
+        else:
+            saved = store.runs.save(state.run_id, state.owner, state.lease, status=_status(s, run),
+                                    iteration=run.iteration, history=history, model=model)
+    except LeaseLost as exc:
+        state.blocked, state.run_id = run, None
+        state.notice("warning", str(exc))
+        return
+    except StoreError as exc:
+        state.notice("warning", str(exc))
+        return
+    state.run_id, state.dirty, state.saved_at = saved.run_id, False, clock()
+    if saved.evicted:
+        state.notice("info", f"The store keeps at most {store.runs.limits.runs_per_owner} runs per browser: "
+                             f"{len(saved.evicted)} older unshared run(s) were removed to make room.")
+
+
+def observe(store: Store, state: StoreState, event: str, s: Session,
+            clock: Callable[[], float] = time.monotonic) -> None:
+    """React to a controller event: flush a run that was replaced, then save the current one when due."""
+    if state.run is not None and state.run is not s.run:
+        if state.dirty or state.run_id is not None:
+            save(store, state, s, state.run, clock)
+        state.run, state.run_id, state.dirty = s.run, None, False
+    if state.run is None and s.run is not None:
+        state.run = s.run
+    run = s.run
+    if run is None or event == "adopt":
+        return
+    if event in TRAINING_EVENTS:
+        state.dirty = True
+    if event == "tick" and not run.done and clock() - state.saved_at < SAVE_SECONDS:
+        return
+    if event == "start":
+        return  # the first slice follows at once and saves
+    save(store, state, s, run, clock)
+
+
+# ----- restoring -----------------------------------------------------------------------------
+def _last(values: list[float]) -> float:
+    return float(values[-1]) if values else float("nan")
+
+
+def _record(stored: store_lib.StoredRun) -> RunRecord:
+    """A past run for the run history: its curves and last recorded accuracies (no network is rebuilt)."""
+    try:
+        config, history = store_lib.config_from_json(stored.config), store_lib.history_from_json(stored.history)
+    except ValueError as exc:
+        raise store_lib.CorruptRecord(f"The stored run “{stored.summary.label}” cannot be shown: {exc}.") from None
+    return RunRecord(stored.summary.label, config, stored.summary.dataset, stored.summary.status, history,
+                     _last(history.train_acc), _last(history.test_acc))
+
+
+def _trainer(stored: store_lib.StoredRun) -> dnn.Trainer:
+    ds = datasets.by_key(stored.summary.dataset)
+    if ds is None:
+        raise StoreError(f"The run “{stored.summary.label}” was trained on data this page no longer has "
+                         f"({stored.summary.dataset}); load that data again to continue it.")
+    return store_lib.restore_trainer(stored, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+
+
+def adopt_stored(ctl: Controller, store: Store, state: StoreState, stored: store_lib.StoredRun, *,
+                 own: bool) -> dnn.Trainer:
+    """Make a stored run the current run (switching to its dataset); ``own`` runs keep saving to their row."""
+    run = _trainer(stored)
+    key = stored.summary.dataset
+    if key != ctl.s.data_key:
+        ctl.switch_dataset(datasets.by_key(key), key)
+    if own:
+        store.runs.adopt(stored.summary.id, state.owner, state.lease)
+    state.run, state.run_id, state.dirty, state.blocked = run, (stored.summary.id if own else None), False, None
+    ctl.adopt(run)
+    return run
+
+
+def restore(ctl: Controller, store: Store, state: StoreState) -> None:
+    """A returning browser's runs: the latest becomes current (continuing if it was training), earlier
+    ones come back as curves in the run history."""
+    summaries = store.runs.list(state.owner)
+    if not summaries:
+        return
+    current, problems, restored = None, [], 0
+    for summary in summaries[:RESTORE_HISTORY]:
+        try:
+            stored = store.runs.load(summary.id, state.owner)
+            if current is None:
+                adopt_stored(ctl, store, state, stored, own=True)
+                current = stored
+            else:
+                ctl.s.runs.insert(0, _record(stored))
+            restored += 1
+        except StoreError as exc:
+            problems.append(str(exc))
+    if restored:
+        state.notice("info", f"Welcome back: {restored} of your runs were restored from the store "
+                             "(see My runs for all of them).")
+    if current is not None and current.summary.status == "running":
+        total = current.config.get("num_iterations", "?")
+        state.notice("warning", f"Your run “{current.summary.label}” was training when this page lost its "
+                                f"server (a reload, or the server restarted) at iteration {current.summary.iteration}"
+                                f" of {total}. It continues from its last saved state.")
+        ctl.start()
+    for text in problems:
+        state.notice("error", text)
+
+
+def open_share(ctl: Controller, store: Store, state: StoreState, token: str) -> None:
+    """Open someone's shared run read-only: it becomes this tab's current run; the owner's row is never written."""
+    stored = store.runs.open_shared(token)
+    adopt_stored(ctl, store, state, stored, own=False)
+    state.notice("info", f"You are looking at a shared run, “{stored.summary.label}” (iteration "
+                         f"{stored.summary.iteration}). Inspect, Results and Your photo use it. The owner's copy "
+                         "stays as it is: if you train it further, that becomes a run of your own.")
+
+
+def first_run(ctl: Controller, store: Store, state: StoreState, share_token: str | None, returning: bool) -> None:
+    """What a new session does once: open a share link, or bring a returning browser's runs back."""
+    state.restored = True
+    try:
+        if share_token:
+            open_share(ctl, store, state, share_token)
+        elif returning:
+            restore(ctl, store, state)
+    except StoreError as exc:
+        state.notice("error", str(exc))
+
+
+# ----- Streamlit accessors ---------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def run_store() -> Store:
+    """The process's store (DATABASE_URL, or SQLite in the data folder), migrated on first use."""
+    return store_lib.open_store()
+
+
+def current_store() -> tuple[Store | None, str | None]:
+    """(the store, None), or (None, why it cannot be used): the app then works without saving."""
+    try:
+        return run_store(), None
+    except (StoreError, ValueError) as exc:
+        return None, str(exc)
+
+
+def state_of(s: Session) -> StoreState:
+    """This session's StoreState (created on first use, for this browser's identity)."""
+    if EXTRAS_KEY not in s.extras:
+        s.extras[EXTRAS_KEY] = StoreState(owner=identity(s).token)
+    return s.extras[EXTRAS_KEY]
+
+
+def on_event(event: str, s: Session) -> None:
+    """The controller observer (subscribed by ``connect``)."""
+    found, _ = current_store()
+    if found is not None:
+        observe(found, state_of(s), event, s)
+
+
+def connect(ctl: Controller) -> None:
+    """Every script run, from app.py: keep the browser's cookie, subscribe the saver, restore once."""
+    with st.sidebar:  # the cookie script, if any, out of the page's flow
+        me = identity(ctl.s)
+    state = state_of(ctl.s)
+    ctl.subscribe(on_event)
+    if state.restored:
+        return
+    found, problem = current_store()
+    if found is None:
+        state.restored = True
+        state.notice("warning", f"Runs are not being saved: {problem}")
+        return
+    first_run(ctl, found, state, st.query_params.get(SHARE_PARAM), me.returning)
+
+
+def dismiss_notices() -> None:
+    state_of(controller().s).notices.clear()
+
+
+def render_notices(s: Session) -> None:
+    """The store's notices (restored runs, an interrupted run, a refused save) until dismissed."""
+    state = state_of(s)
+    if not state.notices:
+        return
+    show = {"info": st.info, "warning": st.warning, "error": st.error}
+    for kind, text in state.notices:
+        show[kind](literal(text, limit=600), icon=":material/cloud_done:" if kind == "info" else None)
+    st.button("Dismiss", key=DISMISS_KEY, on_click=dismiss_notices)

@@ -1,0 +1,115 @@
+"""My runs: what the store keeps for this browser; open, share, unshare, delete, or forget them all."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from store import StoreError
+from ui import store_hooks
+from ui.controller import controller
+from ui.share import qr_png, render_copy_link, share_url, sibling_url, fallback_page_url
+from ui.text import literal
+from ui.widgets import fmt_bytes
+
+URL_PATH = "runs"  # this page's url_path in app.py
+RUN_CHOICE, OPEN, SHARE, UNSHARE, DELETE, FORGET_CONFIRM, FORGET = (
+    "runs_choice", "runs_open", "runs_share", "runs_unshare", "runs_delete", "runs_forget_confirm", "runs_forget")
+
+
+def page_url(target: str) -> str:
+    """The absolute URL of page ``target`` as the browser reaches this server."""
+    if st.context.url:
+        return sibling_url(st.context.url, URL_PATH, target)
+    return fallback_page_url(st.get_option("server.address"), st.get_option("server.port"), target,
+                             st.get_option("server.baseUrlPath"))
+
+
+def _when(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _act(action, *args) -> None:
+    """Run a store action from a button callback; its refusal becomes a notice."""
+    try:
+        action(*args)
+    except StoreError as exc:
+        store_hooks.state_of(controller().s).notice("error", str(exc))
+
+
+def _open(store, run_id: str) -> None:
+    ctl = controller()
+    state = store_hooks.state_of(ctl.s)
+    store_hooks.adopt_stored(ctl, store, state, store.runs.load(run_id, state.owner), own=True)
+
+
+def what_is_stored(store) -> None:
+    lim = store.runs.limits
+    st.caption(
+        f"Stored in {literal(store.location)}: each run's settings, dataset name, cost and accuracy history and "
+        "trained parameters (no photos, no uploaded data), saved every few seconds while it trains, under a "
+        f"random token kept in this browser's cookie. At most {lim.runs_per_owner} runs and "
+        f"{fmt_bytes(lim.bytes_per_owner)} per browser (the oldest unshared runs make room); unshared runs "
+        f"untouched for {lim.run_ttl_days:g} days are deleted, shared ones after {lim.shared_ttl_days:g} days.")
+
+
+def run_actions(store, summaries, state) -> None:
+    labels = {r.id: f"{r.label} · {r.dataset} · iteration {r.iteration} · {r.status}" for r in summaries}
+    run_id = st.selectbox("Run", list(labels), format_func=labels.get, key=RUN_CHOICE)
+    chosen = next(r for r in summaries if r.id == run_id)
+    cols = st.columns(4)
+    cols[0].button("Open", key=OPEN, on_click=_act, args=(_open, store, run_id),
+                   help="Make it the current run (Train, Inspect, Results and Your photo use it).")
+    cols[1].button("Share", key=SHARE, on_click=_act, args=(store.runs.share, run_id, state.owner),
+                   disabled=chosen.shared, help="Make a read-only link to this run.")
+    cols[2].button("Stop sharing", key=UNSHARE, on_click=_act, args=(store.runs.unshare, run_id, state.owner),
+                   disabled=not chosen.shared)
+    cols[3].button("Delete", key=DELETE, on_click=_act, args=(store.runs.delete, run_id, state.owner))
+    if chosen.shared:
+        link = share_url(page_url("train"), {store_hooks.SHARE_PARAM: chosen.share_token})
+        st.caption("Anyone with this link sees the run read-only (its curves, Inspect, Results, Your photo); "
+                   "your copy never changes because of them.")
+        render_copy_link(link, key="run-share")
+        st.image(qr_png(link, px=320), caption="Scan to open the shared run", width="content")
+
+
+def forget(store, state) -> None:
+    st.subheader("Forget my runs")
+    sure = st.checkbox("Yes, delete every run of this browser and its class board entries", key=FORGET_CONFIRM)
+    st.button("Forget my runs", key=FORGET, type="primary", disabled=not sure,
+              on_click=_act, args=(_forget, store, state))
+
+
+def _forget(store, state) -> None:
+    count = store.runs.forget(state.owner)
+    state.run_id = None
+    state.notice("info", f"Deleted {count} stored run(s) of this browser. What is open in this page stays "
+                         "until you close it; new runs are saved again as you train.")
+
+
+def main() -> None:
+    st.title("My runs")
+    found, problem = store_hooks.current_store()
+    if found is None:
+        st.error(literal(f"Runs are not being saved: {problem}", limit=600))
+        return
+    state = store_hooks.state_of(controller().s)
+    try:
+        summaries = found.runs.list(state.owner)
+        count, size = found.runs.usage(state.owner)
+    except StoreError as exc:
+        st.error(literal(str(exc), limit=600))
+        return
+    what_is_stored(found)
+    if not summaries:
+        st.info("No stored runs yet: train one on the Train page and it appears here.")
+    else:
+        st.caption(f"{count} runs, {fmt_bytes(size)}.")
+        st.dataframe([{"run": r.label, "data": r.dataset, "status": r.status, "iteration": r.iteration,
+                       "shared": "yes" if r.shared else "", "saved": _when(r.updated_at),
+                       "size": fmt_bytes(r.size)} for r in summaries], hide_index=True, key="runs_table")
+        run_actions(found, summaries, state)
+    forget(found, state)
+
+
+main()
