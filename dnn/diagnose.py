@@ -91,13 +91,13 @@ def check_diverged(iteration: int, costs: Sequence[float], exploded_cost: float,
                  "whatever the learning rate.")
         next_step = "Scale the inputs to [0, 1] (divide pixels by 255), then train again."
     else:
-        cause = (f"The learning rate {learning_rate:g} is too large: each step overshoots the valley's floor "
-                 "and lands higher up the other side, so every step makes it worse.")
+        cause = (f"The learning rate {learning_rate:g} is too large: each step overshoots the valley "
+                 "and lands higher up the other side.")
         next_step = f"Try a learning rate ten times smaller ({learning_rate / 10:g})."
     return Diagnosis(
         "diverged", ERROR, f"Diverged at iteration {iteration:,}",
-        f"The cost {jumped}{started} at iteration {iteration:,}, so training stopped. {cause} "
-        "The parameters from the last good iteration are kept.",
+        f"The cost {jumped}{started} at iteration {iteration:,}, so training stopped (the last good "
+        f"parameters are kept). {cause}",
         next_step,
         {"iteration": float(iteration), "start_cost": float(start), "exploded_cost": float(exploded_cost),
          "input_scale": float(input_scale)},
@@ -113,8 +113,8 @@ def check_rising_cost(costs: Sequence[float], learning_rate: float) -> Diagnosis
     return Diagnosis(
         "rising_cost", ERROR, "The cost went up, not down",
         f"The cost rose to {peak / start:.1f}x its start ({start:.3g} -> {peak:.3g}) and ends at {end:.3g}, "
-        "above where it started: the network is worse than before training. The steps are too large to "
-        "settle into a valley, but not large enough to blow up.",
+        "above where it started: the network got worse. The steps are too large to settle, "
+        "not large enough to blow up.",
         f"Try a smaller learning rate ({learning_rate / 3:.2g} or {learning_rate / 10:.2g}).",
         {"start_cost": start, "peak_cost": peak, "end_cost": end, "rise": peak / start},
     )
@@ -135,10 +135,9 @@ def check_collapsed(AL: np.ndarray, Y: np.ndarray, learning_rate: float,
     spread = f"the same P = {lo:.3f} for all of them" if same else f"P between {lo:.3f} and {hi:.3f}"
     return Diagnosis(
         "collapsed", ERROR, f"It answers \u201c{classes[label]}\u201d for everything",
-        f"The network predicts \u201c{classes[label]}\u201d for all {AL.size:,} training examples ({spread}), so "
-        f"its accuracy is just the share of \u201c{classes[label]}\u201d examples ({_pct(share)}). "
-        + ("It ignores its input: the output no longer depends on the picture. " if same else "")
-        + "It has collapsed to one class instead of learning the difference.",
+        f"It predicts \u201c{classes[label]}\u201d for all {AL.size:,} training examples ({spread}), so its "
+        f"{_pct(share)} accuracy is just the share of \u201c{classes[label]}\u201d examples"
+        + (": it ignores its input." if same else ": it has collapsed to one class."),
         f"Try a learning rate ten times smaller ({learning_rate / 10:g}); if it still collapses, "
         "the He initialisation or leaky_relu.",
         {"predicted_class": float(label), "share_of_that_class": share, "p_min": lo, "p_max": hi},
@@ -159,13 +158,11 @@ def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int]) -> Dia
         return None
     parts = [f"layer {l}: {round(s * layer_dims[l])} of {layer_dims[l]} ({_pct(s)})" for l, s in flagged]
     cut = [l for l, s in flagged if s >= 1.0]
-    why = (f"Layer {cut[0]} is completely dead, so nothing reaches the output and no gradient flows back: "
-           "the output is the same for every input and training is stuck for good. " if cut else
-           "Dead units output 0 for every example and get zero gradient, so they never recover. ")
+    why = (f"With layer {cut[0]} all dead, no input reaches the output and no gradient flows back: "
+           "training is stuck for good." if cut else "A dead unit outputs 0 and gets no gradient, so it never recovers.")
     return Diagnosis(
         "dead_layers", ERROR if cut else WARNING, "Dead ReLUs",
-        f"Dead ReLUs (Z <= 0 for every training example): {', '.join(parts)}. {why}"
-        "A too-large step usually pushed their biases far below zero.",
+        f"ReLUs with Z <= 0 for every training example: {', '.join(parts)}. {why}",
         "Try a smaller learning rate, the He initialisation, or leaky_relu (which keeps a small slope below 0).",
         {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
     )
@@ -192,9 +189,8 @@ def check_saturated(shares: Sequence[float], hidden_activation: str) -> Diagnosi
     parts = ", ".join(f"layer {l}: {_pct(s)}" for l, s in flagged)
     return Diagnosis(
         "saturated", WARNING if max(s for _, s in flagged) < 0.9 else ERROR, f"Saturated {hidden_activation}",
-        f"Most {hidden_activation} outputs are pinned at {limits} ({parts} of the outputs over the training set). "
-        "There the curve is flat, its slope is almost 0, so almost no gradient flows back and those "
-        "units stop learning.",
+        f"Most {hidden_activation} outputs sit at {limits} ({parts} of them over the training set), where the "
+        "curve is flat: its slope is almost 0, so almost no gradient flows back and the units stop learning.",
         "Try a smaller learning rate or the Xavier initialisation (smaller starting weights), or relu.",
         {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
     )

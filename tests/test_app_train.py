@@ -9,7 +9,10 @@ import math
 
 import pytest
 
+import json
+
 from app_helpers import metric, sess
+from ui import learning
 from conftest_shared import needs_data
 from ui.settings import LIVE_FIELDS
 
@@ -24,6 +27,16 @@ def _rows(chart) -> list[dict]:
     return convert_arrow_bytes_to_pandas_df(data).to_dict("records")
 
 
+def _chart(at, metric_name: str = "cost"):
+    """The curves chart (cost first, then accuracy): both draw one long table of run/metric/split rows."""
+    return at.get("vega_lite_chart")[0 if metric_name == "cost" else 1]
+
+
+def _cost_rows(at, split: str = "train", run: str | None = None) -> list[dict]:
+    rows = [r for r in _rows(_chart(at)) if r["metric"] == "cost" and r["split"] == split]
+    return [r for r in rows if run is None or r["run"].startswith(run)]
+
+
 def _capped(cap: int | None):
     def setup(session) -> None:
         session.max_iterations_per_tick = cap
@@ -32,7 +45,8 @@ def _capped(cap: int | None):
 
 def _start(app_test, check: bool = True, cap: int | None = CAP, **query):
     at = app_test("views/train.py", query={**SMALL, **query}, setup=_capped(cap))
-    assert sess(at).config.layer_dims[1:] == (int(query.get("hidden", "7")), 1)
+    hidden = tuple(int(u) for u in query.get("hidden", "7").split(","))
+    assert sess(at).config.layer_dims[1:] == (*hidden, 1)
     at.button(key="start").click().run()
     assert not at.exception
     if check:
@@ -45,7 +59,7 @@ def _status(at) -> str:
 
 
 def _points(at) -> int:
-    return len(_rows(at.get("vega_lite_chart")[0]))
+    return len(_cost_rows(at))
 
 
 def _finish(at) -> None:
@@ -72,7 +86,7 @@ def test_start_then_ticks_train_and_grow_the_curve(app_test):
     assert _points(at) == math.ceil(s.run.iteration / every) > points
     assert metric(at, "Iteration") == f"{s.run.iteration:,}"
     assert _status(at) == "Status: **running**"
-    assert {m.label for m in at.metric} >= {"Iteration", "Cost", "Train accuracy", "Test accuracy", "Iterations/s"}
+    assert {m.label for m in at.metric} >= {"Iteration", "Cost", "Train accuracy", "Test accuracy", "Time left"}
     assert at.button(key="start").disabled and not at.button(key="pause").disabled
 
 
@@ -127,7 +141,8 @@ def test_reset_starts_over_ready_and_keeps_the_old_run(app_test):
     assert metric(at, "Iteration") == "0"
     assert _status(at) == "Status: **ready**" and at.button(key="start").label == "Start"
     assert len(s.runs) == 1 and s.runs[0].history.cost_iterations == old.history.cost_iterations
-    assert at.get("plotly_chart"), "the history overlay"
+    old_curve = _cost_rows(at, run="#1")
+    assert [r["iteration"] for r in old_curve] == old.history.cost_iterations, "the old run joins the chart"
 
 
 @needs_data
@@ -137,9 +152,11 @@ def test_a_huge_learning_rate_diverges_without_nan_in_the_chart(app_test):
     s = sess(at)
     _finish(at)
     assert s.run.status.value == "diverged" and s.running is False
-    assert any("diverged" in e.value and "learning rate" in e.value for e in at.error)
-    rows = _rows(at.get("vega_lite_chart")[0])
-    assert all(math.isfinite(r["cost"]) for r in rows)
+    assert any("Diverged at iteration" in e.value and "learning rate" in e.value for e in at.error)
+    rows = _rows(_chart(at))
+    assert all(math.isfinite(r["value"]) for r in rows)
+    boom = [r for r in rows if r["metric"] == "explosion"]
+    assert boom and boom[-1]["iteration"] == s.run.iteration and boom[-1]["note"], "the explosion is drawn"
     assert s.runs[-1].status == "diverged"
     assert not at.exception
 
@@ -180,15 +197,148 @@ def test_leaving_the_page_keeps_the_run_and_its_curve(app_test):
     assert s.run.iteration == iteration
     assert any("waits while you browse" in c.value for c in at.sidebar.caption)
     at.switch_page("views/train.py").run()
-    assert iteration < s.run.iteration <= iteration + CAP and _rows(at.get("vega_lite_chart")[0])
+    assert iteration < s.run.iteration <= iteration + CAP and _cost_rows(at)
 
 
-def test_toy_data_shows_a_decision_boundary(app_test):
+def test_toy_data_shows_the_data_and_initial_boundary_before_start(app_test):
     at = app_test("views/train.py", query={"data": "moons", "hidden": "8", "iters": "300", "lr": "0.5"})
-    assert sess(at).config.layer_dims == (2, 8, 1)
+    s = sess(at)
+    assert s.config.layer_dims == (2, 8, 1) and s.run is None
+    boundary = _rows(at.get("vega_lite_chart")[2])
+    grid = [r for r in boundary if r["layer"] == "grid"]
+    assert len(grid) == 50 * 50 and all(0 <= r["p"] <= 1 for r in grid)
+    assert sum(r["layer"] == "train" for r in boundary) == s.dataset.m_train
+    assert sum(r["layer"] == "test" for r in boundary) == s.dataset.m_test
+    spec = json.loads(at.get("vega_lite_chart")[2].proto.spec)
+    x_dom = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    y_dom = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    # 1:1: one data unit is as many px across as up; the axes span exactly the grid (no blank band).
+    assert spec["width"] / (x_dom[1] - x_dom[0]) == pytest.approx(spec["height"] / (y_dom[1] - y_dom[0]), rel=0.01)
+    assert min(r["x"] for r in grid) == pytest.approx(x_dom[0], abs=0.05 * (x_dom[1] - x_dom[0]) / 50)
+    at.toggle(key="test_points").set_value(False).run()
+    at.toggle(key="discrete").set_value(True).run()
+    boundary = _rows(at.get("vega_lite_chart")[2])
+    assert not any(r["layer"] == "test" for r in boundary)
+    assert {r["p"] for r in boundary if r["layer"] == "grid"} <= {0.0, 1.0}
     at.button(key="start").click().run()
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 2
-    rows = _rows(charts[1])
-    assert len(rows) == 60 * 60 + sess(at).dataset.m_train
-    assert all(0 <= r["p"] <= 1 for r in rows)
+    assert s.run is not None and not at.exception
+
+
+def test_the_network_graph_is_drawn_before_start_and_follows_the_run(app_test):
+    at = app_test("views/train.py", query=SMALL, setup=_capped(CAP))
+    graph = next(c for c in at.get("vega_lite_chart") if "graph" in c.proto.id or c.proto.datasets)
+    names = {d.name for d in graph.proto.datasets}
+    assert names == {"cells", "frames", "edges", "labels"}
+    at.button(key="step").click().run()
+    at.button(key="step").click().run()
+    s = sess(at)
+    state = s.extras[learning.EXTRAS_KEY]
+    assert state.graph_key == (id(s.run), 2), "a Step redraws the graph at once"
+
+
+# ----- runs that really fail, explained where they happen ------------------------------------------------
+def _diagnosed(at) -> str:
+    """The diagnoses as the reader sees them (class names are escaped Markdown)."""
+    from app_helpers import rendered
+    return " ".join(rendered(e.value) for e in [*at.error, *at.warning])
+
+
+@needs_data
+def test_a_collapsed_run_is_explained_not_a_green_finished(app_test):
+    at = _start(app_test, check=False, cap=None, data="course", hidden="20,7,5", lr="0.5", iters="300")
+    _finish(at)
+    text = _diagnosed(at)
+    assert "answers \u201cnon-cat\u201d for everything" in text and "66%" in text
+    assert "Dead ReLUs" in text and "layer 2: 7 of 7 (100%)" in text
+    assert "Try next:" in text
+    assert not at.success, "no green Finished for a network that answers one class"
+
+
+@needs_data
+def test_a_saturated_tanh_run_is_explained(app_test):
+    at = _start(app_test, check=False, cap=None, data="course", hidden="20,7,5", lr="0.5", iters="300", act="tanh")
+    _finish(at)
+    text = _diagnosed(at)
+    assert "Saturated tanh" in text and "-1 or +1" in text
+
+
+def test_a_rising_cost_is_explained(app_test):
+    at = _start(app_test, check=False, cap=None, data="flower", hidden="8,8", lr="10", init="xavier", iters="500")
+    _finish(at)
+    assert sess(at).run.status.value == "done"
+    text = _diagnosed(at)
+    assert "The cost went up, not down" in text and "above where it started" in text
+    assert not at.success
+
+
+def test_a_diverged_toy_run_shows_its_explosion_zoomed_in(app_test):
+    at = _start(app_test, check=False, cap=None, data="flower", hidden="8,8", lr="10", init="he", iters="500")
+    _finish(at)
+    s = sess(at)
+    assert s.run.status.value == "diverged"
+    assert any("Diverged at iteration 2" in e.value and "ten times smaller (1)" in e.value for e in at.error)
+    spec = json.loads(_chart(at).proto.spec)
+    lines = spec["layer"][0]["encoding"]
+    assert lines["y"]["scale"] == {"type": "log"}, "a diverged run's cost is on a log scale"
+    assert lines["x"]["scale"]["domain"] == [0, 10], "zoomed in on the explosion"
+
+
+def test_non_finite_data_is_blamed_on_the_data(app_test):
+    import numpy as np
+
+    import dnn
+    from app_helpers import use_data
+    at = app_test("views/train.py", query={"data": "moons", "hidden": "4"})
+    ds = sess(at).dataset
+    bad_x = np.array(ds.train_x_orig, copy=True)
+    bad_x[0, :3] = np.nan
+    bad = dnn.Dataset("moons with holes", bad_x, ds.train_y, ds.test_x_orig, ds.test_y, ds.classes, kind="toy")
+    use_data(at, bad, "moons")
+    at.run()
+    text = _diagnosed(at)
+    assert "The data is not finite" in text and "3 NaN or infinite values in 3" in text
+    assert "not the learning rate" in text
+
+
+def test_speed_caps_the_iterations_per_tick_and_time_left_is_shown(app_test):
+    at = _start(app_test, iters="5000")
+    s = sess(at)
+    at.selectbox(key="speed").set_value(5).run()
+    assert s.max_iterations_per_tick == 1, "5 iterations per second at 5 ticks per second"
+    before = s.run.iteration
+    at.run()
+    assert s.run.iteration == before + 1
+    at.run()
+    assert metric(at, "Time left") != "—"
+    at.selectbox(key="speed").set_value(0).run()
+    assert s.max_iterations_per_tick is None
+
+
+def test_every_new_run_joins_the_chart_with_a_label_that_says_what_differs(app_test):
+    at = app_test("views/train.py", query=SMALL)
+    at.button(key="step").click().run()
+    at.switch_page("views/model.py").run()
+    at.radio(key="init").set_value("he").run()  # not a live setting: the next Step makes a new run
+    at.switch_page("views/train.py").run()
+    at.button(key="step").click().run()
+    s = sess(at)
+    runs = {r["run"] for r in _rows(_chart(at))}
+    assert any(r.startswith("#1") and "init sqrt" in r for r in runs), runs
+    assert any(r.startswith("this run") and "init he" in r for r in runs), runs
+    assert at.multiselect(key="history_runs").value == [s.runs[0].label]
+    at.multiselect(key="history_runs").set_value([]).run()
+    assert not any(r["run"].startswith("#1") for r in _rows(_chart(at))), "an unticked run leaves the chart"
+    at.multiselect(key="delete_runs").set_value([s.runs[0].label]).run()
+    at.button(key="delete_confirm").click().run()
+    assert s.runs == [] and not at.exception
+
+
+def test_presenter_mode_follows_the_session_and_shows_page_links(app_test):
+    at = app_test("views/train.py", query=SMALL)
+    at.toggle(key="presenter_toggle").set_value(True).run()
+    s = sess(at)
+    assert s.extras["presenter"] is True
+    assert at.get("page_link"), "page links replace the hidden sidebar"
+    at.switch_page("views/inspect.py").run()
+    at.switch_page("views/train.py").run()
+    assert at.toggle(key="presenter_toggle").value is True

@@ -55,7 +55,7 @@ def test_plane_graph_has_a_picture_per_unit_and_edges_by_sign(flower_run):
     assert np.all(np.diff(e["width"].to_numpy()[order]) >= -1e-6)
     assert e["width"].max() == pytest.approx(pg.MAX_EDGE_WIDTH)
     labels = list(data["labels"]["title"])
-    assert "layer 1 \u00b7 8" in labels and "+2 more" in labels
+    assert "layer 1\n8" in labels and "+2 more" in labels
     for table in data.values():
         assert not table[[c for c in ("x", "y") if c in table]].isna().any().any()
     assert cells["fill"].astype(str).str.match(r"^#[0-9a-f]{6}$").all()
@@ -94,7 +94,7 @@ def test_image_graph_shows_weights_in_layer_1_and_the_mosaic_deeper(image_case):
     inp = pictures[0][0][1]
     assert inp.shape == (3 * pg.THUMB_SIDE, 3 * pg.THUMB_SIDE)
     data = pg.graph_data(run.parameters, "relu", probe, layout)
-    assert list(data["labels"]["title"])[:2] == ["input \u00b7 12,288", "layer 1 \u00b7 20"]
+    assert list(data["labels"]["title"])[:2] == ["input\n12,288", "layer 1\n20"]
     assert "+14 more" in list(data["labels"]["title"])
     fan = data["edges"][data["edges"]["info"].str.startswith("|W1")]
     assert len(fan) == 6 and (fan["fill"] == pg.EDGE_GREY).all()

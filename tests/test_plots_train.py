@@ -10,26 +10,6 @@ import dnn
 from ui import plots_train, settings
 
 
-def test_cost_chart_data_drops_nan_and_inf():
-    df = plots_train.cost_chart_data([0, 1, 2, 3], [0.7, float("nan"), float("inf"), 0.5])
-    assert list(df["iteration"]) == [0, 3]
-    assert np.isfinite(df["cost"]).all()
-
-
-def test_cost_chart_spec_spans_the_whole_run():
-    spec = plots_train.cost_chart_spec(2500)
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 2500]
-    assert spec["encoding"]["y"]["field"] == "cost"
-
-
-def test_cost_overlay_one_trace_per_run_without_nan():
-    fig = plots_train.cost_overlay_figure([("a", [0, 100], [0.7, 0.5]), ("b", [0, 100, 200], [0.7, float("nan"), 0.1])])
-    assert isinstance(fig, go.Figure) and len(fig.data) == 2
-    assert [t.name for t in fig.data] == ["a", "b"]
-    assert list(fig.data[1].y) == [0.7, 0.1]
-
-
 def test_decision_boundary_data_covers_grid_and_points():
     rng = np.random.RandomState(0)
     X, Y = rng.randn(2, 30), (rng.rand(1, 30) > 0.5).astype(int)
@@ -41,12 +21,32 @@ def test_decision_boundary_data_covers_grid_and_points():
 
     df = plots_train.decision_boundary_data(X, Y, proba, resolution=20)
     assert calls == [(2, 400)]
-    assert (df["layer"] == "grid").sum() == 400 and (df["layer"] == "point").sum() == 30
+    assert (df["layer"] == "grid").sum() == 400 and (df["layer"] == "train").sum() == 30
     assert not df[["x", "x2", "y", "y2", "p"]].isna().any().any()
     grid = df[df["layer"] == "grid"]
     assert grid["x"].min() < X[0].min() and grid["x2"].max() > X[0].max()
     spec = plots_train.decision_boundary_spec(("red", "blue"))
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "circle"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "circle", "square"]
+
+
+def test_boundary_is_one_to_one_with_no_blank_band_and_optional_test_points():
+    rng = np.random.RandomState(2)
+    X, Y = rng.randn(2, 40) * np.array([[3.0], [1.0]]), (rng.rand(1, 40) > 0.5).astype(int)
+    Xt, Yt = rng.randn(2, 10), (rng.rand(1, 10) > 0.5).astype(int)
+    proba = lambda g: 1 / (1 + np.exp(-g[0:1]))  # noqa: E731
+    extent = plots_train.boundary_extent(X, resolution=20)
+    df = plots_train.decision_boundary_data(X, Y, proba, resolution=20, X_test=Xt, Y_test=Yt, discrete=True)
+    grid = df[df["layer"] == "grid"]
+    # Cells reach the extent's edges (overlapping a hair), so no blank band shows inside the axes.
+    assert grid["x"].min() <= extent[0] and grid["x2"].max() >= extent[1]
+    assert grid["y"].min() <= extent[2] and grid["y2"].max() >= extent[3]
+    assert set(grid["p"]) <= {0.0, 1.0} and (df["layer"] == "test").sum() == 10
+    spec = plots_train.decision_boundary_spec(("red", "blue"), extent, side=300)
+    x_dom = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    y_dom = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert (x_dom, y_dom) == (list(extent[:2]), list(extent[2:]))
+    assert spec["width"] == 300 and spec["width"] / (x_dom[1] - x_dom[0]) == pytest.approx(
+        spec["height"] / (y_dom[1] - y_dom[0]), rel=0.01)
 
 
 def test_decision_boundary_replaces_nan_probabilities():

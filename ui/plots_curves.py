@@ -82,7 +82,8 @@ def curves_data(runs: Sequence[CurveRun]) -> pd.DataFrame:
 def _colour(labels: Sequence[str]) -> dict:
     return {"field": "run", "type": "nominal", "title": "run", "sort": list(labels),
             "scale": {"domain": list(labels), "range": [RUN_COLOURS[k % len(RUN_COLOURS)] for k in range(len(labels))]},
-            "legend": {"orient": "bottom", "columns": 1, "labelLimit": 0} if len(labels) > 1 else None}
+            "legend": {"orient": "top", "direction": "horizontal", "title": None, "labelLimit": 280}
+            if len(labels) > 1 else None}
 
 
 def _dash() -> dict:
@@ -90,8 +91,8 @@ def _dash() -> dict:
             "scale": {"domain": list(SPLITS), "range": [[1, 0], [6, 4]]}, "legend": None}
 
 
-def _x(num_iterations: int) -> dict:
-    return {"field": "iteration", "type": "quantitative", "title": "iteration",
+def _x(num_iterations: int, title: str | None = "iteration") -> dict:
+    return {"field": "iteration", "type": "quantitative", "title": title,
             "scale": {"domain": [0, max(1, int(num_iterations))], "nice": False}, "axis": {"format": ",d"}}
 
 
@@ -103,7 +104,7 @@ def _tooltip(value_format: str) -> list[dict]:
 
 def _lines(metric: str, x: dict, y: dict, labels: Sequence[str], value_format: str) -> dict:
     return {"transform": [{"filter": f"datum.metric == '{metric}'"}],
-            "mark": {"type": "line", "strokeWidth": 2.5},
+            "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
             "encoding": {"x": x, "y": y, "color": _colour(labels), "strokeDash": _dash(),
                          "detail": {"field": "split"}, "tooltip": _tooltip(value_format)}}
 
@@ -116,13 +117,13 @@ def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y:
     """
     y = {"field": "value", "type": "quantitative", "title": "cost J" + (" (log scale)" if log_y else ""),
          "scale": {"type": "log"} if log_y else {"zero": True}}
-    x = _x(num_iterations)
+    x = _x(num_iterations, title=None)  # the accuracy chart below names the shared axis
     explosion = {"transform": [{"filter": "datum.metric == 'explosion'"}],
-                 "mark": {"type": "line", "color": EXPLOSION_COLOUR, "strokeWidth": 2.5,
+                 "mark": {"type": "line", "color": EXPLOSION_COLOUR, "strokeWidth": 2.5, "clip": True,
                           "point": {"filled": True, "size": 30, "color": EXPLOSION_COLOUR}},
                  "encoding": {"x": x, "y": y, "detail": {"field": "run"}, "tooltip": _tooltip(".4g")}}
     note = {"transform": [{"filter": "datum.note != ''"}],
-            "mark": {"type": "text", "align": "right", "dx": -8, "dy": 4, "fontWeight": "bold",
+            "mark": {"type": "text", "align": "left", "dx": 8, "dy": 4, "fontWeight": "bold",
                      "color": EXPLOSION_COLOUR, "fontSize": 13},
             "encoding": {"x": x, "y": y, "text": {"field": "note"}}}
     return {"height": height, "title": {"text": "Cost: train (solid) and test (dashed)", "anchor": "start"},

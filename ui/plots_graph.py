@@ -29,7 +29,8 @@ import dnn
 # Playground's convention on a colour-blind-safe pair: orange below zero, blue above, white at zero.
 NEGATIVE, POSITIVE, NEUTRAL = (230, 97, 0), (0, 114, 178), (255, 255, 255)
 EDGE_GREY = "#9a9a9a"
-NODE = 0.72            # a node's side, in column widths
+NODE = 0.72            # a node's side, in row heights
+GAP = 1.45             # columns apart, in row heights: room for the layer names above them
 MAX_EDGE_WIDTH = 4.0   # px
 DETAIL = 2.2           # the enlarged unit's side, in column widths
 WEIGHT_SIDE = 16       # layer-1 weight pictures are pooled to WEIGHT_SIDE x WEIGHT_SIDE cells
@@ -149,8 +150,8 @@ def graph_layout(layer_dims: Sequence[int], probe: Probe, max_units: int = 6, px
 
 
 def _centre(layout: GraphLayout, l: int, k: int) -> tuple[float, float]:
-    """Node k of column l: columns 1 apart, rows 1 apart, each column centred vertically."""
-    return float(l), (layout.rows - layout.shown[l]) / 2 + k + 0.5
+    """Node k of column l: columns GAP apart, rows 1 apart, each column centred vertically."""
+    return GAP * l, (layout.rows - layout.shown[l]) / 2 + k + 0.5
 
 
 # ----- what each unit computes ------------------------------------------------------------------
@@ -327,11 +328,11 @@ def _labels(layout: GraphLayout) -> dict:
     L = len(layout.layer_dims) - 1
     rows = []
     for l, n in enumerate(layout.layer_dims):
-        head = ("input" if l == 0 else "output" if l == L else f"layer {l}") + f" \u00b7 {n:,}"
-        rows.append({"x": float(l), "y": -0.15, "title": head})
+        head = ("input" if l == 0 else "output" if l == L else f"layer {l}") + f"\n{n:,}"
+        rows.append({"x": GAP * l, "y": -0.3, "title": head})
         more = n - layout.shown[l] if not (l == 0 and layout.probe_kind == "images") else 0
         if more > 0:
-            rows.append({"x": float(l), "y": layout.rows + 0.15, "title": f"+{more:,} more"})
+            rows.append({"x": GAP * l, "y": layout.rows + 0.15, "title": f"+{more:,} more"})
     return {key: [r[key] for r in rows] for key in rows[0]}
 
 
@@ -339,7 +340,12 @@ def _labels(layout: GraphLayout) -> dict:
 def graph_size(layout: GraphLayout) -> tuple[int, int]:
     """(width, height) in px: one unit of x and of y is the same number of px, so pictures stay square."""
     px = layout.px_per_unit
-    return int(round((len(layout.layer_dims) + DETAIL + 0.3) * px)), int(round((layout.rows + 0.8) * px))
+    return int(round(graph_columns(layout.layer_dims) * px)), int(round((layout.rows + 0.8) * px))
+
+
+def graph_columns(layer_dims: Sequence[int]) -> float:
+    """The graph's width in row heights: its columns, the enlarged unit and margins."""
+    return GAP * (len(layer_dims) - 1) + 1 + DETAIL + 0.3
 
 
 def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None = None, font_size: int = 12) -> dict:
@@ -349,14 +355,14 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
     keeps its identity (and its hovered unit) while the run trains.
     """
     width, height = graph_size(layout)
-    n_cols = len(layout.layer_dims)
-    x_dom, y_dom = [-0.5, n_cols - 0.2 + DETAIL], [-0.6, layout.rows + 0.2]
+    right = GAP * (len(layout.layer_dims) - 1) + 0.5
+    x_dom, y_dom = [-0.5, right + 0.3 + DETAIL], [-0.6, layout.rows + 0.2]
     x = {"field": "x", "type": "quantitative", "scale": {"domain": x_dom, "nice": False, "zero": False}, "axis": None}
     y = {"field": "y", "type": "quantitative", "scale": {"domain": y_dom, "nice": False, "zero": False,
                                                           "reverse": True}, "axis": None}
     qx, qy = {**x, "field": "px"}, {**y, "field": "py"}
     qx2, qy2 = {"field": "px2"}, {"field": "py2"}
-    dx0, dy0 = n_cols - 0.3 + 0.2, 0.35  # the enlarged unit's top-left corner
+    dx0, dy0 = right + 0.2, 0.35  # the enlarged unit's top-left corner
     fill = {"field": "fill", "type": "nominal", "scale": None, "legend": None}
     cell_pos = [{"calculate": f"datum.x - {NODE / 2} + datum.u * {NODE}", "as": "px"},
                 {"calculate": f"datum.x - {NODE / 2} + (datum.u + datum.du) * {NODE}", "as": "px2"},
@@ -393,7 +399,7 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
                           "strokeWidth": {"condition": {"param": "unit", "empty": False, "value": 3}, "value": 0.8},
                           "tooltip": [{"field": "title", "title": "unit"}, {"field": "info", "title": "numbers"}]}},
             {"data": {"name": "labels"},
-             "mark": {"type": "text", "fontWeight": "bold", "baseline": "middle"},
+             "mark": {"type": "text", "fontWeight": "bold", "baseline": "middle", "lineBreak": "\n"},
              "encoding": {"x": x, "y": y, "text": {"field": "title"}}},
             {"data": cells, "transform": [{"filter": {"param": "unit", "empty": False}}, *big_pos],
              "mark": {"type": "rect", "strokeWidth": 0},

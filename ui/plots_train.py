@@ -29,40 +29,6 @@ def finite_points(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-# ----- live cost curve (vega-lite) ------------------------------------------------
-def cost_chart_data(iterations: Sequence[int], costs: Sequence[float]) -> pd.DataFrame:
-    its, cs = finite_points(iterations, costs)
-    return pd.DataFrame({"iteration": np.asarray(its, dtype=np.int64), "cost": np.asarray(cs, dtype=np.float64)})
-
-
-def cost_chart_spec(num_iterations: int) -> dict:
-    """A line of cost against iteration, x fixed to the whole run so the curve grows left to right."""
-    return {
-        "mark": {"type": "line", "point": {"size": 14, "filled": True, "color": CLASS_COLOURS[1]},
-                 "color": CLASS_COLOURS[1]},
-        "encoding": {
-            "x": {"field": "iteration", "type": "quantitative", "title": "iteration",
-                  "scale": {"domain": [0, max(1, int(num_iterations))]}},
-            "y": {"field": "cost", "type": "quantitative", "title": "cost J", "scale": {"zero": True}},
-            "tooltip": [{"field": "iteration", "type": "quantitative"},
-                        {"field": "cost", "type": "quantitative", "format": ".4f"}],
-        },
-        "height": 300,
-    }
-
-
-# ----- run history (plotly, static) ------------------------------------------------
-def cost_overlay_figure(curves: Sequence[tuple[str, Sequence[int], Sequence[float]]]) -> go.Figure:
-    """One line per (label, iterations, costs): e.g. the course's learning-rate comparison."""
-    fig = go.Figure()
-    for label, iterations, costs in curves:
-        its, cs = finite_points(iterations, costs)
-        fig.add_trace(go.Scatter(x=its, y=cs, mode="lines", name=label))
-    fig.update_layout(xaxis_title="iteration", yaxis_title="cost J", height=360,
-                      legend={"orientation": "h", "y": -0.25}, margin={"t": 30})
-    return fig
-
-
 # ----- 2-D toy data ------------------------------------------------------------------
 def boundary_grid(X: np.ndarray, resolution: int = 80, pad: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Cell centres covering the data's box (plus a margin): xs (resolution,), ys (resolution,)."""
@@ -72,46 +38,85 @@ def boundary_grid(X: np.ndarray, resolution: int = 80, pad: float = 0.1) -> tupl
             np.linspace(lo[1] - margin[1], hi[1] + margin[1], resolution))
 
 
+def boundary_extent(X: np.ndarray, resolution: int = 80) -> tuple[float, float, float, float]:
+    """(x_min, x_max, y_min, y_max) of the grid's outer cell edges: the chart's exact domain, no blank band."""
+    xs, ys = boundary_grid(X, resolution)
+    dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    return float(xs[0] - dx), float(xs[-1] + dx), float(ys[0] - dy), float(ys[-1] + dy)
+
+
 def decision_boundary_data(X: np.ndarray, Y: np.ndarray, proba: Callable[[np.ndarray], np.ndarray],
-                           resolution: int = 80) -> pd.DataFrame:
-    """Rows for :func:`decision_boundary_spec`: grid cells with P(y=1), then the training points."""
+                           resolution: int = 80, X_test: np.ndarray | None = None,
+                           Y_test: np.ndarray | None = None, discrete: bool = False) -> pd.DataFrame:
+    """Rows for :func:`decision_boundary_spec`: grid cells with P(y=1), the training points, the test points.
+
+    ``discrete`` shows the decision (P > 0.5 as 1, else 0) instead of the probability.  Cells overlap
+    their neighbours by 2% so no hairline shows between rows.
+    """
     xs, ys = boundary_grid(X, resolution)
     gx, gy = np.meshgrid(xs, ys)
     p = np.nan_to_num(np.asarray(proba(np.vstack([gx.ravel(), gy.ravel()]))).ravel(), nan=0.5)
-    dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    if discrete:
+        p = (p > 0.5).astype(float)
+    dx, dy = (xs[1] - xs[0]) * 0.51, (ys[1] - ys[0]) * 0.51
     grid = pd.DataFrame({"layer": "grid", "x": gx.ravel() - dx, "x2": gx.ravel() + dx,
                          "y": gy.ravel() - dy, "y2": gy.ravel() + dy, "p": p, "label": ""})
-    points = pd.DataFrame({"layer": "point", "x": X[0], "x2": X[0], "y": X[1], "y2": X[1],
-                           "p": np.nan_to_num(Y.ravel().astype(float)), "label": Y.ravel().astype(int).astype(str)})
-    return pd.concat([grid, points], ignore_index=True)
+    parts = [grid, _points("train", X, Y)]
+    if X_test is not None and Y_test is not None:
+        parts.append(_points("test", X_test, Y_test))
+    return pd.concat(parts, ignore_index=True)
 
 
-def decision_boundary_spec(classes: Sequence[str] = ("0", "1")) -> dict:
-    """P(y=1) as a blue-orange field with the training points on top; 0.5 is the boundary."""
+def _points(layer: str, X: np.ndarray, Y: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"layer": layer, "x": X[0], "x2": X[0], "y": X[1], "y2": X[1],
+                         "p": np.nan_to_num(Y.ravel().astype(float)), "label": Y.ravel().astype(int).astype(str)})
+
+
+def boundary_size(extent: Sequence[float], side: int = 420) -> tuple[int, int]:
+    """(width, height) px with one data unit the same length on both axes; the longer side is ``side``."""
+    x_range, y_range = extent[1] - extent[0], extent[3] - extent[2]
+    if x_range >= y_range:
+        return side, max(1, round(side * y_range / x_range))
+    return max(1, round(side * x_range / y_range)), side
+
+
+def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence[float] | None = None,
+                           side: int = 420) -> dict:
+    """P(y=1) as a two-colour field with the training points (circles) and test points (squares) on top.
+
+    With ``extent`` (from :func:`boundary_extent`) the axes span exactly the grid at a 1:1 aspect.
+    """
+    colours = class_colours(classes)
+    size = {} if extent is None else dict(zip(("width", "height"), boundary_size(extent, side)))
+
+    def axis(field: str, title: str, lo_hi: Sequence[float] | None) -> dict:
+        scale = {"nice": False, "zero": False, **({"domain": list(lo_hi)} if lo_hi is not None else {})}
+        return {"field": field, "type": "quantitative", "title": title, "axis": {"grid": False}, "scale": scale}
+
+    x = axis("x", "x1", None if extent is None else extent[:2])
+    y = axis("y", "x2", None if extent is None else extent[2:])
+    fill = {"field": "label", "type": "nominal", "title": "label",
+            "scale": {"domain": ["0", "1"], "range": list(colours)},
+            "legend": {"labelExpr": f"datum.label == '1' ? '{classes[-1]}' : '{classes[0]}'", "orient": "bottom"}}
     return {
-        "height": 380,
+        **size,
         "layer": [
             {"transform": [{"filter": "datum.layer == 'grid'"}],
-             "mark": {"type": "rect", "opacity": 0.75},
+             "mark": {"type": "rect", "opacity": 0.8, "strokeWidth": 0},
              "encoding": {
-                 "x": {"field": "x", "type": "quantitative", "title": "x1", "axis": {"grid": False}},
-                 "x2": {"field": "x2"},
-                 "y": {"field": "y", "type": "quantitative", "title": "x2", "axis": {"grid": False}},
-                 "y2": {"field": "y2"},
-                 "color": {"field": "p", "type": "quantitative", "title": "P(y=1)",
-                           "scale": {"domain": [0, 1], "range": [
-                               *(_tint(c) for c in class_colours(classes)[:1]), "#ffffff",
-                               *(_tint(c) for c in class_colours(classes)[1:])]}},
+                 "x": x, "x2": {"field": "x2"}, "y": y, "y2": {"field": "y2"},
+                 "color": {"field": "p", "type": "quantitative", "title": f"P({classes[-1]})",
+                           "scale": {"domain": [0, 1], "range": [_tint(colours[0]), "#ffffff", _tint(colours[1])]},
+                           "legend": {"orient": "right", "format": ".1f"}},
              }},
-            {"transform": [{"filter": "datum.layer == 'point'"}],
-             "mark": {"type": "circle", "size": 22, "opacity": 0.9, "stroke": "black", "strokeWidth": 0.3},
-             "encoding": {
-                 "x": {"field": "x", "type": "quantitative"},
-                 "y": {"field": "y", "type": "quantitative"},
-                 "fill": {"field": "label", "type": "nominal", "title": "label",
-                          "scale": {"domain": ["0", "1"], "range": list(class_colours(classes))},
-                          "legend": {"labelExpr": f"datum.label == '1' ? '{classes[-1]}' : '{classes[0]}'"}},
-             }},
+            {"transform": [{"filter": "datum.layer == 'train'"}],
+             "mark": {"type": "circle", "size": 26, "opacity": 0.9, "stroke": "black", "strokeWidth": 0.4},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
+                          "fill": fill}},
+            {"transform": [{"filter": "datum.layer == 'test'"}],
+             "mark": {"type": "square", "size": 34, "opacity": 1, "stroke": "black", "strokeWidth": 1.2},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
+                          "fill": fill}},
         ],
         "resolve": {"scale": {"color": "independent"}},
     }

@@ -1,19 +1,36 @@
-"""Train: start, pause, step and reset gradient descent, watching the cost fall live.
+"""Train: start, pause, step and reset gradient descent and watch it learn.
 
-The run lifecycle is ui.controller's; this page reads the buttons, calls it and renders.  The layout is a few
-small functions (controls, status, metrics, curves, history) so more views can sit beside the cost curve.
+Controls on top; then, without scrolling at 1280x720: the status, the numbers, what went wrong (in
+plain words, with the next thing to try), the cost and accuracy curves of this run and the earlier
+ones, and the network itself (or, for 2-D data, the decision boundary) updating live.
+
+The run lifecycle is ui.controller's; what the view computes is ui.learning's; figures come from
+ui.plots_curves, ui.plots_graph and ui.plots_train.  This page reads widgets, calls them and renders.
 """
 from __future__ import annotations
 
 import math
+import time
 
 import streamlit as st
 
 import dnn
-from dnn.data import Dataset
-from ui import plots_train, session, settings
+from dnn.diagnose import ERROR, Diagnosis, check_data
+from ui import learning, pacing, plots_curves, plots_graph, plots_train, session
 from ui.controller import Controller, controller, figures
+from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.text import literal
+
+# Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
+SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM = (
+    "speed", "log_y", "test_points", "discrete", "delete_runs", "delete_confirm")
+GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
+BOUNDARY_RESOLUTION = 50
+MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
+
+
+def view_state(ctl: Controller) -> learning.ViewState:
+    return ctl.s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
 
 
 # ----- button callbacks (outside the fragment, so they run before any slice) -----------
@@ -33,20 +50,30 @@ def on_reset() -> None:
     controller().reset()
 
 
+def on_speed() -> None:
+    s = controller().s
+    speed = st.session_state.get(SPEED)
+    s.max_iterations_per_tick = pacing.budget_for_speed(learning.speed_cap(speed), s.tick_seconds)
+
+
 def controls(ctl: Controller) -> None:
     running = ctl.s.running
-    c = st.columns([1, 1, 1, 1, 4])
-    c[0].button(ctl.start_label, key=session.START, on_click=on_start, type="primary", disabled=running,
-                width="stretch")
-    c[1].button("Pause", key=session.PAUSE, on_click=on_pause, disabled=not running, width="stretch")
-    c[2].button("Step", key=session.STEP, on_click=on_step, help="Exactly one iteration of gradient descent",
-                width="stretch")
-    c[3].button("Reset", key=session.RESET, on_click=on_reset, help="Keep this run in the history and start over",
-                width="stretch")
-    c[4].caption("Training runs while this page is open; on another page it waits and continues when you come back.")
+    icon = ":material/replay:" if ctl.start_label == "Train again" else ":material/play_arrow:"
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row.button(ctl.start_label, key=session.START, on_click=on_start, type="primary", disabled=running, icon=icon)
+    row.button("Pause", key=session.PAUSE, on_click=on_pause, disabled=not running, icon=":material/pause:")
+    row.button("Step", key=session.STEP, on_click=on_step, icon=":material/skip_next:",
+               help="Exactly one iteration of gradient descent")
+    row.button("Reset", key=session.RESET, on_click=on_reset, icon=":material/restart_alt:",
+               help="Keep this run in the history and start over")
+    row.selectbox("Speed", learning.SPEEDS, format_func=learning.speed_label, key=SPEED, on_change=on_speed,
+                  width=135, label_visibility="collapsed",
+                  help="Slow training down to narrate it: a capped number of iterations per second.")
+    row.toggle("Log cost", key=LOG_Y)
+    presenter_toggle(row, ctl.s)
 
 
-# ----- the live view -----------------------------------------------------------------
+# ----- the numbers --------------------------------------------------------------------
 def _pct(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.1%}"
 
@@ -55,58 +82,126 @@ def _cost(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.4f}"
 
 
-def status_line(ctl: Controller, cfg: dnn.TrainConfig, iteration: int) -> None:
-    st.markdown(f"Status: **{ctl.status}**")
-    st.progress(min(1.0, iteration / cfg.num_iterations), text=f"{iteration:,} / {cfg.num_iterations:,} iterations")
+def progress(cfg: dnn.TrainConfig, iteration: int) -> None:
+    st.progress(min(1.0, iteration / cfg.num_iterations))
 
 
-def metrics_row(ctl: Controller, run: dnn.Trainer | None) -> tuple[float, float, float]:
+def metrics_row(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
+                eta: float | None) -> tuple[float, float, float]:
     iteration = run.iteration if run is not None else 0
     cost, train_acc, test_acc = figures(run, ctl.s.running)
     step = ctl.s.last_step
     delta = f"{step.change:+.2e}" if step is not None and run is not None and step.iteration == iteration else None
-    cols = st.columns(5)
-    cols[0].metric("Iteration", f"{iteration:,}")
-    cols[1].metric("Cost", _cost(cost), delta=delta, delta_color="inverse",
-                   help="The cost of the network at this iteration; after Step, its change.")
-    cols[2].metric("Train accuracy", _pct(train_acc))
-    cols[3].metric("Test accuracy", _pct(test_acc))
-    cols[4].metric("Iterations/s", f"{ctl.s.rate:,.0f}")
+    row = st.container(horizontal=True, gap="medium", vertical_alignment="center")
+    row.markdown(f"Status: **{ctl.status}**", width="content")
+    row.metric("Iteration", f"{iteration:,}", width="content",
+               help=f"of {cfg.num_iterations:,}")
+    row.metric("Cost", _cost(cost), delta=delta, delta_color="inverse", width="content",
+               help="The cost of the network at this iteration; after Step, its change.")
+    row.metric("Train accuracy", _pct(train_acc), width="content")
+    row.metric("Test accuracy", _pct(test_acc), width="content")
+    row.metric("Time left", learning.format_duration(eta) if ctl.s.running else "—", width="content",
+               help="At the pace of the last few seconds (the speed setting included).")
     return cost, train_acc, test_acc
 
 
-def cost_curve(cfg: dnn.TrainConfig, history: dnn.History) -> None:
-    # A keyed container gives the chart the .st-key-cost_chart class the browser tests look for.
-    st.container(key=session.COST_CHART).vega_lite_chart(
-        plots_train.cost_chart_data(history.cost_iterations, history.costs),
-        plots_train.cost_chart_spec(cfg.num_iterations), key=session.COST_CHART_SPEC, width="stretch")
+def show_diagnosis(d: Diagnosis) -> None:
+    text = f"**{d.title}.** {d.message}  \n**Try next:** {d.next_step}"
+    (st.error if d.severity == ERROR else st.warning)(text, icon=":material/error:" if d.severity == ERROR
+                                                      else ":material/warning:")
 
 
-def boundary(run: dnn.Trainer, ds: Dataset) -> None:
-    data = plots_train.decision_boundary_data(run.X, run.Y, run.predict_proba, resolution=60)
-    st.vega_lite_chart(data, plots_train.decision_boundary_spec([literal(c) for c in ds.class_names]),
-                       key=session.BOUNDARY_CHART, width="stretch")
-
-
-def outcome(run: dnn.Trainer, cost: float, train_acc: float, test_acc: float) -> None:
-    if run.status == dnn.Status.DIVERGED:
-        st.error(run.message)
-    elif run.status == dnn.Status.DONE:
+def outcome(run: dnn.Trainer, found: list[Diagnosis], cost: float, train_acc: float, test_acc: float) -> None:
+    """What went wrong, in plain words, instead of a green Finished; the green line only for a healthy run."""
+    for d in found:
+        show_diagnosis(d)
+    if run.status == dnn.Status.DONE and not any(d.severity == ERROR for d in found):
         st.success(f"Finished {run.iteration:,} iterations: cost {cost:.4f}, train accuracy "
                    f"{_pct(train_acc)}, test accuracy {_pct(test_acc)}. "
-                   "See Results for the mistakes, or Inspect for what the layers learned.")
+                   "See Results for the mistakes, or Inspect for what the layers learned.",
+                   icon=":material/check_circle:")
+
+
+# ----- the charts ----------------------------------------------------------------------
+def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig) -> None:
+    presenter = presenter_on(ctl.s)
+    current = None if run is None else (run, ctl.s.dataset.name)
+    shown = set(st.session_state.get(session.HISTORY_RUNS, [r.label for r in ctl.s.runs]))
+    hidden = [k for k, r in enumerate(ctl.s.runs) if r.label not in shown]
+    labels, runs, _ = learning.curve_runs(current, ctl.s.runs, hidden)
+    if runs and run is not None:
+        runs[0] = plots_curves.CurveRun(runs[0].label, run.history, learning.explosion(state, run))
+    data = plots_curves.curves_data(runs)
+    longest = max([cfg.num_iterations, *(r.config.num_iterations for k, r in enumerate(ctl.s.runs) if k not in hidden)])
+    if run is not None and run.status == dnn.Status.DIVERGED:
+        longest = max(10, 2 * run.iteration)  # zoom in on the explosion
+    log_y = bool(st.session_state.get(LOG_Y)) or (run is not None and run.status == dnn.Status.DIVERGED)
+    # A keyed container gives the chart the .st-key-cost_chart class the browser tests look for.
+    st.container(key=session.COST_CHART).vega_lite_chart(
+        data, plots_curves.with_config(plots_curves.cost_spec(longest, labels, log_y, height=185), presenter),
+        key=session.COST_CHART_SPEC, width="stretch")
+    st.vega_lite_chart(data, plots_curves.with_config(plots_curves.accuracy_spec(longest, labels, height=160),
+                                                      presenter), key=ACCURACY_CHART, width="stretch")
+
+
+def graph(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
+          width_px: int, height_px: int) -> None:
+    probe = learning.probe_for(state, ctl.s.dataset, ctl.s.data_key)
+    px = learning.graph_unit_px(cfg, width_px, height_px, MAX_UNITS)
+    layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=MAX_UNITS, px_per_unit=px)
+    if run is None:
+        key, params, act = ("initial", cfg), (lambda: learning.initial_parameters(cfg)), cfg.hidden_activation
+    else:
+        key, params, act = (id(run), run.iteration), (lambda: run.parameters), run.config.hidden_activation
+    tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running)
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, font_size=15 if presenter_on(ctl.s) else 12),
+                       key=GRAPH_CHART, width="content")
+
+
+def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, side: int) -> None:
+    ds = ctl.s.dataset
+    if run is not None:
+        proba = run.predict_proba
+    else:
+        params = learning.initial_parameters(cfg)
+        proba = lambda X: dnn.predict_proba(X, params, cfg.hidden_activation)  # noqa: E731
+    row = st.container(horizontal=True, gap="small")
+    row.toggle("Test points", key=TEST_POINTS, value=True, help="The test set as squares, the training set as dots.")
+    row.toggle("Discretise", key=DISCRETE, help="Colour the plane by the decision (P > 0.5) instead of P.")
+    show_test = st.session_state.get(TEST_POINTS, True)
+    data = plots_train.decision_boundary_data(
+        ds.X_train, ds.train_y, proba, resolution=BOUNDARY_RESOLUTION,
+        X_test=ds.X_test if show_test else None, Y_test=ds.test_y if show_test else None,
+        discrete=bool(st.session_state.get(DISCRETE)))
+    extent = plots_train.boundary_extent(ds.X_train, BOUNDARY_RESOLUTION)
+    spec = plots_train.decision_boundary_spec([literal(c) for c in ds.class_names], extent, side)
+    st.vega_lite_chart(data, spec, key=session.BOUNDARY_CHART, width="content")
 
 
 def show_run(ctl: Controller) -> None:
+    state = view_state(ctl)
     run, ds = ctl.s.run, ctl.s.dataset
     cfg = run.config if run is not None else ctl.s.config
-    status_line(ctl, cfg, run.iteration if run is not None else 0)
-    cost, train_acc, test_acc = metrics_row(ctl, run)
-    cost_curve(cfg, run.history if run is not None else dnn.History())
-    if run is not None and ds.kind == "toy":
-        boundary(run, ds)
+    iteration = run.iteration if run is not None else 0
+    learning.note_progress(state, iteration, time.monotonic())
+    eta = learning.eta_seconds(state.samples, cfg.num_iterations - iteration)
+    cost, train_acc, test_acc = metrics_row(ctl, run, cfg, eta)
+    progress(cfg, iteration)
     if run is not None:
-        outcome(run, cost, train_acc, test_acc)
+        outcome(run, learning.run_diagnoses(state, run, [literal(c) for c in ds.class_names]),
+                cost, train_acc, test_acc)
+    wide = presenter_on(ctl.s)
+    left, right = st.columns([1, 1] if ds.kind == "toy" else [0.9, 1.1], gap="medium")
+    with left:
+        curves(ctl, state, run, cfg)
+    with right:
+        if ds.kind == "toy":
+            boundary(ctl, run, cfg, side=500 if wide else 340)
+        else:
+            graph(ctl, state, run, cfg, width_px=640 if wide else 480, height_px=420 if wide else 330)
+    if ds.kind == "toy":
+        st.caption("The network: each unit drawn as what it computes over the plane (point at one to enlarge it).")
+        graph(ctl, state, run, cfg, width_px=900, height_px=420)
 
 
 def live(generation: int) -> None:
@@ -118,38 +213,63 @@ def live(generation: int) -> None:
     show_run(ctl)
 
 
+# ----- history -------------------------------------------------------------------------
+def on_delete() -> None:
+    s = controller().s
+    doomed = set(st.session_state.get(DELETE_RUNS, []))
+    s.runs[:] = [r for r in s.runs if r.label not in doomed]
+    st.session_state[DELETE_RUNS] = []
+    st.session_state[session.HISTORY_RUNS] = [lab for lab in st.session_state.get(session.HISTORY_RUNS, [])
+                                              if lab not in doomed]
+
+
 def show_history(ctl: Controller) -> None:
     records = ctl.s.runs
     if not records:
-        st.caption("Finished or reset runs appear here, so you can compare their cost curves "
+        st.caption("Finished or reset runs join the curves above, labelled by what differs "
                    "(for example the same network with learning rates 0.0075, 0.05 and 0.001).")
         return
     labels = [r.label for r in records]
-    chosen = st.multiselect("Overlay the cost curves of", labels, default=labels[-3:], key=session.HISTORY_RUNS)
-    picked = [r for r in records if r.label in chosen]
-    if picked:
-        curves = [(r.label, r.history.cost_iterations, r.history.costs) for r in picked]
-        st.plotly_chart(plots_train.cost_overlay_figure(curves), key=session.HISTORY_CHART)
-    st.dataframe([{"run": r.label, "data": r.dataset, "status": r.status, "train acc": r.train_acc,
-                   "test acc": None if math.isnan(r.test_acc) else r.test_acc} for r in records],
-                 hide_index=True)
+    known = view_state(ctl).known_runs
+    chosen = [lab for lab in st.session_state.get(session.HISTORY_RUNS, []) if lab in labels]
+    new = [lab for lab in labels if lab not in known]
+    if new or len(chosen) != len(st.session_state.get(session.HISTORY_RUNS, [])):
+        st.session_state[session.HISTORY_RUNS] = chosen + new  # every new run joins the chart
+    known.update(labels)
+    st.multiselect("Earlier runs on the charts", labels, key=session.HISTORY_RUNS)
+    _, _, history_labels = learning.curve_runs(None, records)
+    st.dataframe([{"run": lab, "data": r.dataset, "status": r.status, "train acc": _pct(r.train_acc),
+                   "test acc": _pct(r.test_acc)} for lab, r in zip(history_labels, records)], hide_index=True)
+    with st.popover("Delete runs", icon=":material/delete:"):
+        st.multiselect("Runs to delete", labels, key=DELETE_RUNS)
+        st.button("Delete", key=DELETE_CONFIRM, on_click=on_delete, type="primary")
+
+
+def data_problem(ctl: Controller) -> Diagnosis | None:
+    """Non-finite data is found before training, so it is never blamed on the learning rate."""
+    return learning.data_diagnosis(view_state(ctl), ctl.s.dataset, ctl.s.data_key)
 
 
 def main() -> None:
-    st.title("Train")
     ctl = controller()
+    apply_style(ctl.s)
     cfg, ds = ctl.s.config, ctl.s.dataset
-    st.caption(f"**{literal(ds.name)}** · layer_dims {list(cfg.layer_dims)} · {cfg.num_iterations:,} iterations · "
-               f"{literal(settings.summary(cfg))}")
+    st.markdown(f"**Train** · {literal(ds.name)} · layer_dims {list(cfg.layer_dims)} · {cfg.hidden_activation} · "
+                f"init {cfg.init} · α = {cfg.learning_rate:g} · {cfg.num_iterations:,} iterations · {cfg.dtype}")
     controls(ctl)
-    if ctl.s.error is not None:
+    if (problem := data_problem(ctl)) is not None:
+        show_diagnosis(problem)
+    elif ctl.s.error is not None:
         st.error(f"Cannot start this run: {ctl.s.error}")
     if ctl.outdated:
         st.info("The Model settings changed since this run started: press Start or Reset to train the new "
                 "network. The current run then goes to the history.")
+    if ctl.s.running and st.session_state.get(SPEED):
+        on_speed()  # the per-tick budget follows the refresh interval, which changes with the head count
     every = ctl.s.tick_seconds if ctl.s.running else None
     st.fragment(live, run_every=every)(ctl.s.generation)
-    st.subheader("Run history")
+    st.caption("Training runs while this page is open; on another page it waits and continues when you come back.")
+    st.markdown("#### Run history")
     show_history(ctl)
 
 

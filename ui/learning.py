@@ -1,0 +1,207 @@
+"""The learning view's app layer: what the Train page shows beside the controls, without Streamlit.
+
+- the run's diagnoses (dnn.diagnose), computed once per run state;
+- the curves of the current run and every earlier one, labelled by what differs;
+- the live network graph, rebuilt only as often as keeps it under its share of the training time;
+- pace: the speed choices and the estimated time left, from what the page saw (not the slice's rate).
+
+Its state is one ``ViewState`` per session, kept by the page in ``Session.extras[EXTRAS_KEY]``.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+import dnn
+from dnn.data import Dataset
+from dnn.diagnose import Diagnosis, check_data, diagnose, divergence_trace
+from ui import plots_curves, plots_graph
+
+EXTRAS_KEY = "learning"
+# Iterations per second for narrating; 0 trains as fast as the slices allow.
+FULL_SPEED = 0
+SPEEDS: tuple[int, ...] = (FULL_SPEED, 500, 100, 20, 5, 1)
+GRAPH_EXAMPLES = 9       # the image mosaic every deeper unit is drawn on
+ETA_WINDOW_SECONDS = 3.0  # time left from the pace over the last few seconds
+
+
+def speed_label(speed: int) -> str:
+    return "Full speed" if speed == FULL_SPEED else f"{speed:,} it/s"
+
+
+def speed_cap(speed: int | None) -> float | None:
+    """The iterations-per-second cap of a speed choice (None: full speed)."""
+    return None if not speed else float(speed)
+
+
+@dataclass
+class ViewState:
+    """What the learning view remembers between reruns of one session."""
+
+    samples: deque = field(default_factory=lambda: deque(maxlen=64))   # (seconds, iteration) as seen
+    graph_key: tuple | None = None
+    graph_tables: dict | None = None
+    graph_built_at: float = -math.inf
+    graph_cost: float = 0.0
+    probe_key: tuple | None = None
+    probe: plots_graph.Probe | None = None
+    diagnosis_key: tuple | None = None
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    trace_key: tuple | None = None
+    trace: tuple[list[int], list[float]] = ([], [])
+    data_key: tuple | None = None
+    data_check: Diagnosis | None = None
+    known_runs: set = field(default_factory=set)       # history labels already offered to the chart
+
+
+# ----- pace ------------------------------------------------------------------------------------
+def note_progress(state: ViewState, iteration: int, now: float) -> None:
+    """Remember that the page showed ``iteration`` at ``now`` (a fresh run restarts the record)."""
+    if state.samples and iteration < state.samples[-1][1]:
+        state.samples.clear()
+    state.samples.append((now, iteration))
+
+
+def eta_seconds(samples: Sequence[tuple[float, int]], remaining: int, window: float = ETA_WINDOW_SECONDS) -> float | None:
+    """Seconds left at the pace of the last ``window`` seconds of samples, or None before two differ."""
+    if remaining <= 0:
+        return 0.0
+    if len(samples) < 2:
+        return None
+    end_t, end_i = samples[-1]
+    recent = [(t, i) for t, i in samples if end_t - t <= window]
+    t0, i0 = recent[0] if len(recent) > 1 else samples[-2]
+    if end_i <= i0 or end_t <= t0:
+        return None
+    return remaining * (end_t - t0) / (end_i - i0)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 1:
+        return "< 1 s"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# ----- diagnoses -------------------------------------------------------------------------------------
+def _run_key(run: dnn.Trainer) -> tuple:
+    return id(run), run.iteration, run.status.value
+
+
+def run_diagnoses(state: ViewState, run: dnn.Trainer | None, classes: Sequence[str]) -> list[Diagnosis]:
+    """What is wrong with a finished or diverged run (cached per run state); nothing while it trains."""
+    if run is None or not run.done:
+        return []
+    key = _run_key(run)
+    if state.diagnosis_key != key:
+        state.diagnoses, state.diagnosis_key = diagnose(run, tuple(classes)), key
+    return state.diagnoses
+
+
+def explosion(state: ViewState, run: dnn.Trainer | None) -> tuple[list[int], list[float]]:
+    """A diverged run's cost iteration by iteration up to the blow-up (replayed once)."""
+    if run is None or run.status != dnn.Status.DIVERGED:
+        return [], []
+    key = _run_key(run)
+    if state.trace_key != key:
+        state.trace, state.trace_key = divergence_trace(run), key
+    return state.trace
+
+
+def data_diagnosis(state: ViewState, ds: Dataset, data_key: str) -> Diagnosis | None:
+    """NaN or inf in the training data, checked once per dataset (before any run can blame the learning rate)."""
+    key = (data_key, ds.name, ds.m_train)
+    if state.data_key != key:
+        state.data_check, state.data_key = check_data(ds.X_train, "the training data"), key
+    return state.data_check
+
+
+# ----- curves ------------------------------------------------------------------------------------------
+def _compared(config: dnn.TrainConfig, data: str) -> dict[str, Any]:
+    values = {f: getattr(config, f) for f in config.__dataclass_fields__}
+    return {**values, "data": data}
+
+
+def curve_runs(current: tuple[dnn.Trainer, str] | None, records: Sequence[Any],
+               hidden: Sequence[int] = ()) -> tuple[list[str], list[plots_curves.CurveRun], list[str]]:
+    """(labels of the drawn runs, their curves, every history label) with the current run first.
+
+    ``records`` are the session's RunRecords (config, dataset, history); ``hidden`` their indices
+    left out of the chart.  Labels come from ``run_labels`` over all of them, so they say what differs.
+    """
+    configs = [_compared(r.config, r.dataset) for r in records]
+    if current is not None:
+        configs.append(_compared(current[0].config, current[1]))
+    labels = plots_curves.run_labels(configs) if configs else []
+    history_labels = [f"#{k + 1}: {lab}" if not lab.startswith("#") else lab for k, lab in enumerate(labels[:len(records)])]
+    drawn_labels, curves = [], []
+    if current is not None:
+        name = "this run" + (f" ({labels[-1]})" if labels[-1] and not labels[-1].startswith("#") else "")
+        drawn_labels.append(name)
+        curves.append(plots_curves.CurveRun(name, current[0].history))
+    for k, r in enumerate(records):
+        if current is not None and r.history is current[0].history:
+            continue  # the current run, already archived (finished): drawn once, as this run
+        if k not in set(hidden):
+            drawn_labels.append(history_labels[k])
+            curves.append(plots_curves.CurveRun(history_labels[k], r.history))
+    return drawn_labels, curves, history_labels
+
+
+# ----- the network graph -----------------------------------------------------------------------------
+def probe_for(state: ViewState, ds: Dataset, data_key: str) -> plots_graph.Probe:
+    """The inputs the graph draws units on: the data's plane, or a fixed mosaic of test images."""
+    key = (data_key, ds.name, ds.m_train)
+    if state.probe_key != key:
+        if ds.kind == "toy":
+            state.probe = plots_graph.plane_probe(ds.X_train)
+        else:
+            source, labels = (ds.test_x_orig, ds.test_y) if ds.m_test else (ds.train_x_orig, ds.train_y)
+            state.probe = plots_graph.image_probe(source[plots_graph.example_strip(labels, GRAPH_EXAMPLES)])
+        state.probe_key = key
+    return state.probe
+
+
+def graph_tables(state: ViewState, layout: plots_graph.GraphLayout, key: tuple,
+                 parameters: Callable[[], dict], hidden_activation: str, training: bool,
+                 clock: Callable[[], float] = time.perf_counter) -> dict:
+    """The graph's tables for ``key`` (run and iteration): rebuilt when due, else the last ones.
+
+    While training it is rebuilt only as often as ``plots_graph.redraw_due`` allows; otherwise
+    whenever the key changes (a Step, a new run).
+    """
+    now = clock()
+    stale = state.graph_key != key or state.graph_tables is None
+    if state.graph_tables is not None and state.graph_key is not None and state.graph_key[0] != key[0]:
+        due = True  # another run or network: never show the old one's weights
+    elif training:
+        due = stale and plots_graph.redraw_due(now - state.graph_built_at, state.graph_cost)
+    else:
+        due = stale
+    if due:
+        tables = plots_graph.graph_data(parameters(), hidden_activation, state.probe, layout)
+        state.graph_cost = clock() - now
+        state.graph_tables, state.graph_key, state.graph_built_at = tables, key, now
+    return state.graph_tables
+
+
+def graph_unit_px(config: dnn.TrainConfig, width_px: int, height_px: int, max_units: int, largest: int = 78) -> int:
+    """px per graph unit so the whole graph (layers plus the enlarged unit) fits ``width_px`` x ``height_px``."""
+    columns = plots_graph.graph_columns(config.layer_dims)
+    rows = min(max_units, max(config.layer_dims[1:])) + 0.8
+    return max(24, min(largest, int(width_px / columns), int(height_px / rows)))
+
+
+def initial_parameters(config: dnn.TrainConfig) -> dict[str, np.ndarray]:
+    """The parameters a run of ``config`` starts from (for the graph and boundary before Start)."""
+    return dnn.initialize_parameters_deep(config.layer_dims, config.init, config.seed, config.dtype)

@@ -1,0 +1,58 @@
+"""Presenter mode for a projector: no sidebar (the pages as a row of links instead), larger type,
+high contrast, and the charts' larger fonts; plus the compact layout every learning page uses.
+
+The choice lives in ``Session.extras[EXTRAS_KEY]`` (a widget's own key is dropped on pages that do not
+draw it), so it follows the teacher from page to page.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.session import Session
+
+EXTRAS_KEY = "presenter"
+TOGGLE = "presenter_toggle"  # widget key (ui/session.py is the home of widget keys: it should move there)
+NAV = (("views/train.py", "Train", ":material/trending_down:"), ("views/inspect.py", "Inspect", ":material/search:"),
+       ("views/results.py", "Results", ":material/fact_check:"), ("views/model.py", "Model", ":material/account_tree:"),
+       ("views/data.py", "Data", ":material/image:"), ("views/home.py", "Home", ":material/home:"))
+
+# Less top padding (the page's controls and charts fit 720 px), buttons that wrap instead of
+# truncating, metric values shown whole.
+COMPACT_CSS = """
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 2rem; }
+[data-testid="stMetricValue"] { font-size: 1.9rem; }
+[data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
+[data-testid="stBaseButton-primary"] p, [data-testid="stBaseButton-secondary"] p { white-space: normal; }
+"""
+PRESENTER_CSS = """
+html { font-size: 19px; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.8rem 1.5rem 1.5rem 1.5rem; }
+body, [data-testid="stMarkdownContainer"] { color: #000000; }
+[data-testid="stBaseButton-primary"] { background-color: #0072B2; border-color: #0072B2; color: #ffffff; }
+"""
+
+
+def presenter_on(s: Session) -> bool:
+    return bool(s.extras.get(EXTRAS_KEY, False))
+
+
+def _remember(s: Session) -> None:
+    s.extras[EXTRAS_KEY] = bool(st.session_state.get(TOGGLE))
+
+
+def presenter_toggle(container, s: Session) -> None:
+    """The Presenter switch, drawn in ``container`` (e.g. a page's control row)."""
+    if TOGGLE not in st.session_state:
+        st.session_state[TOGGLE] = presenter_on(s)
+    container.toggle("Presenter", key=TOGGLE, on_change=_remember, args=(s,))
+
+
+def apply_style(s: Session) -> None:
+    """The compact layout, and in presenter mode the projector look plus a row of page links."""
+    st.html(f"<style>{COMPACT_CSS}{PRESENTER_CSS if presenter_on(s) else ''}</style>")
+    if presenter_on(s):
+        row = st.container(horizontal=True, gap="small")
+        for path, title, icon in NAV:
+            row.page_link(path, label=title, icon=icon)
