@@ -35,18 +35,62 @@ def use_data(at: AppTest, dataset, key: str) -> None:
     Controller(sess(at)).switch_dataset(dataset, key)
 
 
-_ESCAPED = r"\\([!-/:-@\[-`{-~])"  # a backslash before ASCII punctuation: CommonMark shows the character
+_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
+def _tokens(markdown: str) -> list[tuple[str, str]]:
+    """(kind, text) pieces of inline Markdown: "escaped" characters, "code" spans and "plain" characters,
+    as CommonMark reads backslash escapes and backtick code spans."""
+    out, i = [], 0
+    while i < len(markdown):
+        c = markdown[i]
+        if c == "\\" and i + 1 < len(markdown) and markdown[i + 1] in _PUNCT:
+            out.append(("escaped", markdown[i + 1]))
+            i += 2
+        elif c == "`":
+            run = len(markdown[i:]) - len(markdown[i:].lstrip("`"))
+            fence = "`" * run
+            end = i + run
+            while True:
+                end = markdown.find(fence, end)
+                if end < 0 or markdown[end + run:end + run + 1] != "`":
+                    break
+                end += run + len(markdown[end + run:]) - len(markdown[end + run:].lstrip("`"))
+            if end < 0:
+                out.append(("plain", fence))
+                i += run
+                continue
+            code = markdown[i + run:end]
+            if len(code) > 1 and code.startswith(" ") and code.endswith(" ") and code.strip():
+                code = code[1:-1]
+            out.append(("code", code))
+            i = end + run
+        else:
+            out.append(("plain", c))
+            i += 1
+    return out
 
 
 def rendered(markdown: str) -> str:
-    """The text a reader sees for Markdown that uses no syntax but backslash escapes and ** emphasis."""
-    import re
-    return re.sub(_ESCAPED, r"\1", markdown.replace("**", ""))
+    """The text a reader sees for Markdown that uses no syntax but backslash escapes, code spans and **."""
+    return "".join(text for _, text in _tokens(markdown.replace("**", "")))
 
 
 def unescaped_syntax(markdown: str, chars: str = "[]()!<>`:") -> list[str]:
-    """The Markdown/HTML/directive characters of ``markdown`` that are NOT backslash-escaped (would be
-    interpreted: a link, an image, a tag, a code span, a :directive:)."""
+    """The Markdown/HTML/directive characters of ``markdown`` that are neither backslash-escaped nor inside a
+    code span (they would be interpreted: a link, an image, a tag, a code span, a :directive:)."""
+    return [text for kind, text in _tokens(markdown) if kind == "plain" and text in chars]
+
+
+def autolinkable(markdown: str) -> list[str]:
+    """Bare URLs, www. names and e-mail addresses outside code spans: GitHub Markdown links them even when
+    every character around them is escaped."""
     import re
-    plain = re.sub(_ESCAPED, "", markdown)
-    return [c for c in plain if c in chars]
+    plain = "".join(text if kind != "code" else " " for kind, text in _tokens(markdown))
+    return re.findall(r"https?://\S+|www\.\S+|\S+@\S+\.\S+", plain, re.IGNORECASE)
+
+
+def markdown_syntax(markdown: str) -> str:
+    """``markdown`` with every escaped character and code span replaced by NUL: what is left is what
+    Markdown could still interpret (look for "](", "![", "<tag")."""
+    return "".join(text if kind == "plain" else "\0" for kind, text in _tokens(markdown))

@@ -6,7 +6,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from app_helpers import put_run, rendered, sess, unescaped_syntax, use_data
+from app_helpers import autolinkable, markdown_syntax, put_run, rendered, sess, unescaped_syntax, use_data
 from dnn.data import Dataset
 
 EVIL_NAME = "[Session expired: log in](https://evil.example) <b>bold</b>"
@@ -37,8 +37,9 @@ def test_dataset_and_class_names_are_literal_on_every_page(app_test, no_course_d
         assert not at.exception, page
         for text in _texts(at):
             if "evil" in text or "red" in text:
-                assert "](" not in text.replace("\\](", "").replace("\\]\\(", ""), (page, text)
-                assert "<b>" not in text and "![" not in text.replace("\\!\\[", ""), (page, text)
+                assert autolinkable(text) == [], (page, text)
+                syntax = markdown_syntax(text)
+                assert "](" not in syntax and "![" not in syntax and "<b" not in syntax, (page, text)
                 seen += rendered(text)
     assert EVIL_NAME in seen, "the name is shown, as it is"
     assert "P(:red[cat] `x`)" in seen, "the positive class's name, as it is"
@@ -53,8 +54,7 @@ def test_an_upload_name_is_literal_in_the_error(app_test, no_course_data):
     assert len(at.error) == 1
     shown = at.error[0].value
     assert name in rendered(shown)
-    quoted = shown[len("Could not use "):shown.index(": ")]
-    assert unescaped_syntax(quoted) == []
+    assert unescaped_syntax(shown, "[]()") == [] and autolinkable(shown) == []
 
 
 def test_a_photo_zip_with_markdown_folder_names_is_literal(app_test, no_course_data):
@@ -71,6 +71,7 @@ def test_a_photo_zip_with_markdown_folder_names_is_literal(app_test, no_course_d
     at.file_uploader(key="upload_zip").set_value(("p.zip", buf.getvalue(), "application/zip")).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert sess(at).dataset.class_names == ("[a](evil.example)", "_b_ *c*")
-    for text in _texts(at):
-        if "evil" in text:
-            assert unescaped_syntax(text, "[]()") == [] or "](" not in text.replace("\\]\\(", ""), text
+    texts = [t for t in _texts(at) if "evil" in t]
+    assert texts, "the folder names are shown"
+    for text in texts:
+        assert unescaped_syntax(text, "[]()_*") == [] and autolinkable(text) == [], text

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app_helpers import rendered, unescaped_syntax
+from app_helpers import autolinkable, rendered, unescaped_syntax
 from ui import session, settings
 from ui.text import literal
 
@@ -35,6 +35,7 @@ def test_widget_keys_are_unique():
 
 
 HOSTILE = ["[Session expired: log in](https://evil.example)", "![](https://evil.example/p.png)",
+           "see https://evil.example or www.evil.example", "mail me@evil.example", "a `tick`` run",
            "<img src=x onerror=alert(1)>", ":red[alert] :material/warning:", "`code` *em* _u_ **b**",
            "# heading", "- item", "1. item", "> quote", "a\\b", "$x^2$", "&amp; &lt;", "~~gone~~", "| a | b |"]
 
@@ -44,12 +45,15 @@ def test_literal_reads_back_exactly_and_leaves_no_syntax(text):
     shown = literal(text)
     assert rendered(shown) == text
     assert unescaped_syntax(shown, "[]()!<>`:*_#>|~$&\\-") == []
+    assert autolinkable(shown) == [], "GitHub Markdown would link it"
 
 
 def test_literal_is_one_line_and_bounded():
     assert literal("a\n# b\n\n- c") == "a \\# b \\- c"
     assert literal("x" * 500, limit=10) == "x" * 10 + "…"
     assert re.fullmatch(r"plain words 123", literal("plain words 123"))
+    assert literal("https://x.org") == "`https://x.org`", "escapes cannot stop an autolink: a code span"
+    assert literal("`x`") == "\\`x\\`" and literal("") == ""
 
 
 @pytest.mark.parametrize("raw,cap", [("", None), ("50", 50), ("0", None), ("-3", None), ("abc", None)])
