@@ -35,32 +35,59 @@ def test_no_run_shows_a_friendly_note_and_a_link_to_train(request, course):
     assert at.get("page_link")[0].proto.page.endswith("train")
 
 
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Open one of Inspect's lazy tabs (only the open one is computed)."""
+    at.session_state["inspect_tab"] = tab
+    return at.run()
+
+
+def chart_datasets(el) -> dict:
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    return {d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in el.proto.datasets}
+
+
 @needs_data
-def test_trained_run_layers_gradients_check_and_weight_pictures(request):
+def test_trained_run_tabs_layers_gradients_check_and_unit_pictures(request):
     at = open_app(request, course=True)
     run = put_run(at, hidden=(7, 5), iterations=60)
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 5  # example, batch heatmap, activation/gradient histograms, norms
-    norms = [s for s in plot_specs(at) if s["layout"].get("yaxis", {}).get("type") == "log"]
-    assert len(norms) == 1
-    assert {t["name"] for t in norms[0]["data"]} == {f"‖d{p}{l}‖" for p in "Wb" for l in (1, 2, 3)}
-    assert any("vanishing" in c.value for c in at.caption)
-    # 7 units in layer 1 -> 7 pictures with captions "unit k"
-    tiles = [img for img in at.image if img.captions and img.captions[0] == "unit 1"][0]
-    assert tiles.captions == [f"unit {k}" for k in range(1, 8)]
-    # dead units: one column per hidden layer, computed over the batch
-    dead = at.dataframe[0].value
-    Z1 = run.snapshot(run.X).caches[0].activation_cache
-    assert list(dead.columns) == ["layer 1", "layer 2"]
-    assert dead.iloc[0, 0] == f"{np.mean(np.all(Z1 <= 0, axis=1)):.0%}"
-    # choosing a test example shows its probability
+    # Only the open tab is drawn: the first one, one example with fixed axes.
+    specs = plot_specs(at)
+    assert len(specs) == 1
+    layout = specs[0]["layout"]
+    assert layout["yaxis"]["title"]["text"].startswith("Z") and "range" in layout["yaxis"]
+    assert layout["xaxis"]["title"]["text"] == "unit"
     at.radio(key="inspect_split").set_value("test").run()
     at.slider(key="inspect_index").set_value(7).run()
     assert not at.exception
     assert at.metric[0].label == "P(cat)"
     assert at.metric[0].value == f"{float(run.predict_proba(run.X_test[:, [7]])[0, 0]):.3f}"
-    # the gradient check: one row per layer, all within the ReLU-kink tolerance
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["range"] == layout["yaxis"]["range"], \
+        "the axes stay put from one example to the next"
+
+    open_tab(at, "Whole batch")
+    heat = [s for s in plot_specs(at) if any(t["type"] == "heatmap" for t in s["data"])][0]
+    assert heat["layout"]["xaxis"]["range"] == [-0.5, 208.5], "the axis counts all 209 examples"
+    assert heat["layout"]["coloraxis"]["colorbar"]["title"]["text"] == "A"
+    dead = at.dataframe[0].value
+    Z1 = run.snapshot(run.X).caches[0].activation_cache
+    assert list(dead.columns) == ["layer 1", "layer 2"]
+    assert dead.iloc[0, 0] == f"{np.mean(np.all(Z1 <= 0, axis=1)):.0%}"
+
+    open_tab(at, "Units")
+    units = chart_datasets(at.get("vega_lite_chart")[0])
+    assert set(units) == {"cells", "frames", "edges", "labels"}
+    assert list(units["frames"]["title"]).count("layer 1, unit 1") == 1
+    assert sum(t.startswith("layer 1,") for t in units["frames"]["title"]) == 7
+
+    open_tab(at, "Gradients")
+    norms = [s for s in plot_specs(at) if s["layout"].get("yaxis", {}).get("type") == "log"]
+    assert len(norms) == 1
+    assert {t["name"] for t in norms[0]["data"]} == {f"‖d{p}{l}‖" for p in "Wb" for l in (1, 2, 3)}
+    assert any("vanishing" in c.value for c in at.caption)
+
+    open_tab(at, "Gradient check")
     at.button(key="grad_check").click().run()
     assert not at.exception
     table = at.table[0].value
@@ -80,19 +107,25 @@ def test_synthetic_five_layer_x001_init_at_iteration_zero(request):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert any("Iteration 0" in c.value for c in at.caption)
-    tiles = [img for img in at.image if img.captions and img.captions[0] == "unit 1"][0]
-    assert len(tiles.captions) == 20
+    open_tab(at, "Units")
+    frames = chart_datasets(at.get("vega_lite_chart")[0])["frames"]
+    assert sum(t.startswith("layer 1,") for t in frames["title"]) == 10  # 20 units: the first 10 drawn
+    open_tab(at, "Gradients")
     # the gradient histograms: 4 layers x (dW, db, dA_prev), counts only
     grads = [s for s in plot_specs(at) if any(t.get("name") == "dW1" for t in s["data"])][0]
     assert len(grads["data"]) == 12 and all(t["type"] == "bar" for t in grads["data"])
 
 
-def test_toy_data_shows_w1_as_a_table(request):
+def test_toy_data_units_are_pictures_over_the_plane(request):
     toy = pytest.importorskip("dnn.toy")
     at = open_app(request, course=False)
     use_data(at, toy.toy_dataset("moons"), "moons")
-    put_run(at, hidden=(4,), init="he", iterations=30)
+    run = put_run(at, hidden=(4,), init="he", iterations=30)
     at.switch_page(PAGE).run()
+    open_tab(at, "Units")
     assert not at.exception
-    w1 = [df.value for df in at.dataframe if "w1" in df.value.columns][0]
-    assert list(w1.columns) == ["unit", "w1", "w2", "b"] and len(w1) == 4
+    tables = chart_datasets(at.get("vega_lite_chart")[0])
+    titles = list(tables["frames"]["title"])
+    assert titles == ["input x1", "input x2"] + [f"layer 1, unit {k}" for k in range(1, 5)] + ["output: P(y=1)"]
+    assert not any(df.value is not None and "w1" in getattr(df.value, "columns", []) for df in at.dataframe)
+    assert run.iteration == 30

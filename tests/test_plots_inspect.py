@@ -136,7 +136,26 @@ def test_grad_norms_figure_log_scale_skips_bad_points():
 def test_confusion_figure_writes_counts_and_class_names():
     fig = pi.confusion_figure(np.array([[10, 2], [3, 35]]), ["non-cat", "cat"])
     assert np.asarray(fig.data[0].z).sum() == 50
-    assert list(fig.data[0].x) == ["predicted non-cat", "predicted cat"]
+    assert list(fig.data[0].x) == ["non-cat", "cat"] and list(fig.data[0].y) == ["non-cat", "cat"]
+    assert fig.layout.xaxis.title.text == "predicted" and fig.layout.yaxis.title.text == "true"
+    assert fig.data[0].showscale and fig.data[0].colorbar.title.text == "examples"
+
+
+def test_forward_pass_axes_are_fixed_by_the_batch_ranges():
+    Zs, As = [np.array([[-1.0], [2.0]]), np.array([[0.3]])], [np.array([[0.0], [2.0]]), np.array([[0.6]])]
+    ranges = pi.layer_ranges(Zs, As)
+    assert ranges == [((-1.0, 2.0), (0.0, 2.0)), ((0.0, 0.3), (0.0, 0.6))]
+    fig = pi.forward_pass_figure(Zs, As, ranges=ranges)
+    np.testing.assert_allclose(fig.layout.yaxis.range, [-1.15, 2.15])
+    assert fig.layout.xaxis.title.text == "unit"
+
+
+def test_batch_heatmap_counts_examples_on_its_axis_and_has_a_colour_bar():
+    A = np.abs(np.random.RandomState(0).randn(5, 320))
+    fig = pi.batch_heatmap_figure([A])
+    assert list(fig.layout.xaxis.range) == [-0.5, 319.5]
+    assert max(fig.data[0].x) > 300, "the x values are example numbers, not block numbers"
+    assert fig.layout.coloraxis.colorbar.title.text == "A"
 
 
 def test_batch_heatmap_figure_downsampled():

@@ -131,28 +131,63 @@ def _unit_trace(values: np.ndarray, name: str, colour: str) -> go.BaseTraceType:
                   showlegend=False, hovertemplate="unit %{x}: %{y:.4g}<extra></extra>")
 
 
-def forward_pass_figure(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray], height: int = 380) -> go.Figure:
-    """One example's Z (top row) and A (bottom row) for every layer l = 1..L as bars per unit."""
+def forward_pass_figure(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray], height: int = 380,
+                        ranges: Sequence[tuple[tuple[float, float], tuple[float, float]]] | None = None) -> go.Figure:
+    """One example's Z (top row) and A (bottom row) for every layer l = 1..L as bars per unit.
+
+    ``ranges`` fixes each layer's (Z, A) y-range (e.g. over the whole training set), so the axes stay
+    put while you step through examples and heights compare.
+    """
     L = len(As)
     fig = make_subplots(rows=2, cols=L, subplot_titles=[f"Z[{l}]" for l in range(1, L + 1)]
-                        + [f"A[{l}]" for l in range(1, L + 1)], vertical_spacing=0.18)
+                        + [f"A[{l}]" for l in range(1, L + 1)], vertical_spacing=0.22)
     for l in range(L):
         fig.add_trace(_unit_trace(Zs[l], f"Z{l + 1}", CLASS_COLOURS[0]), row=1, col=l + 1)
         fig.add_trace(_unit_trace(As[l], f"A{l + 1}", CLASS_COLOURS[1]), row=2, col=l + 1)
-    fig.update_layout(height=height, margin={"t": 40, "b": 20, "l": 20, "r": 20}, showlegend=False)
+        for row in (1, 2):
+            fig.update_xaxes(title_text="unit", title_standoff=2, row=row, col=l + 1)
+            if ranges is not None:
+                lo, hi = ranges[l][row - 1]
+                pad = 0.05 * (hi - lo) or 0.5
+                fig.update_yaxes(range=[lo - pad, hi + pad], row=row, col=l + 1)
+    fig.update_yaxes(title_text="Z = W·A_prev + b", row=1, col=1)
+    fig.update_yaxes(title_text="A = g(Z)", row=2, col=1)
+    fig.update_layout(height=height, margin={"t": 40, "b": 30, "l": 50, "r": 20}, showlegend=False)
     return fig
 
 
+def layer_ranges(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Per layer ((Z min, Z max), (A min, A max)) over a batch, 0 always included: the fixed axes above."""
+    def span(M: np.ndarray) -> tuple[float, float]:
+        v = np.asarray(M, dtype=np.float64)
+        v = v[np.isfinite(v)]
+        return (min(0.0, float(v.min())), max(0.0, float(v.max()))) if v.size else (0.0, 1.0)
+    return [(span(Z), span(A)) for Z, A in zip(Zs, As)]
+
+
 def batch_heatmap_figure(As: Sequence[np.ndarray], height: int = 300) -> go.Figure:
-    """Every hidden layer's activations over the batch: units down, examples across (downsampled)."""
+    """Every layer's activations over the batch: units down, examples across, on one colour scale.
+
+    Big matrices are block-averaged; the x axis still counts examples (block centres), so it reads
+    0..m-1 whatever the downsampling, and the colour bar says what a colour means.
+    """
     L = len(As)
-    fig = make_subplots(rows=1, cols=L, subplot_titles=[f"A[{l}] {a.shape[0]}×{a.shape[1]}"
+    fig = make_subplots(rows=1, cols=L, subplot_titles=[f"A[{l}]: {a.shape[0]} units × {a.shape[1]} examples"
                                                         for l, a in enumerate(As, start=1)])
+    top = max((float(np.nanmax(a)) for a in As if np.size(a)), default=1.0)
     for l, A in enumerate(As, start=1):
-        fig.add_trace(go.Heatmap(z=downsample(A), colorscale="Viridis", showscale=False), row=1, col=l)
-    fig.update_xaxes(title_text="example", row=1)
+        small = downsample(A)
+        block = A.shape[1] / small.shape[1]
+        x = (np.arange(small.shape[1]) + 0.5) * block - 0.5
+        y = (np.arange(small.shape[0]) + 0.5) * (A.shape[0] / small.shape[0]) + 0.5
+        fig.add_trace(go.Heatmap(z=small, x=x.astype(np.float32), y=y.astype(np.float32), coloraxis="coloraxis",
+                                 hovertemplate="example %{x:.0f}, unit %{y:.0f}: %{z:.3g}<extra></extra>"),
+                      row=1, col=l)
+        fig.update_xaxes(title_text="example", range=[-0.5, A.shape[1] - 0.5], row=1, col=l)
     fig.update_yaxes(title_text="unit", row=1, col=1)
-    fig.update_layout(height=height, margin={"t": 40, "b": 20, "l": 20, "r": 20})
+    fig.update_layout(height=height, margin={"t": 40, "b": 30, "l": 50, "r": 20},
+                      coloraxis={"colorscale": "Viridis", "cmin": 0 if top > 0 else None,
+                                 "colorbar": {"title": {"text": "A"}, "thickness": 12}})
     return fig
 
 
@@ -169,8 +204,10 @@ def histograms_figure(rows: Sequence[Mapping[str, np.ndarray]], bins: int = 40,
             fig.add_trace(go.Bar(x=centres.astype(np.float32), y=counts, name=name, showlegend=False,
                                  marker_color=COLUMN_COLOURS[(j - 1) % len(COLUMN_COLOURS)],
                                  hovertemplate="%{x:.3g}: %{y}<extra></extra>"), row=i, col=j)
+    fig.update_xaxes(title_text="value", title_standoff=2, row=max(1, len(rows)))
+    fig.update_yaxes(title_text="count", title_standoff=2, col=1)
     fig.update_layout(height=height, bargap=0.05,
-                      margin={"t": 40, "b": 20, "l": 20, "r": 20})
+                      margin={"t": 40, "b": 30, "l": 50, "r": 20})
     return fig
 
 
@@ -187,14 +224,16 @@ def grad_norms_figure(iterations: Sequence[int], grad_norms: Mapping[str, Sequen
 
 
 def confusion_figure(counts: np.ndarray, class_names: Sequence[str]) -> go.Figure:
-    """A 2x2 heatmap of counts with the numbers written in the cells."""
+    """A 2x2 heatmap of counts with the numbers written in the cells, axis titles and a colour bar."""
     names = [str(c) for c in class_names]
     fig = go.Figure(go.Heatmap(
-        z=np.asarray(counts), x=[f"predicted {n}" for n in names], y=[f"true {n}" for n in names],
+        z=np.asarray(counts), x=names, y=names, zmin=0,
         text=np.asarray(counts).astype(str), texttemplate="%{text}", textfont={"size": 22},
-        colorscale="Oranges", showscale=False, hovertemplate="%{y}, %{x}: %{z}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=320, margin={"t": 20, "b": 20, "l": 20, "r": 20})
+        colorscale="Oranges", showscale=True, colorbar={"title": {"text": "examples"}, "thickness": 12},
+        hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig.update_xaxes(title_text="predicted", side="top")
+    fig.update_yaxes(title_text="true", autorange="reversed")
+    fig.update_layout(height=300, margin={"t": 50, "b": 10, "l": 60, "r": 20})
     return fig
 
 

@@ -1,21 +1,41 @@
-"""Inspect: look inside the current network: activations, dead ReLUs, gradients, a gradient check, W1."""
+"""Inspect: look inside the current network, one tab at a time (only the open tab is computed).
+
+One example layer by layer (fixed axes), the whole batch (activations, dead units), the units as
+pictures of what they compute (Playground style), gradients, and a gradient check.
+"""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
 import dnn
+from ui import learning, plots_graph
 from ui import plots_inspect as pi
 from ui import session
+from ui.presenter import apply_style
 from ui.text import literal
 from ui.widgets import no_model_yet
 
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
 GRADCHECK_M, GRADCHECK_PER_LAYER = 8, 50
+UNITS_SHOWN = 10         # per layer in the Units tab
+TAB = "inspect_tab"      # widget key (ui/session.py is the home of widget keys: it should move there)
+TABS = ("One example", "Whole batch", "Units", "Gradients", "Gradient check")
+
+
+def batch_snapshot(run: dnn.Trainer) -> dnn.Snapshot:
+    """One forward and backward pass over the batch, kept per run and iteration (every tab uses it)."""
+    s = session.session()
+    key = (id(run), run.iteration)
+    cached = s.extras.get("inspect_batch")
+    if cached is None or cached[0] != key:
+        m = min(BATCH_CAP, run.X.shape[1])
+        cached = (key, run.snapshot(run.X[:, :m], run.Y[:, :m]))
+        s.extras["inspect_batch"] = cached
+    return cached[1]
 
 
 def example_view(run: dnn.Trainer, ds) -> None:
-    st.subheader("One example, layer by layer")
     left, right = st.columns([1, 3])
     split = left.radio("Example from", ["train", "test"] if run.X_test is not None else ["train"],
                        horizontal=True, key=session.INSPECT_SPLIT)
@@ -30,13 +50,18 @@ def example_view(run: dnn.Trainer, ds) -> None:
     else:
         left.markdown(f"x = {np.round(X[:, i], 3).tolist()}, label: {literal(names[int(Y[0, i])])}")
     left.metric(f"P({literal(names[1])})", f"{p:.3f}")
-    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key="inspect_example")
+    batch = batch_snapshot(run)
+    ranges = pi.layer_ranges(*pi.layer_values(batch.AL, batch.caches))
+    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches), ranges=ranges),
+                       key="inspect_example")
+    right.caption("The y axes are fixed to each layer's range over the training batch, so bars compare "
+                  "from one example to the next.")
 
 
 def batch_view(run: dnn.Trainer) -> None:
-    m = min(BATCH_CAP, run.X.shape[1])
-    st.subheader(f"The whole batch: the first {m} training examples")
-    snap = run.snapshot(run.X[:, :m], run.Y[:, :m])
+    snap = batch_snapshot(run)
+    m = snap.AL.shape[1]
+    st.caption(f"The first {m} training examples at once: every column of A is one example.")
     Zs, As = pi.layer_values(snap.AL, snap.caches)
     st.plotly_chart(pi.batch_heatmap_figure(As), key="inspect_batch_heatmap")
     st.plotly_chart(pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in enumerate(zip(Zs, As), 1)]),
@@ -49,11 +74,29 @@ def batch_view(run: dnn.Trainer) -> None:
         st.dataframe([dead], hide_index=True, key="inspect_dead")
     else:
         st.caption(f"Dead units are a ReLU problem; this network uses {act}.")
-    gradient_view(run, snap)
 
 
-def gradient_view(run: dnn.Trainer, snap: dnn.Snapshot) -> None:
-    st.subheader("Gradients")
+def units_view(run: dnn.Trainer, ds) -> None:
+    """Every layer's first units as pictures of what they compute: the Train page's graph, larger."""
+    s = session.session()
+    state = s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
+    probe = learning.probe_for(state, ds, s.data_key)
+    cfg = run.config
+    px = learning.graph_unit_px(cfg, 1000, 800, UNITS_SHOWN, largest=90)
+    layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=UNITS_SHOWN, px_per_unit=px)
+    tables = plots_graph.graph_data(run.parameters, cfg.hidden_activation, probe, layout)
+    if probe.kind == "images":
+        st.caption("Layer 1: each unit's weights as a 64×64 picture (orange < 0 < blue): the pattern it responds "
+                   "to. Deeper units and the output: their activation on each of the input mosaic's images "
+                   "(same places). Point at a unit to enlarge it and read its numbers.")
+    else:
+        st.caption("Each unit's activation over the input plane (orange < 0 < blue); the output is P over the "
+                   "plane: the decision boundary. Point at a unit to enlarge it and read its numbers.")
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key="inspect_units", width="content")
+
+
+def gradient_view(run: dnn.Trainer) -> None:
+    snap = batch_snapshot(run)
     g, L = snap.grads, run.config.L
     st.plotly_chart(pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
                                           for l in range(1, L + 1)]), key="inspect_grad_hist")
@@ -67,7 +110,6 @@ def gradient_view(run: dnn.Trainer, snap: dnn.Snapshot) -> None:
 
 
 def gradient_check_view(run: dnn.Trainer) -> None:
-    st.subheader("Gradient check")
     st.caption(f"Backprop against centred finite differences on {GRADCHECK_M} training examples, "
                f"sampling at most {GRADCHECK_PER_LAYER} entries of each W and b. Relative error "
                "< 1e-7 great, < 1e-5 ok (ReLU kinks), otherwise suspicious.")
@@ -83,25 +125,10 @@ def gradient_check_view(run: dnn.Trainer) -> None:
         st.table(pi.gradcheck_table(saved[2]).style.format({"relative error": "{:.2e}"}))
 
 
-def weights_view(run: dnn.Trainer, ds) -> None:
-    st.subheader("First-layer weights")
-    W1 = run.parameters["W1"]
-    if ds.kind == "images" and ds.num_px and W1.shape[1] == ds.num_px ** 2 * 3:
-        tiles = pi.weight_tiles(W1, ds.num_px)
-        st.caption(f"Each hidden unit of layer 1 as a {ds.num_px}×{ds.num_px} picture: the pattern it "
-                   f"responds to (each stretched to its own min..max). Showing {len(tiles)} of {W1.shape[0]}.")
-        st.image(tiles, caption=[f"unit {k}" for k in range(1, len(tiles) + 1)], width=96)
-    else:
-        st.caption("With 2-D points each unit of layer 1 is a direction (w₁, w₂) plus a bias: "
-                   "it splits the plane along the line w₁x₁ + w₂x₂ + b = 0.")
-        b1 = run.parameters["b1"]
-        st.dataframe([{"unit": k + 1, **{f"w{j + 1}": float(w) for j, w in enumerate(row)}, "b": float(b1[k, 0])}
-                      for k, row in enumerate(W1[:50])], hide_index=True, key="inspect_w1_table")
-
-
 def main() -> None:
-    st.title("Inspect")
     s = session.session()
+    apply_style(s)
+    st.markdown("### Inspect")
     run, ds = s.run, s.dataset
     if run is None:
         no_model_yet("There is no trained network yet. Train one first, then come back to look inside it.")
@@ -109,10 +136,22 @@ def main() -> None:
     st.caption(f"Run at iteration {run.iteration:,} of {run.config.num_iterations:,}, layer_dims "
                f"{list(run.config.layer_dims)}, {run.config.hidden_activation}, init {run.config.init}."
                + (" Iteration 0: these are the initial weights." if run.iteration == 0 else ""))
-    example_view(run, ds)
-    batch_view(run)
-    gradient_check_view(run)
-    weights_view(run, ds)
+    example, batch, units, gradients, check = st.tabs(TABS, key=TAB, on_change="rerun")
+    if example.open:
+        with example:
+            example_view(run, ds)
+    if batch.open:
+        with batch:
+            batch_view(run)
+    if units.open:
+        with units:
+            units_view(run, ds)
+    if gradients.open:
+        with gradients:
+            gradient_view(run)
+    if check.open:
+        with check:
+            gradient_check_view(run)
 
 
 main()  # no st.stop(): app.py draws the sidebar after the page
