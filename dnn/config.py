@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Callable, Sequence
 
 from .activations import check_activation
-from .first_layer import choose_first_layer, gram_supported
+from .first_layer import first_layer_kind
 from .init import INITIALIZATIONS, check_layer_dims
 from .optimizers import OPTIMIZERS
 from .schedules import DECAYS
@@ -58,11 +58,8 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
         values += n_x * mb                              # the batch's columns of X
     if keep_prob < 1:
         values += hidden * mb + hidden * mb * 8 // itemsize  # masks, and the float64 rand draw behind them
-    opt = OPTIMIZERS.get(optimizer)
-    kind = first_layer
     settings = SimpleNamespace(lambd=lambd, l1=l1, batch_size=batch_size)
-    if kind is None and opt is not None and gram_supported(opt, settings, m):
-        kind = choose_first_layer(n_x, n_1, m, num_iterations, itemsize, batch_size)
+    kind = first_layer_kind(n_x, n_1, m, num_iterations, itemsize, OPTIMIZERS.get(optimizer), settings, first_layer)
     if kind == "gram":
         values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, C G, state; X^T X_test, W1 X_test
     return values * itemsize

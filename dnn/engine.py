@@ -22,7 +22,7 @@ from .config import LIVE_FIELDS, TrainConfig, check_memory
 from .core import (L_model_backward, L_model_forward, LayerCache, LinearCache, Parameters, check_input,
                    linear_backward, linear_forward)
 from .dropout import dropout_backward, dropout_forward, dropout_rng
-from .first_layer import FirstLayer, GramLayer, gram_supported, make_first_layer
+from .first_layer import FirstLayer, GramLayer, first_layer_kind, gram_supported, make_first_layer
 from .init import initialize_parameters_deep
 from .optimizers import OPTIMIZERS
 from .regularizers import active_regularizers
@@ -137,9 +137,17 @@ class Trainer:
         if not np.isfinite(X).all():
             raise ValueError("X contains NaN or infinite values.")
         X_own = np.ascontiguousarray(X, dtype=self.config.dtype)
-        if self.config.batch_size is not None:
-            X_own = np.asfortranarray(X_own)  # a mini-batch gathers whole columns: keep each contiguous
+        if self._direct_or_batched(X.shape[1]):
+            # examples contiguous: a mini-batch gathers whole columns, and both of the direct layer's
+            # products with X (W1 X and dZ1 X^T) run faster on this layout
+            X_own = np.asfortranarray(X_own)
         return X_own, _as_labels(Y, X.shape[1], self.config.dtype, self._binary)
+
+    def _direct_or_batched(self, m: int) -> bool:
+        cfg = self.config
+        kind = first_layer_kind(cfg.layer_dims[0], cfg.layer_dims[1], m, cfg.num_iterations, np.dtype(cfg.dtype).itemsize,
+                                OPTIMIZERS[cfg.optimizer], cfg, self._first_kind)
+        return kind == "direct" or cfg.batch_size is not None
 
     def _new_first_layer(self, W1: np.ndarray, iterations: int) -> None:
         self._optimizer = OPTIMIZERS[self.config.optimizer]

@@ -203,22 +203,28 @@ class GramLayer(FirstLayer):
         return DirectLayer(self.weights(), self.X, self.optimizer, state)
 
 
-def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str | None = None,
-                     optimizer: Any = None, config: Any = None) -> FirstLayer:
-    """The cheaper exact first layer for this shape, run length and settings, unless ``kind`` names one.
-
-    ``optimizer`` defaults to gradient descent and ``config`` (penalties, batch_size) to none.
-    """
+def first_layer_kind(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8, optimizer: Any = None,
+                     config: Any = None, kind: str | None = None) -> str:
+    """'gram' or 'direct': ``kind`` if given (ValueError if Gram would not be exact), else the cheaper
+    exact one for this shape, run length and settings.  ``optimizer`` defaults to gradient descent and
+    ``config`` (penalties, batch_size) to none."""
     from .optimizers import OPTIMIZERS
     if kind not in (None, "gram", "direct"):
         raise ValueError(f"first_layer must be 'gram', 'direct' or None (choose), not {kind!r}.")
     optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
     config = SimpleNamespace(lambd=0.0, l1=0.0, batch_size=None) if config is None else config
-    m = X.shape[1]
     if not gram_supported(optimizer, config, m):
         if kind == "gram":
             raise ValueError("The Gram first layer is exact only for an optimiser that keeps W1 in the span of "
                              "X (gd, momentum) with at most L2 (full batch); use first_layer='direct'.")
-        kind = "direct"
-    kind = kind or choose_first_layer(X.shape[0], W1.shape[0], m, iterations, X.dtype.itemsize, config.batch_size)
+        return "direct"
+    return kind or choose_first_layer(n_x, n_1, m, iterations, itemsize, config.batch_size)
+
+
+def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str | None = None,
+                     optimizer: Any = None, config: Any = None) -> FirstLayer:
+    """The first layer ``first_layer_kind`` picks, for W1 (n_1, n_x) and the training set X (n_x, m)."""
+    from .optimizers import OPTIMIZERS
+    optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
+    kind = first_layer_kind(X.shape[0], W1.shape[0], X.shape[1], iterations, X.dtype.itemsize, optimizer, config, kind)
     return GramLayer(W1, X, optimizer) if kind == "gram" else DirectLayer(W1, X, optimizer)
