@@ -29,6 +29,12 @@ def mislabeled_block(at: AppTest):
     return blocks[0]
 
 
+def open_tab(at: AppTest, tab: str) -> AppTest:
+    """Open one of the page's lazy tabs (only the open one is computed)."""
+    at.session_state["results_tab"] = tab
+    return at.run()
+
+
 def caption_probability(caption: str) -> float:
     return float(re.search(r"P\(cat\) = ([0-9.]+)", caption).group(1))
 
@@ -63,7 +69,7 @@ def test_trained_model_results(request):
     heat = spec["data"][0]
     counts = np.array([[int(v) for v in row] for row in heat["text"]])
     assert counts.sum() == run.Y_test.shape[1] == 50
-    assert heat["y"] == ["true non-cat", "true cat"]
+    assert heat["y"] == ["non-cat", "cat"] and spec["layout"]["yaxis"]["title"]["text"] == "true"
     wrong = int(counts[0, 1] + counts[1, 0])
     # the mistakes, most confident first, each with true/predicted labels and P(cat)
     captions = [c for img in mislabeled_block(at).image for c in img.captions]
@@ -77,14 +83,37 @@ def test_trained_model_results(request):
         assert f"true: {'cat' if run.Y_test[0, i] else 'non-cat'}" in caption
         assert f"P(cat) = {p_test[i]:.3f}" in caption
         assert (p_test[i] > 0.5) != (run.Y_test[0, i] > 0.5)
-    # choosing a mistake shows its forward pass and its probability
-    choice = at.selectbox(key="mistake_choice")
-    last = choice.options[-1]
-    choice.select_index(len(choice.options) - 1).run()
-    i = int(re.match(r"#(\d+)", last).group(1))
-    assert at.metric[-1].label == "P(cat)" and at.metric[-1].value == f"{p_test[i]:.3f}"
+    # clicking a mistake opens its forward pass, its probability and its saliency
+    last = int(re.match(r"#(\d+)", captions[-1]).group(1))
+    at.button(key=f"look_{last}").click().run()
+    assert at.session_state["results_tab"] == "Look inside one"
+    assert at.selectbox(key="mistake_choice").value == last
+    assert at.metric[-1].label == "P(cat)" and at.metric[-1].value == f"{p_test[last]:.3f}"
     assert any(p.proto.id.endswith("-mistake_forward") for p in at.get("plotly_chart"))
+    assert [c for img in at.image for c in img.captions] == ["the picture", "saliency: |dA0|"]
+    assert not at.error, "a working network has a real saliency map"
+    # a confusion cell lists its own examples: the correctly classified cats
+    open_tab(at, "Mistakes")
+    at.radio(key="results_cell").set_value("1,1").run()
+    captions = [c for img in mislabeled_block(at).image for c in img.captions]
+    assert len(captions) == min(50, int(counts[1, 1])) and all("true: cat · predicted: cat" in c for c in captions)
+    open_tab(at, "Save or load")
     assert at.get("download_button")[0].proto.id.endswith("-download_model")
+
+
+@needs_data
+def test_a_collapsed_network_explains_its_black_saliency(request):
+    at = open_app(request, course=True)
+    s = sess(at)
+    ds = s.dataset
+    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, 20, 7, 5, 1), learning_rate=0.5, num_iterations=300)
+    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+    run.advance(300)
+    s.config, s.run = cfg, run
+    at.switch_page(PAGE).run()
+    open_tab(at, "Look inside one")
+    assert not at.exception
+    assert any("The saliency map is empty" in e.value and "dead" in e.value for e in at.error)
 
 
 @needs_data
@@ -94,6 +123,7 @@ def test_model_download_upload_round_trip_keeps_predictions(request):
     ds = sess(at).dataset
     data = model_bytes(run, ds.classes)
     at.switch_page(PAGE).run()
+    open_tab(at, "Save or load")
     at.file_uploader(key="model_upload").set_value(("model.npz", data, "application/octet-stream")).run()
     assert not at.exception and not at.error
     loaded = sess(at).run
@@ -113,6 +143,7 @@ def test_malformed_model_file_shows_error_and_keeps_the_model(request):
     at = open_app(request, course=False)
     run = put_run(at, iterations=20)
     at.switch_page(PAGE).run()
+    open_tab(at, "Save or load")
     for k, content in enumerate(BROKEN_FILES):
         name = f"broken{k}.npz"
         at.file_uploader(key="model_upload").set_value((name, content, "application/octet-stream")).run()
@@ -130,6 +161,7 @@ def test_model_for_other_inputs_is_refused(request):
     toy = dnn.Trainer(dnn.TrainConfig(layer_dims=(2, 3, 1), num_iterations=5, record_every=1, accuracy_every=1), X, Y)
     toy.advance(5)
     at.switch_page(PAGE).run()
+    open_tab(at, "Save or load")
     at.file_uploader(key="model_upload").set_value(("toy.npz", model_bytes(toy, [b"a", b"b"]), "application/octet-stream")).run()
     assert not at.exception
     assert "12288" in at.error[0].value

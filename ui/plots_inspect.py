@@ -5,6 +5,7 @@ Everything sent to the browser is kept small: histograms are computed here
 """
 from __future__ import annotations
 
+import html
 import io
 import math
 from typing import Mapping, Sequence
@@ -224,8 +225,11 @@ def grad_norms_figure(iterations: Sequence[int], grad_norms: Mapping[str, Sequen
 
 
 def confusion_figure(counts: np.ndarray, class_names: Sequence[str]) -> go.Figure:
-    """A 2x2 heatmap of counts with the numbers written in the cells, axis titles and a colour bar."""
-    names = [str(c) for c in class_names]
+    """A 2x2 heatmap of counts with the numbers written in the cells, axis titles and a colour bar.
+
+    Class names are HTML-escaped: plotly renders tags such as <a> in labels, and names come from files.
+    """
+    names = [html.escape(str(c)) for c in class_names]
     fig = go.Figure(go.Heatmap(
         z=np.asarray(counts), x=names, y=names, zmin=0,
         text=np.asarray(counts).astype(str), texttemplate="%{text}", textfont={"size": 22},

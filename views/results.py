@@ -1,4 +1,9 @@
-"""Results: accuracies, the confusion matrix, the mistakes (most confident first), save and load a model."""
+"""Results: accuracies, the confusion matrix, the mistakes (most confident first), one example looked into
+(its forward pass and saliency), save and load a model.  Sections are lazy tabs: only the open one is computed.
+
+Clicking a confusion-matrix cell lists that cell's examples; clicking "Look inside" under a picture
+opens its forward pass and saliency.
+"""
 from __future__ import annotations
 
 import io
@@ -8,13 +13,19 @@ import streamlit as st
 
 import dnn
 from dnn.data import Dataset
+from dnn.diagnose import check_saliency
 from ui import plots_inspect as pi
 from ui import session
 from ui.controller import controller
+from ui.presenter import apply_style
 from ui.text import literal
 from ui.widgets import no_model_yet
 
 GRID_COLUMNS, MAX_SHOWN = 5, 50
+# Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
+TAB, CELL = "results_tab", "results_cell"
+TABS = ("Mistakes", "Look inside one", "Save or load")
+MISTAKES = "mistakes"  # the CELL value that lists every wrong prediction
 
 
 def _evaluation_set(run: dnn.Trainer) -> tuple[str, np.ndarray, np.ndarray]:
@@ -26,18 +37,57 @@ def _caption(ds: Dataset, y: int, p: float) -> str:
     return f"true: {names[y]} · predicted: {names[int(p > 0.5)]} · P({names[1]}) = {p:.3f}"
 
 
-def mislabeled_view(run: dnn.Trainer, ds: Dataset) -> None:
-    split, X, Y = _evaluation_set(run)
-    probs = run.predict_proba(X)[0]
-    order = pi.mislabeled_order(probs, Y)
-    st.subheader(f"Mislabeled {split} examples ({len(order)})")
-    st.caption("Most confident mistakes first (|P − 0.5| largest). The course lists what trips the "
-               "network: unusual poses, a background the colour of the cat, odd colours or breeds, "
-               "camera angle, brightness, and scale.")
+def _probs(run: dnn.Trainer, X: np.ndarray) -> np.ndarray:
+    s = session.session()
+    key = (id(run), run.iteration, X.shape)
+    cached = s.extras.get("results_probs")
+    if cached is None or cached[0] != key:
+        cached = (key, run.predict_proba(X)[0])
+        s.extras["results_probs"] = cached
+    return cached[1]
+
+
+def cell_examples(Y: np.ndarray, probs: np.ndarray, cell: str) -> list[int]:
+    """The examples of a confusion cell "t,p" (true t, predicted p), or every mistake; most confident first."""
+    if cell == MISTAKES:
+        return pi.mislabeled_order(probs, Y)
+    t, p = (int(c) for c in cell.split(","))
+    y, pred = np.asarray(Y).ravel().astype(int), (np.asarray(probs).ravel() > 0.5).astype(int)
+    idx = np.flatnonzero((y == t) & (pred == p))
+    return [int(i) for i in idx[np.argsort(-np.abs(probs[idx] - 0.5), kind="stable")]]
+
+
+def look_inside(i: int) -> None:
+    """Open example i in the "Look inside one" tab."""
+    st.session_state[session.MISTAKE_CHOICE] = i
+    st.session_state[TAB] = TABS[1]
+
+
+def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, probs: np.ndarray) -> None:
+    counts = pi.confusion_counts(Y, probs > 0.5)
+    st.markdown(f"**Confusion matrix** ({split} set, {Y.shape[1]} examples)")
+    st.plotly_chart(pi.confusion_figure(counts, ds.class_names), key="confusion")
+    names = ds.class_names
+    options = [MISTAKES] + [f"{t},{p}" for t in (0, 1) for p in (0, 1)]
+
+    def label(cell: str) -> str:
+        if cell == MISTAKES:
+            return f"All mistakes ({int(counts[0, 1] + counts[1, 0])})"
+        t, p = (int(c) for c in cell.split(","))
+        return f"true {names[t]} → {names[p]} ({int(counts[t, p])})"
+    st.radio("Show the pictures of", options, format_func=label, key=CELL,
+             help="A cell of the matrix: its examples, most confident first.")
+
+
+def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: np.ndarray, probs: np.ndarray) -> None:
+    cell = st.session_state.get(CELL, MISTAKES)
+    order = cell_examples(Y, probs, cell)
+    title = "Mislabeled" if cell == MISTAKES else "These"
+    st.markdown(f"**{title} {split} examples ({len(order)})**, most confident first (|P − 0.5| largest)")
     box = st.container(key=session.MISLABELED)
     shown = order[:MAX_SHOWN]
     if not shown:
-        box.success(f"No mistakes on the {split} set.")
+        box.success(f"No mistakes on the {split} set." if cell == MISTAKES else "No examples in this cell.")
         return
     if ds.kind == "images":
         images = ds.test_x_orig if split == "test" else ds.train_x_orig
@@ -45,29 +95,46 @@ def mislabeled_view(run: dnn.Trainer, ds: Dataset) -> None:
             for col, i in zip(box.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS]):
                 col.image(images[i], caption=f"#{i} · {_caption(ds, int(Y[0, i]), float(probs[i]))}",
                           width="stretch")
+                col.button("Look inside", key=f"look_{i}", on_click=look_inside, args=(i,),
+                           icon=":material/zoom_in:")
     else:
         box.dataframe([{"example": i, "x1": float(X[0, i]), "x2": float(X[1, i]),
                         "details": _caption(ds, int(Y[0, i]), float(probs[i]))} for i in shown],
                       hide_index=True, key="mislabeled_table")
-    pick = st.selectbox("Look inside a mistake", shown, key=session.MISTAKE_CHOICE,
+    st.caption("The course lists what trips the network: unusual poses, a background the colour of the cat, "
+               "odd colours or breeds, camera angle, brightness, and scale.")
+
+
+def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: np.ndarray,
+                     probs: np.ndarray) -> None:
+    order = pi.mislabeled_order(probs, Y)
+    everything = order + [i for i in range(X.shape[1]) if i not in set(order)]
+    if st.session_state.get(session.MISTAKE_CHOICE) not in everything:
+        st.session_state[session.MISTAKE_CHOICE] = everything[0]
+    pick = st.selectbox(f"Example ({split} set; the mistakes first)", everything, key=session.MISTAKE_CHOICE,
                         format_func=lambda i: f"#{i}: {_caption(ds, int(Y[0, i]), float(probs[i]))}")
-    snap = run.snapshot(X[:, [pick]])
-    left, right = st.columns([1, 4])
+    snap = run.snapshot(X[:, [pick]], Y[:, [pick]])
+    left, right = st.columns([1, 3])
+    p = float(snap.AL[0, 0])
     if ds.kind == "images":
-        left.image((ds.test_x_orig if split == "test" else ds.train_x_orig)[pick], width=140)
-    left.metric(f"P({literal(ds.class_names[1])})", f"{float(snap.AL[0, 0]):.3f}")
+        image = (ds.test_x_orig if split == "test" else ds.train_x_orig)[pick]
+        heat = pi.saliency(snap.grads["dA0"], ds.num_px)
+        left.image([image, pi.overlay(image, heat)], width=150, caption=["the picture", "saliency: |dA0|"])
+    left.metric(f"P({literal(ds.class_names[1])})", f"{p:.3f}")
+    if (empty := check_saliency(snap.grads["dA0"], snap.AL)) is not None:
+        left.error(f"**{empty.title}.** {empty.message}  \n**Try next:** {empty.next_step}")
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key="mistake_forward")
+    right.caption("Saliency: how much each pixel's change would change the cost (|dA0|, the largest colour "
+                  "channel), brighter = more.")
 
 
 def download_view(run: dnn.Trainer, ds: Dataset) -> None:
-    st.subheader("Save or load the model")
-
     def npz() -> bytes:  # built only when the button is clicked
         buf = io.BytesIO()
         dnn.save_run(buf, run, ds.classes)
         return buf.getvalue()
-    st.download_button("⬇️ Download the trained model (.npz)", npz, file_name="dnn_model.npz",
-                       mime="application/octet-stream", key=session.DOWNLOAD_MODEL)
+    st.download_button("Download the trained model (.npz)", npz, file_name="dnn_model.npz",
+                       mime="application/octet-stream", key=session.DOWNLOAD_MODEL, icon=":material/download:")
 
 
 def load_model_view(ds: Dataset) -> None:
@@ -94,24 +161,35 @@ def load_model_view(ds: Dataset) -> None:
 
 
 def main() -> None:
-    st.title("Results")
     s = session.session()
+    apply_style(s)
+    st.markdown("### Results")
     ds, run = s.dataset, s.run
     if run is None:
         no_model_yet("No model yet: train one on the Train page, or load a saved model (.npz) below.")
         load_model_view(ds)
         return
     split, X, Y = _evaluation_set(run)
-    cols = st.columns(3)
-    cols[0].metric("Train accuracy", f"{run.train_accuracy():.1%}")
-    cols[1].metric("Test accuracy", f"{run.test_accuracy():.1%}" if run.X_test is not None else "—")
-    cols[2].metric("Iteration", f"{run.iteration:,}")
-    st.subheader(f"Confusion matrix ({split} set, {X.shape[1]} examples)")
-    counts = pi.confusion_counts(Y, run.predict_proba(X) > 0.5)
-    st.plotly_chart(pi.confusion_figure(counts, ds.class_names), key="confusion")
-    mislabeled_view(run, ds)
-    download_view(run, ds)
-    load_model_view(ds)
+    probs = _probs(run, X)
+    row = st.container(horizontal=True, gap="large")
+    row.metric("Train accuracy", f"{run.train_accuracy():.1%}", width="content")
+    row.metric("Test accuracy", f"{run.test_accuracy():.1%}" if run.X_test is not None else "—", width="content")
+    row.metric("Iteration", f"{run.iteration:,}", width="content")
+    mistakes, one, files = st.tabs(TABS, key=TAB, on_change="rerun")
+    if mistakes.open:
+        with mistakes:
+            left, right = st.columns([1, 2], gap="medium")
+            with left:
+                confusion_view(run, ds, split, Y, probs)
+            with right:
+                examples_view(run, ds, split, X, Y, probs)
+    if one.open:
+        with one:
+            one_example_view(run, ds, split, X, Y, probs)
+    if files.open:
+        with files:
+            download_view(run, ds)
+            load_model_view(ds)
 
 
 main()  # no st.stop(): app.py draws the sidebar after the page
