@@ -1,4 +1,7 @@
-"""Step by step: the course's helper functions in order, each with its formula, code and test case."""
+"""Step by step: the course's helper functions in order, each with its formula, code and test case.
+
+One lazy tab per function: every case is checked for the summary (cheap), only the open one is drawn.
+"""
 from __future__ import annotations
 
 import inspect
@@ -8,6 +11,10 @@ import numpy as np
 import streamlit as st
 
 from dnn.testcases import STEP_CASES, StepCase, matches
+from ui import session
+from ui.presenter import apply_style
+
+TAB = "step_tab"  # widget key (ui/session.py is the home of widget keys: it should move there)
 
 
 def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -33,40 +40,54 @@ def describe(values: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def show_case(number: int, case: StepCase) -> bool:
+def tab_label(number: int, case: StepCase) -> str:
+    return f"{number}. {case.name}"
+
+
+def run_case(case: StepCase) -> tuple[dict, dict | None, str | None]:
+    """(inputs, live output or None, error or None) of a case."""
+    inputs = case.inputs()
+    try:
+        return inputs, case.call(inputs), None
+    except ValueError as exc:
+        return inputs, None, str(exc)
+
+
+def show_case(number: int, case: StepCase, inputs: dict, live: dict | None, error: str | None) -> None:
     st.subheader(f"{number}. `{case.name}`")
     st.latex(case.formula)
     with st.expander("The code (from dnn, as it runs in this app)"):
         st.code(inspect.getsource(case.function), language="python")
-    inputs = case.inputs()
     with st.expander("The course's test-case inputs", expanded=False):
         st.code(describe(inputs), language="text")
-    try:
-        live = case.call(inputs)
-    except ValueError as exc:
-        st.error(f"`{case.name}` raised: {exc}")
-        return False
-    ok = matches(live, case.expected)
+    if live is None:
+        st.error(f"`{case.name}` raised: {error}")
+        return
     left, right = st.columns(2)
     left.markdown("**Expected (the course)**")
     left.code(describe(case.expected), language="text")
     right.markdown("**Live output (dnn)**")
     right.code(describe({k: live[k] for k in case.expected if k in live} or live), language="text")
-    if ok:
+    if matches(live, case.expected):
         st.success("✅ The live output matches the course's expected output.")
     else:
         st.error("❌ The live output differs from the course's expected output.")
-    return ok
 
 
 def main() -> None:
-    st.title("Step by step")
+    apply_style(session.session())
+    st.markdown("### Step by step")
     st.markdown("The course builds the network from small helper functions. Here they are in the "
                 "course's order: the formula, the code this app actually runs, the course's test case, "
                 "and the output the course expects beside the output computed live.")
-    summary = st.empty()
-    results = [show_case(k, case) for k, case in enumerate(STEP_CASES, start=1)]
-    summary.info(f"{sum(results)} of {len(results)} functions reproduce the course's expected output.")
+    results = [run_case(case) for case in STEP_CASES]
+    ok = sum(live is not None and matches(live, case.expected) for case, (_, live, _) in zip(STEP_CASES, results))
+    st.info(f"{ok} of {len(STEP_CASES)} functions reproduce the course's expected output.")
+    tabs = st.tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], key=TAB, on_change="rerun")
+    for k, (tab, case, result) in enumerate(zip(tabs, STEP_CASES, results), start=1):
+        if tab.open:
+            with tab:
+                show_case(k, case, *result)
 
 
 main()
