@@ -131,9 +131,12 @@ def curve(d: ImageDraw.ImageDraw, x0: int, y0: int) -> None:
     t = np.linspace(0, 1, 60)
     cost = 0.75 * np.exp(-3.2 * t) + 0.08
     test = 0.75 * np.exp(-2.4 * t) + 0.22
-    for ys, colour in ((cost, BLUE), (test, ORANGE)):
-        d.line([(x0 + 5 + 260 * a, y0 + 78 - 90 * c) for a, c in zip(t, ys)], fill=colour, width=3)
-    d.text((x0 + 262, y0 + 12), "cost: train, test", fill=GREY, font=font(14), anchor="rm")
+    points = {name: [(x0 + 5 + 260 * a, y0 + 78 - 90 * c) for a, c in zip(t, ys)]
+              for name, ys in (("train", cost), ("test", test))}
+    d.line(points["train"], fill=BLUE, width=3)
+    for k in range(0, len(t) - 1, 4):  # the test curve dashed, as in the app
+        d.line(points["test"][k:k + 3], fill=BLUE, width=3)
+    d.text((x0 + 262, y0 + 12), "cost: train, test (dashed)", fill=GREY, font=font(14), anchor="rm")
 
 
 def verdict(canvas: Image.Image, d: ImageDraw.ImageDraw, image: np.ndarray, x0: int) -> None:

@@ -1,12 +1,18 @@
-"""Home: what DNN Explorer is, which data is active, and one-click course presets."""
+"""Home: what DNN Explorer is and what a first-time student is about to see, which data is active, and
+one-click course presets."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from dnn.data import DATA_DIR_ENV, TEST_FILE, TRAIN_FILE
 from ui import datasets, session, settings
 from ui.controller import controller
+from ui.presenter import apply_style
 from ui.text import literal
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"  # drawn by assets/make_assets.py
 
 
 def apply_preset(name: str) -> None:
@@ -14,6 +20,7 @@ def apply_preset(name: str) -> None:
     ctl.set_config(settings.preset_config(name, ctl.s.dataset.n_x))
 
 
+apply_style(session.session())
 st.title("DNN Explorer")
 st.markdown(
     "Train the deep neural network of the course *Deep Neural Network step by step* (cat vs non-cat) "
@@ -21,6 +28,23 @@ st.markdown(
     "gradients inside each layer, the pictures it gets wrong, and what it thinks of your own photo. "
     "Everything is plain NumPy: forward propagation, the cost, backward propagation, gradient descent."
 )
+st.image(str(ASSETS / "home_overview.png"), width="stretch",
+         caption="What you are about to see: pick the data, build a network and watch it learn, "
+                 "then see what it learned.")
+with st.expander("New here? What the Train page shows, and how a picture becomes numbers"):
+    st.markdown(
+        "- **The network itself**: one square per unit, each a little picture of what that unit computes. "
+        "Layer-1 units of an image network are their 64×64 weights (orange below 0, blue above); deeper units "
+        "light up on some of the example pictures. Lines are the weights: blue positive, orange negative, "
+        "thicker for larger. It all moves while it trains.\n"
+        "- **The curves**: the cost (how wrong the network is) and the accuracy, on the training set (solid) "
+        "and on the test set (dashed). When the test curve turns up while training keeps falling, it is "
+        "overfitting.\n"
+        "- **What went wrong**: a run that blows up, gets worse, or answers the same thing for every picture "
+        "is explained in plain words, with the next thing to try.")
+    st.image(str(ASSETS / "image_to_vector.png"), width="stretch",
+             caption="A 64×64 colour picture is 12,288 numbers: its three colour channels, flattened into one "
+                     "column x and divided by 255. The network reads m such columns at once: X is (12288, m).")
 
 s = session.session()
 ds = s.dataset
