@@ -163,8 +163,8 @@ def restore(ctl: Controller, store: Store, state: StoreState) -> None:
         except StoreError as exc:
             problems.append(str(exc))
     if restored:
-        state.notice("info", f"Welcome back: {restored} of your runs were restored from the store "
-                             "(see My runs for all of them).")
+        runs = "1 run was" if restored == 1 else f"{restored} runs were"
+        state.notice("info", f"Welcome back: {runs} restored from the store (My runs lists them all).")
     if current is not None and current.summary.status == "running":
         total = current.config.get("num_iterations", "?")
         state.notice("warning", f"Your run “{current.summary.label}” was training when this page lost its "

@@ -152,8 +152,9 @@ def live_board(store, code: str, owner: str) -> None:
         st.error(literal(str(exc), limit=600))
         return
     st.subheader(f"{literal(board.title)} · class {board.code}")
-    st.caption(f"{'Open' if board.is_open else 'Closed'} · {len(entries)} entries · updates every "
-               f"{REFRESH_SECONDS:g} s; click a column title to sort.")
+    count = "1 entry" if len(entries) == 1 else f"{len(entries)} entries"
+    st.caption(f"{'Open' if board.is_open else 'Closed'} · {count} · updates every {REFRESH_SECONDS:g} s; "
+               "click a column title to sort.")
     st.dataframe(rows(entries), column_config=COLUMNS, hide_index=True, key=TABLE, width="stretch")
     if teacher:
         teacher_tools(store, board, entries, owner)
@@ -164,7 +165,7 @@ def teacher_tools(store, board, entries, owner: str) -> None:
         st.markdown("**Teacher**")
         if entries:
             names = {e.id: f"#{e.id} {e.display_name}" for e in entries}
-            pick = st.selectbox("Entry", list(names), format_func=lambda i: literal(names[i]), key=REMOVE_CHOICE)
+            pick = st.selectbox("Entry", list(names), format_func=names.get, key=REMOVE_CHOICE)  # plain text
             st.button("Remove entry", key=REMOVE, on_click=_teacher_action,
                       args=(store.boards.remove, board.code, owner, pick))
         if board.is_open:

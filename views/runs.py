@@ -104,7 +104,7 @@ def main() -> None:
     if not summaries:
         st.info("No stored runs yet: train one on the Train page and it appears here.")
     else:
-        st.caption(f"{count} runs, {fmt_bytes(size)}.")
+        st.caption(f"{'1 run' if count == 1 else f'{count} runs'}, {fmt_bytes(size)} in the store.")
         st.dataframe([{"run": r.label, "data": r.dataset, "status": r.status, "iteration": r.iteration,
                        "shared": "yes" if r.shared else "", "saved": _when(r.updated_at),
                        "size": fmt_bytes(r.size)} for r in summaries], hide_index=True, key="runs_table")

@@ -1,0 +1,299 @@
+"""The run store in real browsers: a reload and a server restart keep the runs (and say so), a share link
+opens a run read-only, and two replicas behind a real NGINX share one real PostgreSQL.
+
+Each test starts its own servers (the shared ``server`` fixture cannot be killed): Streamlit with a
+throwaway DNN_DATA_HOME, PostgreSQL from tests/pg.py, NGINX from deploy/replicas.sh, all on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from e2e.conftest import (ARTIFACTS, CHROMIUM_ARGS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator,
+                          nav, wait_ready)
+from pg import free_port, pg_url, postgres_server  # noqa: F401  fixtures
+
+WIRED = "store_hooks.connect" in (REPO / "app.py").read_text()
+pytestmark = pytest.mark.skipif(not WIRED and not os.environ.get("CI"),
+                                reason="app.py does not call store_hooks.connect yet (see the store brief's lines)")
+
+PYTHON = REPO / ".venv" / "bin" / "python"
+SLOW_RUN = "train?data=moons&hidden=5&iters=10000&lr=0.1"   # mid-run for minutes at 5 iterations per tick
+QUICK_RUN = "train?data=moons&hidden=5&iters=300&lr=0.1"
+NOTICE_RE = re.compile(r"at iteration (\d+) of 10000")
+
+
+def _python() -> str:
+    return str(PYTHON if PYTHON.exists() else Path(sys.executable))
+
+
+def _wait_health(url: str, timeout_s: float = 90, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} was not healthy within {timeout_s} s")
+
+
+def _start_app(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    cmd = [_python(), "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+           "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    _wait_health(f"http://127.0.0.1:{port}", process=process)
+    return process
+
+
+def _kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+
+def _iteration(page) -> int:
+    """The Train page's live Iteration metric (-1 while it is not shown)."""
+    value = metric_locator(page, "Iteration")
+    if value.count() == 0:
+        return -1
+    text = value.first.inner_text().strip().replace(",", "")
+    return int(text) if text.isdigit() else -1
+
+
+def _wait_iteration_above(page, floor: int, timeout_s: float = 60) -> int:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = _iteration(page)
+        if now > floor:
+            return now
+        page.wait_for_timeout(250)
+    pytest.fail(f"training did not pass iteration {floor} within {timeout_s} s (at {_iteration(page)})")
+
+
+def _notice(page, text: str, timeout_ms: int = 60_000) -> str:
+    box = page.locator('[data-testid="stAlert"]').filter(has_text=text).first
+    box.wait_for(timeout=timeout_ms)
+    return box.inner_text()
+
+
+def _notice_iteration_above(page, floor: int, timeout_s: float = 90) -> int:
+    """The iteration an "interrupted run" notice names, once it is above ``floor``."""
+    deadline = time.monotonic() + timeout_s
+    seen = []
+    while time.monotonic() < deadline:
+        alerts = page.locator('[data-testid="stAlert"]').filter(has_text="lost its server")
+        seen = [int(m.group(1)) for m in map(NOTICE_RE.search, alerts.all_inner_texts()) if m]
+        if any(n > floor for n in seen):
+            return max(seen)
+        page.wait_for_timeout(250)
+    pytest.fail(f"no notice of an interrupted run saved after iteration {floor} within {timeout_s} s: {seen}")
+
+
+def _shot(page, name: str) -> None:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"store-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _context(chromium, base: str, route: str | None = None):
+    context = chromium.new_context(viewport=VIEWPORT)
+    if route is not None:
+        context.add_cookies([{"name": "dnn_route", "value": route, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    return context, page
+
+
+# ----- one server, SQLite: reload, restart, share -------------------------------------------------
+def test_a_reload_and_a_server_restart_keep_the_runs_and_a_share_link_opens_one(chromium, tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "DNN_DATA_HOME": str(home), "DNN_DATA_DIR": str(DATA_DIR), "DNN_ITERATIONS_PER_TICK": "5"}
+    env.pop("DATABASE_URL", None)
+    port, log = free_port(), ARTIFACTS / "e2e-store-server.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    base = f"http://127.0.0.1:{port}"
+    server = _start_app(port, env, log)
+    context, page = _context(chromium, base)
+    try:
+        page.goto(f"{base}/{SLOW_RUN}")
+        wait_ready(page)
+        page.locator(".st-key-start button").first.click()
+        _wait_iteration_above(page, 20)
+        page.wait_for_timeout(4000)  # at least one timed save after iteration 20
+        _shot(page, "01-training")
+
+        page.reload()
+        wait_ready(page)
+        assert "Welcome back" in _notice(page, "Welcome back")
+        saved = int(NOTICE_RE.search(_notice(page, "continues from its last saved state")).group(1))
+        assert saved > 20, "the state saved while training, not the first slice"
+        _wait_iteration_above(page, saved)  # it continues
+        _shot(page, "02-after-reload")
+        page.wait_for_timeout(4000)
+
+        _kill(server)  # the server dies mid-run ...
+        page.locator('[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"])').wait_for()
+        server = _start_app(port, env, log)  # ... and comes back; the page reconnects by itself
+        wait_ready(page, timeout_ms=90_000)
+        # The old session's notice stays on screen until the new session's run replaces it.
+        resumed = _notice_iteration_above(page, saved)
+        _wait_iteration_above(page, resumed)
+        _shot(page, "03-after-restart")
+        assert_no_exception(page)
+
+        nav(page, "My runs")
+        page.locator(".st-key-runs_share button").first.click()
+        wait_ready(page)
+        link = page.locator('input[aria-label="Link to this page"]').first.input_value()
+        assert "share=" in link and "dnn_browser" not in link
+        _shot(page, "04-my-runs-shared")
+
+        other, viewer = _context(chromium, base)  # another browser
+        try:
+            viewer.goto(link)
+            wait_ready(viewer)
+            _notice(viewer, "shared run")
+            for title in ("Results", "Inspect", "Your photo"):
+                nav(viewer, title)
+                assert_no_exception(viewer)
+            _shot(viewer, "05-shared-results")
+            nav(viewer, "My runs")
+            assert "No stored runs yet" in viewer.locator('[data-testid="stMain"]').inner_text()
+        finally:
+            other.close()
+    finally:
+        context.close()
+        _kill(server, signal.SIGTERM)
+    files = {p.name for p in home.iterdir()}
+    assert files and files <= {"store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"}
+
+
+# ----- two replicas, NGINX, PostgreSQL ------------------------------------------------------------
+def _nginx_missing() -> str | None:
+    if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+        return None
+    return "NGINX is not installed (apt-get install nginx)"
+
+
+def _replica_of(base: str, route: str) -> str:
+    request = urllib.request.Request(f"{base}/_stcore/health", headers={"Cookie": f"dnn_route={route}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.headers["X-DNN-Replica"]
+
+
+def _routes(base: str, ports: list[int]) -> dict[int, str]:
+    """A dnn_route cookie value that NGINX sends to each replica (its hash is fixed for a config)."""
+    found: dict[int, str] = {}
+    for i in range(200):
+        port = int(_replica_of(base, f"route-{i}").rsplit(":", 1)[1])
+        found.setdefault(port, f"route-{i}")
+        if len(found) == len(ports):
+            return found
+    pytest.fail(f"no cookie routed to every replica: {found}")
+
+
+def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_path):
+    reason = _nginx_missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    run_dir = tmp_path / "replicas"
+    listen, first = free_port(), free_port()
+    while first + 1 == listen:
+        first = free_port()
+    ports = [first, first + 1]
+    env = {**os.environ, "DATABASE_URL": pg_url, "DNN_DATA_DIR": str(DATA_DIR), "PYTHON": _python(),
+           "DNN_ITERATIONS_PER_TICK": "50"}
+    script = subprocess.Popen([str(REPO / "deploy" / "replicas.sh"), "2", "--base-port", str(first), "--listen",
+                               f"127.0.0.1:{listen}", "--run-dir", str(run_dir), "--nginx"], cwd=REPO, env=env,
+                              stdout=open(tmp_path / "replicas.log", "wb"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{listen}"
+    contexts = []
+    try:
+        _wait_health(base, timeout_s=180, process=script)
+        routes = _routes(base, ports)
+        student_port, teacher_port = ports
+
+        context, teacher = _context(chromium, base, routes[teacher_port])
+        contexts.append(context)
+        teacher.goto(f"{base}/board")
+        wait_ready(teacher)
+        teacher.locator(".st-key-board_title input").first.fill("Lab 3: best test accuracy")
+        teacher.locator(".st-key-board_title input").first.press("Enter")
+        wait_ready(teacher)
+        teacher.locator(".st-key-board_open button").first.click()
+        wait_ready(teacher)
+        heading = teacher.locator("h3").filter(has_text="· class ").first
+        heading.wait_for()
+        code = heading.inner_text().rsplit("class", 1)[1].strip()
+        assert re.fullmatch(r"[A-Z2-9]{6}", code), code
+
+        context, student = _context(chromium, base, routes[student_port])
+        contexts.append(context)
+        student.goto(f"{base}/{QUICK_RUN}")
+        wait_ready(student)
+        student.locator(".st-key-start button").first.click()
+        student.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Status: done").first.wait_for(
+            timeout=120_000)
+        nav(student, "Class board")
+        student.locator(".st-key-board_code_input input").first.fill(code.lower())
+        student.locator(".st-key-board_code_input input").first.press("Enter")
+        wait_ready(student)
+        student.locator(".st-key-board_join button").first.click()
+        wait_ready(student)
+        student.locator(".st-key-board_name input").first.fill("Ada <b>L</b>")
+        student.locator(".st-key-board_name input").first.press("Enter")
+        wait_ready(student)
+        student.locator(".st-key-board_submit button").first.click()
+        _notice(student, "on the board")
+
+        # the teacher's board, served by the other replica, shows the entry within a few refreshes
+        teacher.get_by_text(re.compile(r"· 1 entry ·")).first.wait_for(timeout=30_000)
+        _shot(teacher, "10-board-on-the-other-replica")
+
+        pid = int((run_dir / f"replica-{student_port}.pid").read_text())
+        os.kill(pid, signal.SIGKILL)  # the replica the student trained on dies
+        _notice(student, "Welcome back", timeout_ms=90_000)  # reconnected through NGINX to the survivor
+        assert "iteration 300/300" in student.locator('[data-testid="stSidebar"]').inner_text()
+        nav(student, "My runs")
+        student.get_by_text(re.compile(r"^1 run, .* in the store")).first.wait_for(timeout=30_000)
+        assert_no_exception(student)
+        _shot(student, "11-student-after-replica-died")
+        teacher.reload()
+        wait_ready(teacher)
+        teacher.get_by_text(re.compile(r"· 1 entry ·")).first.wait_for(timeout=30_000)
+    finally:
+        for context in contexts:
+            context.close()
+        if script.poll() is None:
+            os.killpg(script.pid, signal.SIGTERM)
+            script.wait(timeout=60)
