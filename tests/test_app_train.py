@@ -342,3 +342,11 @@ def test_presenter_mode_follows_the_session_and_shows_page_links(app_test):
     at.switch_page("views/inspect.py").run()
     at.switch_page("views/train.py").run()
     assert at.toggle(key="presenter_toggle").value is True
+
+
+def test_the_graph_can_be_switched_off(app_test):
+    at = app_test("views/train.py", query=SMALL)
+    charts = len(at.get("vega_lite_chart"))
+    at.toggle(key="show_graph").set_value(False).run()
+    assert len(at.get("vega_lite_chart")) == charts - 1
+    assert not any(c.proto.datasets for c in at.get("vega_lite_chart"))

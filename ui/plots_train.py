@@ -97,7 +97,7 @@ def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence
     y = axis("y", "x2", None if extent is None else extent[2:])
     fill = {"field": "label", "type": "nominal", "title": "label",
             "scale": {"domain": ["0", "1"], "range": list(colours)},
-            "legend": {"labelExpr": f"datum.label == '1' ? '{classes[-1]}' : '{classes[0]}'", "orient": "bottom"}}
+            "legend": {"labelExpr": f"datum.label == '1' ? '{classes[-1]}' : '{classes[0]}'", "orient": "right"}}
     return {
         **size,
         "layer": [

@@ -22,8 +22,8 @@ from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.text import literal
 
 # Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
-SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM = (
-    "speed", "log_y", "test_points", "discrete", "delete_runs", "delete_confirm")
+SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM, SHOW_GRAPH = (
+    "speed", "log_y", "test_points", "discrete", "delete_runs", "delete_confirm", "show_graph")
 GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
@@ -146,6 +146,14 @@ def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, 
 
 def graph(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
           width_px: int, height_px: int) -> None:
+    if st.session_state.get(SHOW_GRAPH, True):
+        network(ctl, state, run, cfg, width_px, height_px)
+    st.toggle("Network graph", key=SHOW_GRAPH, value=True,
+              help="The network drawn live: each unit as what it computes, edges by weight. Point at a unit.")
+
+
+def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
+            width_px: int, height_px: int) -> None:
     probe = learning.probe_for(state, ctl.s.dataset, ctl.s.data_key)
     px = learning.graph_unit_px(cfg, width_px, height_px, MAX_UNITS)
     layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=MAX_UNITS, px_per_unit=px)
@@ -165,9 +173,6 @@ def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, sid
     else:
         params = learning.initial_parameters(cfg)
         proba = lambda X: dnn.predict_proba(X, params, cfg.hidden_activation)  # noqa: E731
-    row = st.container(horizontal=True, gap="small")
-    row.toggle("Test points", key=TEST_POINTS, value=True, help="The test set as squares, the training set as dots.")
-    row.toggle("Discretise", key=DISCRETE, help="Colour the plane by the decision (P > 0.5) instead of P.")
     show_test = st.session_state.get(TEST_POINTS, True)
     data = plots_train.decision_boundary_data(
         ds.X_train, ds.train_y, proba, resolution=BOUNDARY_RESOLUTION,
@@ -176,6 +181,9 @@ def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, sid
     extent = plots_train.boundary_extent(ds.X_train, BOUNDARY_RESOLUTION)
     spec = plots_train.decision_boundary_spec([literal(c) for c in ds.class_names], extent, side)
     st.vega_lite_chart(data, spec, key=session.BOUNDARY_CHART, width="content")
+    row = st.container(horizontal=True, gap="small")
+    row.toggle("Test points", key=TEST_POINTS, value=True, help="The test set as squares, the training set as dots.")
+    row.toggle("Discretise", key=DISCRETE, help="Colour the plane by the decision (P > 0.5) instead of P.")
 
 
 def show_run(ctl: Controller) -> None:
@@ -196,7 +204,7 @@ def show_run(ctl: Controller) -> None:
         curves(ctl, state, run, cfg)
     with right:
         if ds.kind == "toy":
-            boundary(ctl, run, cfg, side=500 if wide else 340)
+            boundary(ctl, run, cfg, side=440 if wide else 280)
         else:
             graph(ctl, state, run, cfg, width_px=640 if wide else 480, height_px=420 if wide else 330)
     if ds.kind == "toy":
