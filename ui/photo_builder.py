@@ -29,8 +29,8 @@ THUMBS_SHOWN = 24  # per class; the rest are counted, not drawn (hundreds of but
 THUMB_COLUMNS = 6
 
 # Widget keys (per slot / photo / generation: see the functions below).
-CAMERA_ON, CAMERA_TARGET, POSITIVE, TEST_PCT, SPLIT_SEED, FLIP, CROP, USE, DOWNLOAD, ZIP_POSITIVE, EDIT_ZIP = (
-    "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct", "builder_seed",
+CAMERA, CAMERA_ON, CAMERA_TARGET, POSITIVE, TEST_PCT, SPLIT_SEED, FLIP, CROP, USE, DOWNLOAD, ZIP_POSITIVE, EDIT_ZIP = (
+    "builder_camera", "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct", "builder_seed",
     "builder_flip", "builder_crop", "builder_use", "builder_download", "zip_positive", "zip_edit")
 
 
@@ -44,10 +44,6 @@ def upload_key(slot: int, generation: int) -> str:
 
 def folder_key(slot: int, generation: int) -> str:
     return f"builder_folder_{slot}_{generation}"
-
-
-def camera_key(generation: int) -> str:
-    return f"builder_camera_{generation}"
 
 
 def remove_key(photo_id: int) -> str:
@@ -64,7 +60,7 @@ def clear_key(slot: int) -> str:
 
 @dataclass(frozen=True)
 class BuilderState:
-    """The builder of one session. ``generation`` renames the upload and camera widgets, which empties them."""
+    """The builder of one session. ``generation`` renames the upload widgets, which empties them."""
 
     draft: DatasetDraft = DatasetDraft()
     generation: int = 0
@@ -107,10 +103,10 @@ def _take_uploads(slot: int, key: str) -> None:
     _save(dataclasses.replace(current, draft=draft, problems=problems, generation=current.generation + 1))
 
 
-def _take_shot(key: str) -> None:
-    shot = st.session_state.get(key)
+def _take_shot() -> None:
+    shot = st.session_state.get(CAMERA)
     current = state()
-    if shot is None:
+    if shot is None:  # "Clear photo": the camera is ready for the next shot
         return
     slot = int(st.session_state.get(CAMERA_TARGET, 0))
     number = current.shots + 1
@@ -118,8 +114,7 @@ def _take_shot(key: str) -> None:
         draft, problems = current.draft.add(slot, f"camera_{number}.jpg", shot.getvalue()), ()
     except ValueError as exc:
         draft, problems = current.draft, (str(exc),)
-    _save(dataclasses.replace(current, draft=draft, problems=problems, shots=number,
-                              generation=current.generation + 1))
+    _save(dataclasses.replace(current, draft=draft, problems=problems, shots=number))
 
 
 def _rename(slot: int) -> None:
@@ -214,9 +209,10 @@ def camera_panel(current: BuilderState) -> None:
     if CAMERA_TARGET not in st.session_state:
         st.session_state[CAMERA_TARGET] = 0
     st.radio("Shots go to", [0, 1], format_func=lambda i: literal(names[i]), key=CAMERA_TARGET, horizontal=True)
-    key = camera_key(current.generation)
-    st.camera_input("Take a photo (each shot is added, then the camera is ready for the next)", key=key,
-                    on_change=_take_shot, args=(key,))
+    # One widget for every shot: remounting the camera after each one (a new key) left Chromium's video
+    # paused now and then, so the next shot is one "Clear photo" click away instead.
+    st.camera_input("Take a photo (it goes to the class chosen above), then “Clear photo” for the next one",
+                    key=CAMERA, on_change=_take_shot)
 
 
 def positive_panel(current: BuilderState) -> None:

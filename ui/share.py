@@ -45,10 +45,7 @@ def share_url(page_url: str, params: Mapping[str, QueryValue]) -> str:
 
 def link_params(s) -> dict[str, str]:
     """The query parameters of session ``s``'s setup: the settings table's link plus the toy set's options."""
-    params = settings.to_link(s.config, s.link_data)
-    if s.link_data in settings.TOY_NAMES:
-        params.update(toy_link.to_link(toy_link.options_of(s.extras)))
-    return params
+    return {**settings.to_link(s.config, s.link_data), **toy_link.link_for(s)}
 
 
 def sibling_url(current_url: str, current_path: str, target_path: str) -> str:

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dnn.data import Dataset
 from dnn.toy import DEFAULT_NOISE, toy_dataset
+from ui.settings import TOY_NAMES
 
 EXTRAS_KEY = "toy_options"
 POINTS_LINK, NOISE_LINK, TRAIN_LINK, SEED_LINK = "points", "noise", "train", "dseed"
@@ -108,6 +109,17 @@ def to_link(options: ToyOptions) -> dict[str, str]:
     if options.noise is not None:
         link[NOISE_LINK] = f"{options.noise:.12g}"
     return link
+
+
+def link_for(s) -> dict[str, str]:
+    """The toy options' query parameters for session ``s`` (none unless its data is a toy set)."""
+    return to_link(options_of(s.extras)) if s.link_data in TOY_NAMES else {}
+
+
+def from_link(name: str, query: Mapping[str, object]) -> tuple[ToyOptions, Dataset, tuple[tuple[str, str, str], ...]]:
+    """(options, dataset, warnings) for a link naming toy set ``name``: what app.py applies on a first visit."""
+    options, warnings = parse(query)
+    return options, toy_data(name, options), warnings
 
 
 def options_of(extras: Mapping[str, Any]) -> ToyOptions:
