@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import dnn
 from conftest_shared import PHOTOS_DIR, needs_data
-from app_helpers import put_run, rendered, sess, use_data
+from app_helpers import put_run, rendered, sess, unescaped_syntax, use_data
 
 PAGE = "views/photo.py"
 
@@ -114,3 +114,29 @@ def test_toy_data_explains_photos_need_images(request):
     assert not at.exception
     assert "2-D points" in at.info[0].value
     assert not at.get("file_uploader")
+
+
+def test_a_built_set_shows_p_of_its_positive_class(request, tmp_path, monkeypatch):
+    """Issue 13: the class chosen as positive is what P(...) means on Your photo, and nothing is written."""
+    from dnn.builder import DatasetDraft
+    from ui.photo_builder import BUILT_KEY
+
+    monkeypatch.chdir(tmp_path)
+    at = open_app(request, course=False)
+    draft = DatasetDraft().rename(0, "puppy").rename(1, "**not** [a](b.html) puppy").with_positive(0)
+    for slot, names in ((0, ["puppy.jpg", "bird.jpg"]), (1, ["kittens.jpg", "lion.jpg"])):
+        for name in names:
+            draft = draft.add(slot, name, (PHOTOS_DIR / name).read_bytes())
+    use_data(at, draft.build(seed=0), BUILT_KEY)
+    run = put_run(at, iterations=30)
+    at.switch_page(PAGE).run()
+    upload(at, "puppy.jpg", (PHOTOS_DIR / "puppy.jpg").read_bytes())
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert labels == ["P(puppy)"], labels
+    value = float(at.metric[0].value)
+    image, x = dnn.prepare_photo((PHOTOS_DIR / "puppy.jpg").read_bytes())
+    assert value == pytest.approx(float(run.predict_proba(x)[0, 0]), abs=5e-4)
+    verdict = next(m.value for m in at.markdown if "The network says" in m.value)
+    assert rendered(verdict).endswith("puppy") and unescaped_syntax(verdict.split(":", 1)[1]) == [], verdict
+    assert not list(tmp_path.iterdir()), "nothing a user adds is written to disk"

@@ -62,8 +62,8 @@ def main() -> None:
     ds, run = s.dataset, s.run
     if ds.kind != "images":
         st.info(f"The active data, **{literal(ds.name)}**, is 2-D points, so the network takes two numbers, not a "
-                "picture. To classify photos, pick an image dataset (the course's cats or the synthetic "
-                "ones) on the Data page and train a model on it.")
+                "picture. To classify photos, pick an image dataset (the course's cats, the synthetic "
+                "ones, or a set of your own photos) on the Data page and train a model on it.")
         st.page_link("views/data.py", label="Go to Data", icon=":material/image:")
         return
     source = photo_source()
