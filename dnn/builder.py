@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from dnn.data import Dataset
+from dnn.memory import DEFAULT_HIDDEN, check_upload_memory
 from dnn.photo import PhotoSource, prepare_photo
 from dnn.zipdata import MAX_ZIP_FILES
 
@@ -247,12 +248,15 @@ class DatasetDraft:
     def advice(self, test_fraction: float = 0.2) -> tuple[Advice, ...]:
         return advise(self.class_names, self.counts, test_fraction)
 
-    def build(self, seed: int = 0, test_fraction: float = 0.2, augment: Iterable[str] = ()) -> Dataset:
+    def build(self, seed: int = 0, test_fraction: float = 0.2, augment: Iterable[str] = (), *,
+              hidden: Sequence[int] = DEFAULT_HIDDEN, dtype: str = "float64") -> Dataset:
         """The Dataset (kind "images"): label 1 is the positive class, classes = (negative, positive).
 
         Each class is split on its own (seeded): ``test_fraction`` of its photos, at least one, are
         test photos, at least one stays for training. ``augment`` ("flip", "crop") adds one
         transformed copy of every training photo per choice; test photos are never augmented.
+        Refused (ValueError) when the set and a run of ``[n_x, *hidden, 1]`` in ``dtype`` would not fit
+        the memory budget (dnn.memory, DNN_MEMORY_BUDGET_MB), before any copy is made.
         train_x_orig (m_train, num_px, num_px, 3) uint8, train_y (1, m_train) int64.
         """
         augment = _check_augment(augment)
@@ -262,6 +266,10 @@ class DatasetDraft:
         blocking = [a.text for a in self.advice(test_fraction) if a.level == "error"]
         if blocking:
             raise ValueError(" ".join(blocking))
+        sizes = self.split(test_fraction)
+        m_train = sum(n for n, _ in sizes) * (1 + len(augment))
+        check_upload_memory(m_train, sum(n for _, n in sizes), self.num_px * self.num_px * 3, hidden=hidden,
+                            dtype=dtype, what="This photo set")
         rng = np.random.RandomState(seed)
         parts = {"train": ([], []), "test": ([], [])}
         for label, slot in enumerate((1 - self.positive, self.positive)):

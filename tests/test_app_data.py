@@ -507,3 +507,17 @@ def test_toy_controls_points_noise_ratio_and_regenerate(app_test):
     at.selectbox(key="toy_name").set_value("xor").run()
     assert (sess(at).dataset.m_train, sess(at).dataset.m_test) == (210, 90)
     assert at.slider(key="toy_noise").value == 0.0
+
+
+def test_a_built_set_over_the_memory_budget_is_refused_with_the_reason(app_test, monkeypatch):
+    at = _open_builder(app_test)
+    before = sess(at).dataset
+    _add(at, 0, [(f"a{i}.png", _photo(i), "image/png") for i in range(3)])
+    _add(at, 1, [(f"b{i}.png", _photo(40 + i), "image/png") for i in range(3)])
+    monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "1")
+    at.button(key="builder_use").click().run()
+    _no_exception(at)
+    errors = _errors(at)
+    assert any("This photo set (4 training and 2 test images" in e and "more than the 1 MiB allowed" in e
+               for e in errors), errors
+    assert sess(at).dataset is before

@@ -289,3 +289,14 @@ def test_real_photos_from_shared():
     assert problems == more == () and d.counts == (4, 2)
     ds = d.build(seed=0)
     assert ds.class_names == ("other", "cat") and (ds.m_train, ds.m_test) == (4, 2)
+
+
+def test_build_respects_the_memory_budget(monkeypatch):
+    d = _draft(6, 6)
+    monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "1")  # 1 MiB: less than 12 photos and a run need
+    with pytest.raises(ValueError, match=r"This photo set \(10 training and 2 test images of 12,288 values\)"):
+        d.build()
+    with pytest.raises(ValueError, match=r"30 training and 2 test images"):
+        d.build(augment=("flip", "crop"))
+    monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "2048")
+    assert d.build(hidden=(3,), dtype="float32").m_train == 10

@@ -147,9 +147,10 @@ def _set_options() -> None:
 
 
 def _use() -> None:
-    current = state()
+    current, config = state(), session().config
     try:
-        dataset = current.draft.build(current.seed, current.test_fraction, current.augment)
+        dataset = current.draft.build(current.seed, current.test_fraction, current.augment,
+                                      hidden=config.layer_dims[1:-1], dtype=config.dtype)
     except ValueError as exc:
         _update(problems=(str(exc),))
         return
