@@ -79,7 +79,8 @@ def _is_control(char: str) -> bool:
     # Format characters (Cf) stay allowed, since emoji sequences need the zero-width joiner,
     # except the bidirectional overrides that can make a name display as another.
     category = unicodedata.category(char)
-    return (category.startswith("C") and category != "Cf") or "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
+    bidi = "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
+    return (category.startswith("C") and category != "Cf") or bidi
 
 
 def clean_class_name(name: str) -> str:
@@ -130,7 +131,8 @@ class DatasetDraft:
         if len(self.classes) != NUM_CLASSES:
             raise ValueError(f"A draft has exactly {NUM_CLASSES} classes; got {len(self.classes)}.")
         _check_slot(self.positive)
-        if isinstance(self.num_px, bool) or not isinstance(self.num_px, (int, np.integer)) or not 8 <= self.num_px <= 256:
+        px = self.num_px
+        if isinstance(px, bool) or not isinstance(px, (int, np.integer)) or not 8 <= px <= 256:
             raise ValueError(f"num_px must be a whole number between 8 and 256; got {self.num_px!r}.")
 
     # --- reading -------------------------------------------------------------------------
@@ -174,7 +176,8 @@ class DatasetDraft:
         slot = _check_slot(cls)
         image = np.asarray(image)
         if image.shape != (self.num_px, self.num_px, 3) or image.dtype != np.uint8:
-            raise ValueError(f"An image must be ({self.num_px}, {self.num_px}, 3) uint8; got {image.shape} {image.dtype}.")
+            raise ValueError(f"An image must be ({self.num_px}, {self.num_px}, 3) uint8; "
+                             f"got {image.shape} {image.dtype}.")
         current = self.classes[slot]
         if len(current.photos) >= MAX_PHOTOS_PER_CLASS:
             raise ValueError(f"'{current.name}' already has {MAX_PHOTOS_PER_CLASS} photos, the most a class can hold.")
@@ -283,7 +286,8 @@ class DatasetDraft:
         # Augmentation draws from its own stream, so switching it on leaves the split and test set as they are.
         train = _mixed(*_augment(*parts["train"], augment, np.random.RandomState([seed, 1])), rng)
         classes = np.array([self.negative_name, self.positive_name])
-        return Dataset(self.name, *train, *test, classes, kind="images", notes=self._notes(augment, len(parts["train"][1])))
+        notes = self._notes(augment, len(parts["train"][1]))
+        return Dataset(self.name, *train, *test, classes, kind="images", notes=notes)
 
     def _notes(self, augment: tuple[str, ...], n_train: int) -> tuple[str, ...]:
         notes = [positive_note(self.negative_name, self.positive_name)]

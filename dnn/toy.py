@@ -106,7 +106,8 @@ def _check_test_fraction(test_fraction: float) -> float:
     return value
 
 
-def make_toy_dataset(name: str, m: int = 400, seed: int = 1, noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def make_toy_dataset(name: str, m: int = 400, seed: int = 1,
+                     noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Generate toy data ``name``: X float64 (2, m), Y int64 (1, m) of 0/1.
 
     ``noise`` is a Gaussian std in data units (0 to MAX_NOISE); None picks the dataset's default

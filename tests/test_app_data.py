@@ -335,7 +335,10 @@ def test_the_split_and_augmentation_are_visible_and_applied_to_training_only(app
     table = at.dataframe[0].value
     assert table["train"].tolist() == [16, 16] and table["test"].tolist() == [4, 4]
     at.slider(key="builder_test_pct").set_value(30).run()
+    assert not any("mirrored copy" in c for img in at.image for c in img.captions)
     at.checkbox(key="builder_flip").check().run()
+    preview = next(img for img in at.image if "mirrored copy" in img.captions)
+    assert preview.captions == ["a training photo", "mirrored copy"], "augmentation is shown, not only named"
     table = at.dataframe[0].value
     assert table["train"].tolist() == [14, 14] and table["test"].tolist() == [6, 6]
     assert table["training images"].tolist() == [28, 28]

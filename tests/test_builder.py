@@ -209,7 +209,8 @@ def test_advice_small_and_unbalanced_sets():
     assert len(unbalanced) == 1 and "unbalanced" in unbalanced[0].text
     errors = advise(("cat", "dog"), (1, 0))
     assert [a.level for a in errors] == ["error", "error"]
-    assert Advice("error", "'dog' has 0 photos; each class needs at least 2 (one to train on, one to test on).") in errors
+    want = "'dog' has 0 photos; each class needs at least 2 (one to train on, one to test on)."
+    assert Advice("error", want) in errors
 
 
 def test_dataset_advice_on_an_imported_zip_of_six_photos(tmp_path):
@@ -300,3 +301,11 @@ def test_build_respects_the_memory_budget(monkeypatch):
         d.build(augment=("flip", "crop"))
     monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "2048")
     assert d.build(hidden=(3,), dtype="float32").m_train == 10
+
+
+@pytest.mark.parametrize("kwargs, message", [({"num_px": 4}, "num_px"), ({"num_px": True}, "num_px"),
+                                             ({"positive": 2}, "slot"),
+                                             ({"classes": (b.DraftClass("a"),)}, "exactly 2 classes")])
+def test_a_draft_checks_its_fields(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DatasetDraft(**kwargs)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dnn.builder import AUGMENTATIONS, DatasetDraft, draft_from_dataset, export_zip, set_positive_class
+from dnn.builder import (AUGMENTATIONS, DatasetDraft, draft_from_dataset, export_zip, flip, set_positive_class,
+                         small_crop)
 from dnn.data import Dataset
 from ui.controller import controller
 from ui.session import DATASET_CHOICE, Session, session
@@ -30,7 +32,8 @@ THUMB_COLUMNS = 6
 
 # Widget keys (per slot / photo / generation: see the functions below).
 CAMERA, CAMERA_ON, CAMERA_TARGET, POSITIVE, TEST_PCT, SPLIT_SEED, FLIP, CROP, USE, DOWNLOAD, ZIP_POSITIVE, EDIT_ZIP = (
-    "builder_camera", "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct", "builder_seed",
+    "builder_camera", "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct",
+    "builder_seed",
     "builder_flip", "builder_crop", "builder_use", "builder_download", "zip_positive", "zip_edit")
 
 
@@ -239,6 +242,7 @@ def split_panel(current: BuilderState) -> None:
                 on_change=_set_options)
     st.caption("Augmentation is off by default. It only touches the training photos; test photos stay as "
                "they are, so the test accuracy remains an honest measure.")
+    augmentation_preview(current)
     copies = 1 + len(current.augment)
     rows = []
     for slot, (n_train, n_test) in enumerate(draft.split(current.test_fraction)):
@@ -246,6 +250,18 @@ def split_panel(current: BuilderState) -> None:
                      "photos": draft.counts[slot], "train": n_train, "training images": n_train * copies,
                      "test": n_test})
     st.dataframe(pd.DataFrame(rows), hide_index=True)  # a dataframe shows the names as plain text
+
+
+def augmentation_preview(current: BuilderState) -> None:
+    """The first photo with the copies augmentation adds, as the network will see them."""
+    photos = [p for c in current.draft.classes for p in c.photos][:1]
+    if not current.augment or not photos:
+        return
+    image = photos[0].image
+    extra = {"flip": ("mirrored copy", flip(image)),
+             "crop": ("cropped copy (one random crop)", small_crop(image, np.random.RandomState(current.seed)))}
+    shown = [("a training photo", image)] + [extra[a] for a in current.augment]
+    st.image([picture for _, picture in shown], caption=[label for label, _ in shown], width=96)
 
 
 def guidance(current: BuilderState) -> bool:

@@ -100,7 +100,8 @@ def qr_png(url: str, *, px: int = QR_PX, error: str = QR_ERROR, border: int = QR
     return out.getvalue()
 
 
-def link_note(url: str, *, dataset_name: str, dataset_in_link: bool, default_dataset: str = "the default data") -> tuple[str, ...]:
+def link_note(url: str, *, dataset_name: str, dataset_in_link: bool,
+              default_dataset: str = "the default data") -> tuple[str, ...]:
     """Plain-text notes on what the link will not do for whoever opens it (empty when it does it all).
 
     ``dataset_in_link`` is False for data that lives only in this browser tab (an uploaded or
