@@ -5,10 +5,11 @@ the history and the model (already checked by dnn.load_model) against each other
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 from dataclasses import asdict, fields
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -96,7 +97,22 @@ def history_from_json(data: dict[str, Any]) -> dnn.History:
     return dnn.History(**values)
 
 
-def model_bytes(run: dnn.Trainer, classes: Sequence) -> bytes:
+class RunSnapshot(NamedTuple):
+    """A run frozen at one iteration: what dnn.save_run reads of a Trainer (config, iteration,
+    parameters, history), copied so it can be encoded in another thread while the run trains on."""
+
+    config: dnn.TrainConfig
+    iteration: int
+    parameters: dict[str, np.ndarray]
+    history: dnn.History
+
+
+def snapshot(run: dnn.Trainer) -> RunSnapshot:
+    """Copies of the run's parameters and history (milliseconds; the encoding is the slow part)."""
+    return RunSnapshot(run.config, run.iteration, run.parameters, copy.deepcopy(run.history))
+
+
+def model_bytes(run: dnn.Trainer | RunSnapshot, classes: Sequence) -> bytes:
     """The run as an .npz (dnn.save_run: parameters, config, iteration, cost history; no pickle)."""
     buffer = io.BytesIO()
     dnn.save_run(buffer, run, classes)

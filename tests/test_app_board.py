@@ -10,7 +10,7 @@ import pytest
 from app_helpers import sess
 from ui import identity as identity_module
 from ui.identity import Identity
-from ui.store_hooks import EXTRAS_KEY, run_store
+from ui.store_hooks import EXTRAS_KEY, run_store, writer
 
 ROOT = Path(__file__).resolve().parents[1]
 WIRED = "store_hooks.connect" in (ROOT / "app.py").read_text()
@@ -42,6 +42,11 @@ def _texts(at) -> str:
     return " ".join(e.value for kind in (at.info, at.warning, at.error) for e in kind)
 
 
+def _drain() -> None:
+    """Wait until the store's writer thread has written every save handed to it (it runs them in order)."""
+    writer().submit(lambda: None).result(timeout=60)
+
+
 def _owner(at) -> str:
     return sess(at).extras[EXTRAS_KEY].owner
 
@@ -51,6 +56,7 @@ def test_a_reload_brings_the_runs_back_and_the_interrupted_run_continues(app_tes
     at.button(key="start").click().run()
     at.run()
     assert not at.exception and sess(at).running
+    _drain()
     saved = run_store().runs.list(ME)[0]
     assert saved.status == "running" and saved.iteration >= 5
     again = app_test("views/train.py", setup=_capped)  # a new session of the same browser
@@ -67,6 +73,7 @@ def test_a_share_link_opens_the_run_read_only_in_another_browser(app_test):
     owner.button(key="start").click().run()
     owner.button(key="pause").click().run()
     mine = sess(owner)
+    _drain()
     store = run_store()
     row = store.runs.list(_owner(owner))[0]
     token = store.runs.share(row.id, _owner(owner))
@@ -85,6 +92,7 @@ def test_my_runs_lists_shares_and_forgets(app_test):
     at = app_test("views/train.py", query=SMALL, setup=_capped)
     at.button(key="start").click().run()
     at.button(key="pause").click().run()
+    _drain()
     at.switch_page("views/runs.py").run()
     assert not at.exception and len(at.dataframe) == 1
     at.button(key="runs_share").click().run()

@@ -2,6 +2,8 @@
 two tabs, share links and refusals, on a SQLite store in a temporary folder."""
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import numpy as np
 import pytest
 
@@ -178,3 +180,66 @@ def test_a_refused_save_is_a_notice_and_training_goes_on(tmp_path):
         assert small.runs.list(ALICE) == []
     finally:
         small.close()
+
+
+class LazyFuture(Future):
+    """A save handed to a writer that has not run it yet; waiting for it runs it."""
+
+    def __init__(self, job) -> None:
+        super().__init__()
+        self.job = job
+
+    def result(self, timeout=None):
+        if not self.done():
+            self.set_result(self.job())
+        return super().result(timeout)
+
+
+class SlowWriter:
+    def __init__(self) -> None:
+        self.jobs: list[LazyFuture] = []
+
+    def __call__(self, job) -> LazyFuture:
+        self.jobs.append(LazyFuture(job))
+        return self.jobs[-1]
+
+
+def test_training_never_waits_for_the_writer_but_a_pause_does(store):
+    clock, writer = Clock(), SlowWriter()
+    ds = datasets.by_key("moons")
+    cfg = settings.make_config(ds.n_x, (5, 3), {"num_iterations": 300, "learning_rate": 0.3, "seed": 2})
+    s = Session(dataset=ds, data_key="moons", config=cfg, max_iterations_per_tick=CAP)
+    ctl, state = Controller(s, pacing.TrainingBoard()), StoreState(owner=ALICE)
+    ctl.subscribe(lambda event, sess: observe(store, state, event, sess, clock, submit=writer))
+    ctl.start()
+    for _ in range(4):
+        clock.now += SAVE_SECONDS
+        ctl.tick()
+    assert s.run.iteration == 5 * CAP and len(writer.jobs) == 1, "ticks skip their save while one is pending"
+    assert stored(store) == [], "nothing written yet: the writer has not run"
+    ctl.pause()  # waits for the pending create, then hands over the pause's save
+    assert len(writer.jobs) == 2 and stored(store)[0].iteration == CAP
+    writer.jobs[-1].result()
+    ctl.step()
+    assert stored(store)[0].status == "paused" and stored(store)[0].iteration == 5 * CAP
+    assert len(stored(store)) == 1, "one row: the pause's save updated the row the first save created"
+
+
+def test_opening_a_stored_run_first_saves_the_current_one(store):
+    clock = Clock()
+    ctl, state = session(store, ALICE, clock)
+    ctl.start()
+    ctl.tick()
+    ctl.pause()
+    first_id = state.run_id
+    ctl.reset()
+    ctl.start()  # a second run, trained but not yet saved since its first slice
+    ctl.tick()
+    second = ctl.s.run
+    from ui.store_hooks import adopt_stored
+    adopt_stored(ctl, store, state, store.runs.load(first_id, ALICE), own=True)
+    rows = {r.id: r for r in stored(store)}
+    assert len(rows) == 2 and any(r.iteration == second.iteration for r in rows.values()), "the second run flushed"
+    assert state.run is ctl.s.run and state.run_id == first_id
+    ctl.step()
+    assert store.runs.list(ALICE)[0].id == first_id and store.runs.list(ALICE)[0].iteration == 2 * CAP + 1

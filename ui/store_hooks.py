@@ -12,7 +12,9 @@ without a server.  A store error never stops training: it becomes a notice and t
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import streamlit as st
@@ -43,7 +45,9 @@ class StoreState:
     run: dnn.Trainer | None = None     # the run being saved
     run_id: str | None = None          # its row (None: not stored yet)
     dirty: bool = False                # trained since it was adopted or last saved
-    saved_at: float = float("-inf")    # time.monotonic() of the last save
+    saved_at: float = float("-inf")    # clock() when the last save was handed to the writer
+    pending: Future | None = None      # the save being written in the background
+    incoming: tuple[dnn.Trainer, str | None] | None = None  # a stored run about to be adopted, and its row
     blocked: dnn.Trainer | None = None  # a run another tab took over: never saved from here again
     restored: bool = False
     notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, plain text)
@@ -53,58 +57,110 @@ class StoreState:
             self.notices.append((kind, text))
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a background save did, applied to the StoreState by the session's own thread."""
+
+    run: dnn.Trainer
+    run_id: str | None
+    evicted: tuple[str, ...] = ()
+    lease_lost: bool = False
+    problem: str | None = None
+
+
+Submit = Callable[[Callable[[], Outcome]], Future]
+
+
+def run_now(job: Callable[[], Outcome]) -> Future:
+    """A Submit that writes in the caller's thread (tests, and a store with no writer)."""
+    future: Future = Future()
+    future.set_result(job())
+    return future
+
+
 # ----- saving ------------------------------------------------------------------------------
 def _status(s: Session, run: dnn.Trainer) -> str:
     return "running" if s.running and not run.done else run.status.value
 
 
-def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, clock: Callable[[], float]) -> None:
-    """Write ``run`` (a new row the first time); a StoreError becomes a notice."""
-    if run is state.blocked or (state.run_id is None and (run.iteration == 0 or not state.dirty)):
-        return  # nothing of the user's work yet, or a shared run only viewed
-    history = store_lib.history_to_json(run.history)
-    model = store_lib.model_bytes(run, s.dataset.class_names) if run.iteration > 0 else None
+def _write(store: Store, owner: str, lease: str, run: dnn.Trainer, run_id: str | None, snap: store_lib.RunSnapshot,
+           fields: dict, classes: tuple) -> Outcome:
+    """Encode and write one save (in the writer thread: no Streamlit, no session access)."""
+    history = store_lib.history_to_json(snap.history)
+    model = store_lib.model_bytes(snap, classes) if snap.iteration > 0 else None
     try:
-        if state.run_id is None:
-            label = settings.run_label(len(s.runs) + 1, run.config)
-            saved = store.runs.create(state.owner, state.lease, label=label, dataset=s.data_key,
-                                      config=store_lib.config_to_json(run.config), history=history,
-                                      status=_status(s, run), iteration=run.iteration, model=model)
+        if run_id is None:
+            saved = store.runs.create(owner, lease, history=history, model=model, iteration=snap.iteration,
+                                      config=store_lib.config_to_json(snap.config), **fields)
         else:
-            saved = store.runs.save(state.run_id, state.owner, state.lease, status=_status(s, run),
-                                    iteration=run.iteration, history=history, model=model)
+            saved = store.runs.save(run_id, owner, lease, status=fields["status"], iteration=snap.iteration,
+                                    history=history, model=model)
     except LeaseLost as exc:
-        state.blocked, state.run_id = run, None
-        state.notice("warning", str(exc))
-        return
+        return Outcome(run, None, lease_lost=True, problem=str(exc))
     except StoreError as exc:
-        state.notice("warning", str(exc))
+        return Outcome(run, run_id, problem=str(exc))
+    return Outcome(run, saved.run_id, saved.evicted)
+
+
+def settle(store: Store, state: StoreState, wait: bool) -> None:
+    """Apply a finished background save (waiting for it when ``wait``)."""
+    if state.pending is None or not (wait or state.pending.done()):
         return
-    state.run_id, state.dirty, state.saved_at = saved.run_id, False, clock()
-    if saved.evicted:
+    outcome: Outcome = state.pending.result()
+    state.pending = None
+    if outcome.lease_lost:
+        state.blocked = outcome.run
+        if outcome.run is state.run:
+            state.run_id = None
+    elif outcome.run is state.run and outcome.run_id is not None:
+        state.run_id = outcome.run_id
+    if outcome.problem:
+        state.notice("warning", outcome.problem)
+    if outcome.evicted:
         state.notice("info", f"The store keeps at most {store.runs.limits.runs_per_owner} runs per browser: "
-                             f"{len(saved.evicted)} older unshared run(s) were removed to make room.")
+                             f"{len(outcome.evicted)} older unshared run(s) were removed to make room.")
+
+
+def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: str | None,
+         clock: Callable[[], float], submit: Submit) -> None:
+    """Hand a save of ``run`` (a new row when ``run_id`` is None) to the writer."""
+    if run is state.blocked or (run_id is None and (run.iteration == 0 or not state.dirty)):
+        return  # nothing of the user's work yet, or a shared run only viewed
+    fields = {"status": _status(s, run)}
+    if run_id is None:
+        fields.update(label=settings.run_label(len(s.runs) + 1, run.config), dataset=s.data_key)
+    snap, classes = store_lib.snapshot(run), tuple(s.dataset.class_names)
+    state.dirty, state.saved_at = False, clock()
+    state.pending = submit(partial(_write, store, state.owner, state.lease, run, run_id, snap, fields, classes))
+    settle(store, state, wait=False)  # already written when the writer is synchronous
 
 
 def observe(store: Store, state: StoreState, event: str, s: Session,
-            clock: Callable[[], float] = time.monotonic) -> None:
-    """React to a controller event: flush a run that was replaced, then save the current one when due."""
-    if state.run is not None and state.run is not s.run:
-        if state.dirty or state.run_id is not None:
-            save(store, state, s, state.run, clock)
-        state.run, state.run_id, state.dirty = s.run, None, False
-    if state.run is None and s.run is not None:
-        state.run = s.run
+            clock: Callable[[], float] = time.monotonic, submit: Submit = run_now) -> None:
+    """React to a controller event: flush a run that was replaced, then save the current one when due.
+
+    Saves are encoded and written by ``submit``'s thread (about 0.2 s for the five-layer course net),
+    so training never waits for them; a tick skips its save while the previous one is still being written,
+    any other event waits for it (a pause, a reset, a finish must be on disk)."""
+    settle(store, state, wait=event != "tick")
+    if state.run is not s.run:
+        if state.run is not None and (state.dirty or state.run_id is not None):
+            save(store, state, s, state.run, state.run_id, clock, submit)
+            settle(store, state, wait=True)
+        incoming = state.incoming if state.incoming is not None and state.incoming[0] is s.run else (s.run, None)
+        state.run, state.run_id, state.dirty, state.incoming = s.run, incoming[1], False, None
     run = s.run
     if run is None or event == "adopt":
         return
     if event in TRAINING_EVENTS:
         state.dirty = True
-    if event == "tick" and not run.done and clock() - state.saved_at < SAVE_SECONDS:
-        return
     if event == "start":
         return  # the first slice follows at once and saves
-    save(store, state, s, run, clock)
+    if event == "tick" and not run.done and (clock() - state.saved_at < SAVE_SECONDS or state.pending is not None):
+        return
+    if state.run_id is None and state.pending is not None:
+        settle(store, state, wait=True)  # the row is being created: this save updates it
+    save(store, state, s, run, state.run_id, clock, submit)
 
 
 # ----- restoring -----------------------------------------------------------------------------
@@ -139,7 +195,7 @@ def adopt_stored(ctl: Controller, store: Store, state: StoreState, stored: store
         ctl.switch_dataset(datasets.by_key(key), key)
     if own:
         store.runs.adopt(stored.summary.id, state.owner, state.lease)
-    state.run, state.run_id, state.dirty, state.blocked = run, (stored.summary.id if own else None), False, None
+    state.incoming = (run, stored.summary.id if own else None)  # the observer flushes the current run first
     ctl.adopt(run)
     return run
 
@@ -218,11 +274,17 @@ def state_of(s: Session) -> StoreState:
     return s.extras[EXTRAS_KEY]
 
 
+@st.cache_resource(show_spinner=False)
+def writer() -> ThreadPoolExecutor:
+    """One writer thread per server process: saves are encoded and written off the training thread, in order."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnn-store-writer")
+
+
 def on_event(event: str, s: Session) -> None:
     """The controller observer (subscribed by ``connect``)."""
     found, _ = current_store()
     if found is not None:
-        observe(found, state_of(s), event, s)
+        observe(found, state_of(s), event, s, submit=writer().submit)
 
 
 def connect(ctl: Controller) -> None:
