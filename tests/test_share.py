@@ -127,5 +127,6 @@ def test_link_note_says_what_the_link_cannot_carry():
     assert "download them as a zip" in notes[0]
     local = link_note("http://localhost:8501/train", dataset_name="x", dataset_in_link=True)
     assert len(local) == 1 and "localhost, which only this computer can open" in local[0]
+    assert "://" not in local[0], "no URL in our own words: the app would show the whole note as code"
     both = link_note("http://127.0.0.1:8501/", dataset_name="mine", dataset_in_link=False)
     assert len(both) == 2

@@ -119,7 +119,7 @@ def link_note(url: str, *, dataset_name: str, dataset_in_link: bool,
         notes.append(
             f"This link points to {host}, which only this computer can open: a phone scanning the QR code "
             "cannot reach it. Open the app through this computer's network address (for example "
-            "http://192.168.1.20:8501, with the server started with --server.address 0.0.0.0) and share from there."
+            "192.168.1.20:8501, with the server started with --server.address 0.0.0.0) and share from there."
         )
     return tuple(notes)
 
