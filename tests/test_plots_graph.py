@@ -84,7 +84,8 @@ def test_image_graph_shows_weights_in_layer_1_and_the_mosaic_deeper(image_case):
     w_pic, w_col = pictures[1][0]
     assert w_pic.shape == (pg.WEIGHT_SIDE, pg.WEIGHT_SIDE)
     W1 = run.parameters["W1"][0].reshape(64, 64, 3).mean(axis=-1)
-    np.testing.assert_allclose(w_pic[0, 0], W1[:4, :4].mean())
+    block = 64 // pg.WEIGHT_SIDE
+    np.testing.assert_allclose(w_pic[0, 0], W1[:block, :block].mean())
     # Deeper units: their activation on each mosaic image, in the mosaic's order.
     snap = run.snapshot(ds.X_test[:, idx])
     A2 = snap.caches[2].linear_cache.A_prev  # A2 is layer 3's input

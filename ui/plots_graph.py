@@ -33,8 +33,8 @@ NODE = 0.72            # a node's side, in row heights
 GAP = 1.45             # columns apart, in row heights: room for the layer names above them
 MAX_EDGE_WIDTH = 4.0   # px
 DETAIL = 2.2           # the enlarged unit's side, in column widths
-WEIGHT_SIDE = 16       # layer-1 weight pictures are pooled to WEIGHT_SIDE x WEIGHT_SIDE cells
-THUMB_SIDE = 8         # each example image in the input mosaic, in cells
+WEIGHT_SIDE = 12      # layer-1 weight pictures pooled to 12x12 cells: every cell is an SVG rect the browser redraws
+THUMB_SIDE = 6         # each example image in the input mosaic, in cells
 
 
 def _palette() -> np.ndarray:

@@ -27,6 +27,8 @@ SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM, SHOW_GRAPH = (
 GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
+# Refresh intervals of the live parts other than the numbers (which follow the controller's tick).
+CURVES_SECONDS, BOUNDARY_SECONDS, GRAPH_SECONDS = 0.5, 0.6, 1.0
 
 
 def view_state(ctl: Controller) -> learning.ViewState:
@@ -186,7 +188,8 @@ def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, sid
     row.toggle("Discretise", key=DISCRETE, help="Colour the plane by the decision (P > 0.5) instead of P.")
 
 
-def show_run(ctl: Controller) -> None:
+def show_numbers(ctl: Controller) -> None:
+    """Status, the numbers, the progress and what went wrong: the full-width top, refreshed every tick."""
     state = view_state(ctl)
     run, ds = ctl.s.run, ctl.s.dataset
     cfg = run.config if run is not None else ctl.s.config
@@ -198,27 +201,55 @@ def show_run(ctl: Controller) -> None:
     if run is not None:
         outcome(run, learning.run_diagnoses(state, run, [literal(c) for c in ds.class_names]),
                 cost, train_acc, test_acc)
-    wide = presenter_on(ctl.s)
-    left, right = st.columns([1, 1] if ds.kind == "toy" else [0.9, 1.1], gap="medium")
-    with left:
-        curves(ctl, state, run, cfg)
-    with right:
-        if ds.kind == "toy":
-            boundary(ctl, run, cfg, side=440 if wide else 280)
-        else:
-            graph(ctl, state, run, cfg, width_px=640 if wide else 480, height_px=420 if wide else 330)
-    if ds.kind == "toy":
-        st.caption("The network: each unit drawn as what it computes over the plane (point at one to enlarge it).")
-        graph(ctl, state, run, cfg, width_px=900, height_px=420)
 
 
 def live(generation: int) -> None:
-    """One tick: a slice of training (all of it before any st.* call), then the view."""
+    """One tick: a slice of training (all of it before any st.* call), then the numbers."""
     ctl = controller()
     result = ctl.tick(generation)
     if result.repace or result.finished:
-        st.rerun()  # a full rerun redraws the buttons, the history and the fragment's refresh interval
-    show_run(ctl)
+        st.rerun()  # a full rerun redraws the buttons, the history and the fragments' refresh intervals
+    show_numbers(ctl)
+
+
+def live_curves() -> None:
+    ctl = controller()
+    run = ctl.s.run
+    curves(ctl, view_state(ctl), run, run.config if run is not None else ctl.s.config)
+
+
+def live_picture() -> None:
+    """The graph (images) or the boundary (2-D data): the costliest drawings, refreshed least often."""
+    ctl = controller()
+    run, wide = ctl.s.run, presenter_on(ctl.s)
+    cfg = run.config if run is not None else ctl.s.config
+    if ctl.s.dataset.kind == "toy":
+        boundary(ctl, run, cfg, side=440 if wide else 280)
+    else:
+        graph(ctl, view_state(ctl), run, cfg, width_px=640 if wide else 480, height_px=420 if wide else 330)
+
+
+def live_toy_graph() -> None:
+    ctl = controller()
+    run = ctl.s.run
+    st.caption("The network: each unit drawn as what it computes over the plane (point at one to enlarge it).")
+    graph(ctl, view_state(ctl), run, run.config if run is not None else ctl.s.config, width_px=900, height_px=420)
+
+
+def show_run(ctl: Controller) -> None:
+    """Three live parts, each its own fragment and pace: the numbers train and refresh every tick; the
+    curves and the pictures, whose redraws cost the browser most, refresh less often (in between the
+    browser keeps them as they are, instead of redrawing the same thing)."""
+    running = ctl.s.running
+    st.fragment(live, run_every=ctl.s.tick_seconds if running else None)(ctl.s.generation)
+    toy = ctl.s.dataset.kind == "toy"
+    left, right = st.columns([1, 1] if toy else [0.9, 1.1], gap="medium")
+    with left:
+        st.fragment(live_curves, run_every=CURVES_SECONDS if running else None)()
+    with right:
+        st.fragment(live_picture, run_every=(BOUNDARY_SECONDS if toy else GRAPH_SECONDS) if running else None)()
+    if toy:
+        st.fragment(live_toy_graph, run_every=GRAPH_SECONDS if running else None)()
 
 
 # ----- history -------------------------------------------------------------------------
@@ -274,8 +305,7 @@ def main() -> None:
                 "network. The current run then goes to the history.")
     if ctl.s.running and st.session_state.get(SPEED):
         on_speed()  # the per-tick budget follows the refresh interval, which changes with the head count
-    every = ctl.s.tick_seconds if ctl.s.running else None
-    st.fragment(live, run_every=every)(ctl.s.generation)
+    show_run(ctl)
     st.caption("Training runs while this page is open; on another page it waits and continues when you come back.")
     st.markdown("#### Run history")
     show_history(ctl)
