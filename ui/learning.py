@@ -198,7 +198,7 @@ def graph_tables(state: ViewState, layout: plots_graph.GraphLayout, key: tuple,
 def graph_unit_px(config: dnn.TrainConfig, width_px: int, height_px: int, max_units: int, largest: int = 78) -> int:
     """px per graph unit so the whole graph (layers plus the enlarged unit) fits ``width_px`` x ``height_px``."""
     columns = plots_graph.graph_columns(config.layer_dims)
-    rows = min(max_units, max(config.layer_dims[1:])) + 0.8
+    rows = min(max_units, max(config.layer_dims[1:])) + plots_graph.TOP + 0.2
     return max(24, min(largest, int(width_px / columns), int(height_px / rows)))
 
 

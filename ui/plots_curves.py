@@ -133,9 +133,8 @@ def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y:
 def accuracy_spec(num_iterations: int, labels: Sequence[str] = ("this run",), height: int = 260) -> dict:
     """Train (solid) and test (dashed) accuracy in percent, 0-100% fixed so runs compare at a glance."""
     y = {"field": "value", "type": "quantitative", "title": "accuracy",
-         "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}}
-    return {"height": height, "title": {"text": "Accuracy: train (solid) and test (dashed)", "anchor": "start"},
-            "layer": [_lines("accuracy", _x(num_iterations), y, labels, ".1%")]}
+         "scale": {"domain": [0, 1]}, "axis": {"format": ".0%", "tickCount": 3}}
+    return {"height": height, "layer": [_lines("accuracy", _x(num_iterations), y, labels, ".1%")]}
 
 
 def presenter_config(presenter: bool) -> dict:

@@ -31,6 +31,7 @@ NEGATIVE, POSITIVE, NEUTRAL = (230, 97, 0), (0, 114, 178), (255, 255, 255)
 EDGE_GREY = "#9a9a9a"
 NODE = 0.72            # a node's side, in row heights
 GAP = 1.45             # columns apart, in row heights: room for the layer names above them
+TOP = 0.8              # the band above the nodes that holds the layer names (two lines)
 MAX_EDGE_WIDTH = 4.0   # px
 DETAIL = 2.2           # the enlarged unit's side, in column widths
 WEIGHT_SIDE = 12      # layer-1 weight pictures pooled to 12x12 cells: every cell is an SVG rect the browser redraws
@@ -329,7 +330,7 @@ def _labels(layout: GraphLayout) -> dict:
     rows = []
     for l, n in enumerate(layout.layer_dims):
         head = ("input" if l == 0 else "output" if l == L else f"layer {l}") + f"\n{n:,}"
-        rows.append({"x": GAP * l, "y": -0.3, "title": head})
+        rows.append({"x": GAP * l, "y": -TOP / 2 - 0.05, "title": head})
         more = n - layout.shown[l] if not (l == 0 and layout.probe_kind == "images") else 0
         if more > 0:
             rows.append({"x": GAP * l, "y": layout.rows + 0.15, "title": f"+{more:,} more"})
@@ -340,7 +341,7 @@ def _labels(layout: GraphLayout) -> dict:
 def graph_size(layout: GraphLayout) -> tuple[int, int]:
     """(width, height) in px: one unit of x and of y is the same number of px, so pictures stay square."""
     px = layout.px_per_unit
-    return int(round(graph_columns(layout.layer_dims) * px)), int(round((layout.rows + 0.8) * px))
+    return int(round(graph_columns(layout.layer_dims) * px)), int(round((layout.rows + TOP + 0.2) * px))
 
 
 def graph_columns(layer_dims: Sequence[int]) -> float:
@@ -348,15 +349,22 @@ def graph_columns(layer_dims: Sequence[int]) -> float:
     return GAP * (len(layer_dims) - 1) + 1 + DETAIL + 0.3
 
 
-def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None = None, font_size: int = 12) -> dict:
+def label_font_size(layout: GraphLayout, largest: int = 15) -> int:
+    """The largest font (px, at most ``largest``) whose "layer 1" fits between two columns."""
+    return int(max(9, min(largest, GAP * layout.px_per_unit / 5.2)))
+
+
+def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None = None,
+               font_size: int | None = None) -> dict:
     """The vega-lite spec drawing :func:`graph_data`'s tables (passed as ``datasets``).
 
     Apart from the datasets it depends only on the layout, never on the weights, so a chart
     keeps its identity (and its hovered unit) while the run trains.
     """
     width, height = graph_size(layout)
+    font_size = label_font_size(layout) if font_size is None else font_size
     right = GAP * (len(layout.layer_dims) - 1) + 0.5
-    x_dom, y_dom = [-0.5, right + 0.3 + DETAIL], [-0.6, layout.rows + 0.2]
+    x_dom, y_dom = [-0.5, right + 0.3 + DETAIL], [-TOP, layout.rows + 0.2]
     x = {"field": "x", "type": "quantitative", "scale": {"domain": x_dom, "nice": False, "zero": False}, "axis": None}
     y = {"field": "y", "type": "quantitative", "scale": {"domain": y_dom, "nice": False, "zero": False,
                                                           "reverse": True}, "axis": None}

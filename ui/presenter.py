@@ -29,8 +29,9 @@ html { font-size: 19px; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 0.8rem 1.5rem 1.5rem 1.5rem; }
-body, [data-testid="stMarkdownContainer"] { color: #000000; }
-[data-testid="stBaseButton-primary"] { background-color: #0072B2; border-color: #0072B2; color: #ffffff; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMetricValue"] { color: #000000; }
+[data-testid="stBaseButton-primary"]:not(:disabled) { background-color: #0072B2 !important;
+  border-color: #0072B2 !important; color: #ffffff !important; }
 """
 
 

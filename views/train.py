@@ -164,7 +164,8 @@ def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None,
     else:
         key, params, act = (id(run), run.iteration), (lambda: run.parameters), run.config.hidden_activation
     tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running)
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, font_size=15 if presenter_on(ctl.s) else 12),
+    largest = 15 if presenter_on(ctl.s) else 12
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, plots_graph.label_font_size(layout, largest)),
                        key=GRAPH_CHART, width="content")
 
 
@@ -224,9 +225,9 @@ def live_picture() -> None:
     run, wide = ctl.s.run, presenter_on(ctl.s)
     cfg = run.config if run is not None else ctl.s.config
     if ctl.s.dataset.kind == "toy":
-        boundary(ctl, run, cfg, side=440 if wide else 280)
+        boundary(ctl, run, cfg, side=300 if wide else 280)
     else:
-        graph(ctl, view_state(ctl), run, cfg, width_px=640 if wide else 480, height_px=420 if wide else 330)
+        graph(ctl, view_state(ctl), run, cfg, width_px=700 if wide else 480, height_px=330)
 
 
 def live_toy_graph() -> None:
