@@ -134,28 +134,36 @@ def _compared(config: dnn.TrainConfig, data: str) -> dict[str, Any]:
 
 def curve_runs(current: tuple[dnn.Trainer, str] | None, records: Sequence[Any],
                hidden: Sequence[int] = ()) -> tuple[list[str], list[plots_curves.CurveRun], list[str]]:
-    """(labels of the drawn runs, their curves, every history label) with the current run first.
+    """(labels of the drawn runs, their curves, a label for every history record), the current run first.
 
-    ``records`` are the session's RunRecords (config, dataset, history); ``hidden`` their indices
-    left out of the chart.  Labels come from ``run_labels`` over all of them, so they say what differs.
+    ``records`` are the session's RunRecords (config, dataset, history); ``hidden`` their indices left
+    out of the chart.  A finished current run is also in the history: it is drawn once, as this run.
+    Labels come from ``run_labels`` over the drawn runs, so they say what differs; "#k" is a record's
+    number in the history.
     """
-    configs = [_compared(r.config, r.dataset) for r in records]
+    mine = current[0].history if current is not None else None
+    keep = [k for k, r in enumerate(records) if r.history is not mine]
+    configs = [_compared(records[k].config, records[k].dataset) for k in keep]
     if current is not None:
         configs.append(_compared(current[0].config, current[1]))
     labels = plots_curves.run_labels(configs) if configs else []
-    history_labels = [f"#{k + 1}: {lab}" if not lab.startswith("#") else lab for k, lab in enumerate(labels[:len(records)])]
     drawn_labels, curves = [], []
     if current is not None:
-        name = "this run" + (f" ({labels[-1]})" if labels[-1] and not labels[-1].startswith("#") else "")
+        name = "this run" + (f" ({labels[-1]})" if not labels[-1].startswith("#") else "")
         drawn_labels.append(name)
         curves.append(plots_curves.CurveRun(name, current[0].history))
-    for k, r in enumerate(records):
-        if current is not None and r.history is current[0].history:
-            continue  # the current run, already archived (finished): drawn once, as this run
+    for j, k in enumerate(keep):
         if k not in set(hidden):
-            drawn_labels.append(history_labels[k])
-            curves.append(plots_curves.CurveRun(history_labels[k], r.history))
-    return drawn_labels, curves, history_labels
+            name = _numbered(k, labels[j])
+            drawn_labels.append(name)
+            curves.append(plots_curves.CurveRun(name, records[k].history))
+    everyone = plots_curves.run_labels([_compared(r.config, r.dataset) for r in records]) if records else []
+    return drawn_labels, curves, [_numbered(k, lab) for k, lab in enumerate(everyone)]
+
+
+def _numbered(k: int, label: str) -> str:
+    """History record k's name: its number, then what differs (run_labels' own "#n" is dropped)."""
+    return f"#{k + 1}" if label.startswith("#") else f"#{k + 1}: {label}"
 
 
 # ----- the network graph -----------------------------------------------------------------------------
