@@ -160,6 +160,7 @@ class Trainer:
         self._rng = dropout_rng(self.config.seed)
         self._perm: tuple[int, np.ndarray] | None = None
         self._epoch_cost = 0.0
+        self._epoch_whole = False  # True once an epoch's first batch was seen (not so after load_state mid-epoch)
         self._materialised: tuple[int, Parameters] | None = None
         self._cost_limit: float | None = None
 
@@ -315,7 +316,9 @@ class Trainer:
         if not np.isfinite(cost):
             return self._diverge(cost)
         epoch, k = divmod(i, self.batches_per_epoch)
-        self._epoch_cost = (0.0 if k == 0 else self._epoch_cost) + cost * (Yb.shape[1] / self.X.shape[1])
+        if k == 0:
+            self._epoch_cost, self._epoch_whole = 0.0, True
+        self._epoch_cost += cost * (Yb.shape[1] / self.X.shape[1])
         if k == self.batches_per_epoch - 1 and not self._end_epoch(epoch):
             return None
         if i % cfg.accuracy_every == 0:
@@ -335,7 +338,7 @@ class Trainer:
             self._diverge(cost)
             return False
         first = epoch * nb
-        if -(-first // every) * every < first + nb:  # a multiple of record_every falls in this epoch
+        if self._epoch_whole and -(-first // every) * every < first + nb:  # a multiple of record_every in it
             self.history.cost_iterations.append(first)
             self.history.costs.append(cost)
         return True

@@ -175,3 +175,12 @@ def test_memory_estimate_covers_what_the_run_holds(settings, dtype):
     assert run.memory_needed >= owned_bytes(run)
     assert run.memory_needed == dnn.estimate_memory_bytes((500, 16, 4, 1), 60, dtype, m_test=30, num_iterations=500,
                                                           **settings)
+
+
+def test_load_state_mid_epoch_records_only_whole_epochs():
+    run = make(iters=23, batch_size=16)
+    run.advance(4)  # one epoch (3 updates) and one update of the next
+    later = make(iters=23, batch_size=16)
+    later.load_state(run.parameters, 4)
+    later.advance(19)
+    assert later.history.cost_iterations == [6, 9, 12, 15, 18]  # the epoch begun before loading is not recorded
