@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHOTOS_DIR, VIEWPORT, assert_no_exception, metric_locator, nav, \
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PHOTOS_DIR, SCREENSHOTS, VIEWPORT, assert_no_exception, metric_locator, nav, \
     train_status, wait_ready
 
 CATS = ["kittens.jpg", "white_kitten.jpg", "tiger.jpg", "lion.jpg"]
@@ -29,10 +29,12 @@ def _by_key_prefix(page, prefix: str):
     return page.locator(f'[class*="st-key-{prefix}"]')
 
 
-def _type(page, key: str, text: str) -> None:
-    field = page.locator(f".st-key-{key} input")
-    field.fill(text)
+def _rename(page, slot: int, name: str) -> None:
+    field = page.locator(f".st-key-builder_name_{slot} input")
+    field.fill(name)
     field.press("Enter")
+    # Wait for the rerun that takes the name in (the uploader is relabelled), not only for an idle script.
+    page.get_by_text(f"Add photos to {name}", exact=True).wait_for()
     wait_ready(page)
 
 
@@ -56,7 +58,14 @@ def _thumbs(page, slot: int) -> int:
 
 
 def _wait_thumbs(page, slot: int, count: int) -> None:
-    page.locator(f".st-key-builder_count_{slot}").filter(has_text=re.compile(rf"^\s*{count} photo")).wait_for()
+    try:
+        page.locator(f".st-key-builder_count_{slot}").filter(
+            has_text=re.compile(rf"^\s*{count} photo")).wait_for(timeout=60_000)
+    except Exception:
+        errors = page.locator("[data-testid=stAlertContentError]").all_inner_texts()
+        shown = page.locator(f".st-key-builder_count_{slot}").all_inner_texts()
+        page.screenshot(path=str(SCREENSHOTS / f"own-data-{slot}-{count}-missing.png"), full_page=True)
+        raise AssertionError(f"class {slot} never showed {count} photos (it shows {shown}; errors: {errors})")
     wait_ready(page)
 
 
@@ -76,8 +85,8 @@ def test_build_from_shared_photos_train_and_see_p_of_the_positive_class(server, 
     page.goto(server.url("data"))
     wait_ready(page)
     _open_builder(page)
-    _type(page, "builder_name_0", "cat")
-    _type(page, "builder_name_1", "not a cat")
+    _rename(page, 0, "cat")
+    _rename(page, 1, "not a cat")
     _add_files(page, 0, CATS)
     _add_files(page, 1, OTHERS)
     shot(page, "builder-filled")
