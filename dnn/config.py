@@ -141,6 +141,10 @@ class TrainConfig:
     def L(self) -> int:
         return len(self.layer_dims) - 1
 
+    def memory_settings(self) -> dict[str, object]:
+        """The settings estimate_memory_bytes / check_memory take from this config, as keyword arguments."""
+        return {k: getattr(self, k) for k in ("batch_size", "optimizer", "keep_prob", "lambd", "l1", "num_iterations")}
+
 
 def _check_real(value: object, name: str, wanted: str, ok: Callable[[float], bool]) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not ok(value):

@@ -123,7 +123,7 @@ class Trainer:
         self.memory_needed = check_memory(
             config.layer_dims, m, config.dtype, memory_budget,
             m_test=0 if self.X_test is None else self.X_test.shape[1], first_layer=first_layer,
-            **{k: getattr(config, k) for k in ("batch_size", "optimizer", "keep_prob", "lambd", "l1", "num_iterations")})
+            **config.memory_settings())
         self.reset()
 
     def _data(self, X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -175,6 +175,7 @@ def test_memory_estimate_covers_what_the_run_holds(settings, dtype):
     assert run.memory_needed >= owned_bytes(run)
     assert run.memory_needed == dnn.estimate_memory_bytes((500, 16, 4, 1), 60, dtype, m_test=30, num_iterations=500,
                                                           **settings)
+    assert run.memory_needed == dnn.check_memory(cfg.layer_dims, 60, dtype, m_test=30, **cfg.memory_settings())
 
 
 def test_load_state_mid_epoch_records_only_whole_epochs():
