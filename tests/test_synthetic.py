@@ -73,7 +73,7 @@ def test_course_network_learns_it_but_not_perfectly(default_data):
         X_train, train_y, [12288, 20, 7, 5, 1], learning_rate=0.0075, num_iterations=2500,
         hidden_activation="relu", init="sqrt", seed=1, dtype="float64",
     )
-    test_accuracy = float(np.mean(predict(X_test, parameters) == test_y))
-    train_accuracy = float(np.mean(predict(X_train, parameters) == train_y))
+    test_accuracy = float(np.mean(predict(X_test, test_y, parameters) == test_y))
+    train_accuracy = float(np.mean(predict(X_train, train_y, parameters) == train_y))
     assert train_accuracy > 0.95
     assert 0.75 <= test_accuracy <= 0.95, test_accuracy
