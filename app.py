@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import blas, datasets, settings
+from ui import blas, datasets, settings, toy_link
 from ui.controller import Controller, controller
 from ui.text import literal
 from ui.widgets import run_summary
@@ -21,6 +21,7 @@ PAGES = [
     st.Page("views/results.py", title="Results", icon=":material/fact_check:", url_path="results"),
     st.Page("views/photo.py", title="Your photo", icon=":material/photo_camera:", url_path="photo"),
     st.Page("views/step_by_step.py", title="Step by step", icon=":material/calculate:", url_path="step-by-step"),
+    st.Page("views/share.py", title="Share", icon=":material/qr_code_2:", url_path="share"),
 ]
 
 
@@ -31,8 +32,16 @@ def link_warning(key: str, raw: str, wanted: str) -> str:
     return f"Ignored {key}=“{literal(raw)}” from the link: not {wanted}; using the default."
 
 
-def use_link_data(ctl: Controller, key: str) -> None:
-    """Switch to the dataset a link names, or say why not."""
+def use_link_data(ctl: Controller, key: str, query: dict) -> None:
+    """Switch to the dataset a link names (a toy set with the link's points, noise, split and seed), or say
+    why not."""
+    if key in settings.TOY_NAMES:
+        options, dataset, warnings = toy_link.from_link(key, query)
+        for warning in warnings:
+            st.warning(link_warning(*warning), icon=":material/warning:")
+        ctl.s.extras[toy_link.EXTRAS_KEY] = options
+        ctl.switch_dataset(dataset, key)
+        return
     dataset = datasets.by_key(key)
     if dataset is None and key == settings.COURSE:
         st.warning("The link asks for the course's cat data, which is not on this computer: "
@@ -54,14 +63,14 @@ def apply_link_once(ctl: Controller) -> None:
     for warning in link.warnings:
         st.warning(link_warning(*warning), icon=":material/warning:")
     if link.data is not None:
-        use_link_data(ctl, link.data)
+        use_link_data(ctl, link.data, query)
     ctl.set_config(settings.with_inputs(link.config, ctl.s.dataset.n_x))
 
 
 def sync_link(ctl: Controller) -> None:
     """Keep the URL describing the current config, so copying it shares the setup."""
-    wanted = settings.to_link(ctl.s.config, ctl.s.link_data)
-    for key in settings.link_keys():
+    wanted = {**settings.to_link(ctl.s.config, ctl.s.link_data), **toy_link.link_for(ctl.s)}
+    for key in (*settings.link_keys(), *toy_link.TOY_LINK_KEYS):
         if key not in wanted and key in st.query_params:
             del st.query_params[key]
     for key, value in wanted.items():
