@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import dnn
 from conftest_shared import needs_data
 from app_helpers import put_run, sess, use_data
 

@@ -15,7 +15,7 @@ import time
 import streamlit as st
 
 import dnn
-from dnn.diagnose import ERROR, Diagnosis, check_data
+from dnn.diagnose import ERROR, Diagnosis
 from ui import learning, pacing, plots_curves, plots_graph, plots_train, session
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
