@@ -350,3 +350,11 @@ def test_the_graph_can_be_switched_off(app_test):
     at.toggle(key="show_graph").set_value(False).run()
     assert len(at.get("vega_lite_chart")) == charts - 1
     assert not any(c.proto.datasets for c in at.get("vega_lite_chart"))
+
+
+def test_a_network_too_big_to_draw_before_start_is_not_built(app_test):
+    at = app_test("views/train.py", query={"hidden": "20000,2000"})
+    s = sess(at)
+    assert s.config.layer_dims[1:] == (20000, 2000, 1) and s.run is None
+    assert not at.exception
+    assert any("too big to draw before training" in c.value for c in at.caption)

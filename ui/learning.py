@@ -210,6 +210,18 @@ def graph_unit_px(config: dnn.TrainConfig, width_px: int, height_px: int, max_un
     return max(24, min(largest, int(width_px / columns), int(height_px / rows)))
 
 
+# Drawing a network before Start initialises all its weights; above this many (1.6 GB in float64 beyond
+# that), only training builds them, after the memory check.
+MAX_PREVIEW_PARAMETERS = 20_000_000
+
+
+def can_preview(config: dnn.TrainConfig) -> bool:
+    return dnn.parameter_count(config.layer_dims) <= MAX_PREVIEW_PARAMETERS
+
+
 def initial_parameters(config: dnn.TrainConfig) -> dict[str, np.ndarray]:
     """The parameters a run of ``config`` starts from (for the graph and boundary before Start)."""
+    if not can_preview(config):
+        raise ValueError(f"{dnn.parameter_count(config.layer_dims):,} parameters are too many to draw before "
+                         "training.")
     return dnn.initialize_parameters_deep(config.layer_dims, config.init, config.seed, config.dtype)

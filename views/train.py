@@ -148,7 +148,9 @@ def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, 
 
 def graph(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
           width_px: int, height_px: int) -> None:
-    if st.session_state.get(SHOW_GRAPH, True):
+    if run is None and not learning.can_preview(cfg):
+        st.caption("This network is too big to draw before training; press Start.")
+    elif st.session_state.get(SHOW_GRAPH, True):
         network(ctl, state, run, cfg, width_px, height_px)
     st.toggle("Network graph", key=SHOW_GRAPH, value=True,
               help="The network drawn live: each unit as what it computes, edges by weight. Point at a unit.")
@@ -171,6 +173,9 @@ def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None,
 
 def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, side: int) -> None:
     ds = ctl.s.dataset
+    if run is None and not learning.can_preview(cfg):
+        st.caption("This network is too big to draw before training; press Start.")
+        return
     if run is not None:
         proba = run.predict_proba
     else:
