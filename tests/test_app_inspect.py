@@ -56,7 +56,7 @@ def test_trained_run_tabs_layers_gradients_check_and_unit_pictures(request):
     assert len(specs) == 1
     layout = specs[0]["layout"]
     assert layout["yaxis"]["title"]["text"].startswith("Z") and "range" in layout["yaxis"]
-    assert layout["xaxis"]["title"]["text"] == "unit"
+    assert layout["xaxis4"]["title"]["text"] == "unit"  # the bottom row of 3 layers
     at.radio(key="inspect_split").set_value("test").run()
     at.slider(key="inspect_index").set_value(7).run()
     assert not at.exception

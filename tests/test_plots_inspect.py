@@ -147,7 +147,8 @@ def test_forward_pass_axes_are_fixed_by_the_batch_ranges():
     assert ranges == [((-1.0, 2.0), (0.0, 2.0)), ((0.0, 0.3), (0.0, 0.6))]
     fig = pi.forward_pass_figure(Zs, As, ranges=ranges)
     np.testing.assert_allclose(fig.layout.yaxis.range, [-1.15, 2.15])
-    assert fig.layout.xaxis.title.text == "unit"
+    L = len(As)
+    assert fig.layout[f"xaxis{L + 1}"].title.text == "unit", "the bottom row names the units"
 
 
 def test_batch_heatmap_counts_examples_on_its_axis_and_has_a_colour_bar():

@@ -145,8 +145,8 @@ def forward_pass_figure(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray], heig
     for l in range(L):
         fig.add_trace(_unit_trace(Zs[l], f"Z{l + 1}", CLASS_COLOURS[0]), row=1, col=l + 1)
         fig.add_trace(_unit_trace(As[l], f"A{l + 1}", CLASS_COLOURS[1]), row=2, col=l + 1)
+        fig.update_xaxes(title_text="unit", title_standoff=2, row=2, col=l + 1)
         for row in (1, 2):
-            fig.update_xaxes(title_text="unit", title_standoff=2, row=row, col=l + 1)
             if ranges is not None:
                 lo, hi = ranges[l][row - 1]
                 pad = 0.05 * (hi - lo) or 0.5
@@ -173,7 +173,7 @@ def batch_heatmap_figure(As: Sequence[np.ndarray], height: int = 300) -> go.Figu
     0..m-1 whatever the downsampling, and the colour bar says what a colour means.
     """
     L = len(As)
-    fig = make_subplots(rows=1, cols=L, subplot_titles=[f"A[{l}]: {a.shape[0]} units × {a.shape[1]} examples"
+    fig = make_subplots(rows=1, cols=L, subplot_titles=[f"A[{l}] ({a.shape[0]} units)"
                                                         for l, a in enumerate(As, start=1)])
     top = max((float(np.nanmax(a)) for a in As if np.size(a)), default=1.0)
     for l, A in enumerate(As, start=1):

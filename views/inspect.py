@@ -82,7 +82,7 @@ def units_view(run: dnn.Trainer, ds) -> None:
     state = s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
     probe = learning.probe_for(state, ds, s.data_key)
     cfg = run.config
-    px = learning.graph_unit_px(cfg, 1000, 800, UNITS_SHOWN, largest=90)
+    px = learning.graph_unit_px(cfg, 820, 560, UNITS_SHOWN, largest=90)
     layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=UNITS_SHOWN, px_per_unit=px)
     tables = plots_graph.graph_data(run.parameters, cfg.hidden_activation, probe, layout)
     if probe.kind == "images":
