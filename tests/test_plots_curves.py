@@ -119,3 +119,18 @@ def test_run_labels_compare_data_and_architecture_and_ignore_recording():
     a = {**TrainConfig().__dict__, "data": "flower"}
     b = {**TrainConfig(layer_dims=(12288, 7, 1), record_every=5).__dict__, "data": "moons"}
     assert pc.run_labels([a, b]) == ["flower, layers [12288, 20, 7, 5, 1]", "moons, layers [12288, 7, 1]"]
+
+
+def test_a_live_learning_rate_change_is_marked_where_it_happened(flower):
+    run = _run(flower, 0.5, iterations=100)
+    run.update_config(learning_rate=0.05)
+    run.advance(0)
+    h = run.history
+    assert h.changes and h.changes[0][0] == 100
+    df = pc.curves_data([pc.CurveRun("this run", h)])
+    marks = df[df.metric == "change"]
+    assert list(marks.iteration) == [100] and list(marks.note) == ["\u03b1=0.05"]
+    spec = pc.cost_spec(300)
+    assert [layer["mark"]["type"] for layer in spec["layer"]][-2:] == ["rule", "text"]
+    assert np.isfinite(df.value).all()
+    _valid(spec, df)

@@ -56,6 +56,12 @@ def _explosion_rows(run: str, its: Sequence[int], costs: Sequence[float]) -> lis
     return rows
 
 
+def _change_rows(run: str, changes: Sequence[tuple[int, dict]]) -> list[dict]:
+    """A settings change made while the run trained (e.g. the learning rate), as a marked iteration."""
+    return [{"run": run, "metric": "change", "split": "train", "iteration": int(i), "value": MIN_COST,
+             "note": ", ".join(_show(k, v) for k, v in changed.items())} for i, changed in changes]
+
+
 def _test_costs(history: Any) -> list[float]:
     # History.test_costs arrives with the engine's issue 11 work; older histories have none.
     return list(getattr(history, "test_costs", None) or [])
@@ -64,7 +70,8 @@ def _test_costs(history: Any) -> list[float]:
 def curves_data(runs: Sequence[CurveRun]) -> pd.DataFrame:
     """Long table: run, metric (cost, accuracy, explosion), split (train, test), iteration, value, note.
 
-    Never holds NaN or inf: unrecorded test values are left out, an infinite cost becomes a marked point.
+    Never holds NaN or inf: unrecorded test values are left out, an infinite cost becomes a marked point; a
+    live settings change (metric "change") is drawn by its iteration and note (its value is not used).
     """
     rows: list[dict] = []
     for r in runs:
@@ -75,6 +82,7 @@ def curves_data(runs: Sequence[CurveRun]) -> pd.DataFrame:
         rows += _rows(r.label, "accuracy", "train", h.acc_iterations, h.train_acc)
         rows += _rows(r.label, "accuracy", "test", h.acc_iterations, h.test_acc)
         rows += _explosion_rows(r.label, *r.explosion)
+        rows += _change_rows(r.label, getattr(h, "changes", None) or [])
     columns = ["run", "metric", "split", "iteration", "value", "note"]
     return pd.DataFrame(rows, columns=columns).astype({"iteration": np.int64, "value": np.float64})
 
@@ -126,8 +134,16 @@ def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y:
             "mark": {"type": "text", "align": "left", "dx": 8, "dy": 4, "fontWeight": "bold",
                      "color": EXPLOSION_COLOUR, "fontSize": 13},
             "encoding": {"x": x, "y": y, "text": {"field": "note"}}}
+    changed = {"transform": [{"filter": "datum.metric == 'change'"}],
+               "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#555555", "clip": True},
+               "encoding": {"x": x, "tooltip": [{"field": "note", "title": "changed"},
+                                                 {"field": "iteration", "type": "quantitative"}]}}
+    changed_note = {"transform": [{"filter": "datum.metric == 'change'"}],
+                    "mark": {"type": "text", "align": "left", "dx": 3, "y": 6, "baseline": "top",
+                             "color": "#555555", "fontSize": 11},
+                    "encoding": {"x": x, "text": {"field": "note"}}}
     return {"height": height, "title": {"text": "Cost: train (solid) and test (dashed)", "anchor": "start"},
-            "layer": [_lines("cost", x, y, labels, ".4f"), explosion, note]}
+            "layer": [_lines("cost", x, y, labels, ".4f"), explosion, note, changed, changed_note]}
 
 
 def accuracy_spec(num_iterations: int, labels: Sequence[str] = ("this run",), height: int = 260) -> dict:
