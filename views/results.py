@@ -65,8 +65,9 @@ def look_inside(i: int) -> None:
 
 def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, probs: np.ndarray) -> None:
     counts = pi.confusion_counts(Y, probs > 0.5)
-    st.markdown(f"**Confusion matrix** ({split} set, {Y.shape[1]} examples)")
-    st.plotly_chart(pi.confusion_figure(counts, ds.class_names), key="confusion")
+    left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")
+    left.markdown(f"**Confusion matrix** ({split} set, {Y.shape[1]} examples)")
+    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key="confusion")
     names = ds.class_names
     options = [MISTAKES] + [f"{t},{p}" for t in (0, 1) for p in (0, 1)]
 
@@ -75,8 +76,8 @@ def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, pro
             return f"All mistakes ({int(counts[0, 1] + counts[1, 0])})"
         t, p = (int(c) for c in cell.split(","))
         return f"true {names[t]} → {names[p]} ({int(counts[t, p])})"
-    st.radio("Show the pictures of", options, format_func=label, key=CELL,
-             help="A cell of the matrix: its examples, most confident first.")
+    right.radio("Show the pictures of", options, format_func=label, key=CELL,
+                help="A cell of the matrix: its examples, most confident first.")
 
 
 def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: np.ndarray, probs: np.ndarray) -> None:
@@ -178,11 +179,8 @@ def main() -> None:
     mistakes, one, files = st.tabs(TABS, key=TAB, on_change="rerun")
     if mistakes.open:
         with mistakes:
-            left, right = st.columns([1, 2], gap="medium")
-            with left:
-                confusion_view(run, ds, split, Y, probs)
-            with right:
-                examples_view(run, ds, split, X, Y, probs)
+            confusion_view(run, ds, split, Y, probs)
+            examples_view(run, ds, split, X, Y, probs)
     if one.open:
         with one:
             one_example_view(run, ds, split, X, Y, probs)
