@@ -253,30 +253,35 @@ def check_duration(seconds: float, num_iterations: int) -> Diagnosis | None:
 
 
 # ----- a whole run -------------------------------------------------------------------------
-RunCheck = Callable[[Trainer, Sequence[str]], "Diagnosis | None"]
 MAX_DIAGNOSED_EXAMPLES = 2000  # the layer checks look at this many training examples at most
 
 
-def _diverged(run: Trainer, classes: Sequence[str]) -> Diagnosis | None:
+def _diverged(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
     if run.status != Status.DIVERGED:
-        return None
-    return check_diverged(run.iteration, run.history.costs, run.cost(), run.config.learning_rate,
-                          float(np.max(np.abs(run.X))))
+        return []
+    return [check_diverged(run.iteration, run.history.costs, run.cost(), run.config.learning_rate,
+                           float(np.max(np.abs(run.X))))]
 
 
-def _rising(run: Trainer, classes: Sequence[str]) -> Diagnosis | None:
+def _rising(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
     if run.status == Status.DIVERGED:
-        return None
-    return check_rising_cost([*run.history.costs, run.cost()], run.config.learning_rate)
+        return []
+    return [check_rising_cost([*run.history.costs, run.cost()], run.config.learning_rate)]
 
 
 def _layers(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
+    """The checks that look at the network's output and hidden layers: one forward pass for all."""
     X, Y = run.X[:, :MAX_DIAGNOSED_EXAMPLES], run.Y[:, :MAX_DIAGNOSED_EXAMPLES]
     snap = run.snapshot(X)
     act, dims = run.config.hidden_activation, run.config.layer_dims
     return [check_collapsed(snap.AL, Y, run.config.learning_rate, classes),
             check_dead_layers(dead_unit_shares(snap.caches, act), dims),
             check_saturated(saturated_shares(snap.caches, act), act)]
+
+
+RunCheck = Callable[[Trainer, Sequence[str]], "list[Diagnosis | None]"]
+# The run-level checks diagnose() runs, in order; a new failure explanation is one more entry.
+RUN_CHECKS: tuple[RunCheck, ...] = (_diverged, _rising, _layers)
 
 
 def diagnose(run: Trainer, classes: Sequence[str] = ("0", "1")) -> list[Diagnosis]:
@@ -287,8 +292,8 @@ def diagnose(run: Trainer, classes: Sequence[str] = ("0", "1")) -> list[Diagnosi
     """
     if run.iteration == 0 and run.status != Status.DIVERGED:
         return []
-    found = [_diverged(run, classes), _rising(run, classes), *_layers(run, classes)]
-    return sorted((d for d in found if d is not None), key=lambda d: d.severity != ERROR)
+    found = [d for check in RUN_CHECKS for d in check(run, classes) if d is not None]
+    return sorted(found, key=lambda d: d.severity != ERROR)
 
 
 def divergence_trace(run: Trainer) -> tuple[list[int], list[float]]:
