@@ -358,3 +358,10 @@ def test_a_network_too_big_to_draw_before_start_is_not_built(app_test):
     assert s.config.layer_dims[1:] == (20000, 2000, 1) and s.run is None
     assert not at.exception
     assert any("too big to draw before training" in c.value for c in at.caption)
+
+
+def test_a_network_that_needs_minutes_says_so_before_start(app_test):
+    at = app_test("views/train.py", query={"data": "course", "hidden": "1000,1000,1000,1000,1000,1000"})
+    assert any("minutes to train" in w.value and "ms each" in w.value for w in at.warning)
+    at = app_test("views/train.py", query=SMALL)
+    assert not any("to train" in w.value for w in at.warning)

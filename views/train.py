@@ -15,7 +15,7 @@ import time
 import streamlit as st
 
 import dnn
-from dnn.diagnose import ERROR, Diagnosis
+from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
 from ui import learning, pacing, plots_curves, plots_graph, plots_train, session
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
@@ -309,6 +309,10 @@ def main() -> None:
     if ctl.outdated:
         st.info("The Model settings changed since this run started: press Start or Reset to train the new "
                 "network. The current run then goes to the history.")
+    if ctl.s.run is None or ctl.s.run.iteration == 0 or ctl.outdated:
+        slow = check_duration(estimate_seconds(cfg.layer_dims, ds.m_train, cfg.num_iterations), cfg.num_iterations)
+        if slow is not None:
+            show_diagnosis(slow)
     if ctl.s.running and st.session_state.get(SPEED):
         on_speed()  # the per-tick budget follows the refresh interval, which changes with the head count
     show_run(ctl)
