@@ -87,7 +87,9 @@ def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence
     With ``extent`` (from :func:`boundary_extent`) the axes span exactly the grid at a 1:1 aspect.
     """
     colours = class_colours(classes)
-    size = {} if extent is None else dict(zip(("width", "height"), boundary_size(extent, side)))
+    # "pad": width and height are the plot itself (axes and legends come on top), so 1:1 is exact.
+    size = {} if extent is None else {**dict(zip(("width", "height"), boundary_size(extent, side))),
+                                      "autosize": {"type": "pad"}}
 
     def axis(field: str, title: str, lo_hi: Sequence[float] | None) -> dict:
         scale = {"nice": False, "zero": False, **({"domain": list(lo_hi)} if lo_hi is not None else {})}

@@ -230,7 +230,7 @@ def live_picture() -> None:
     run, wide = ctl.s.run, presenter_on(ctl.s)
     cfg = run.config if run is not None else ctl.s.config
     if ctl.s.dataset.kind == "toy":
-        boundary(ctl, run, cfg, side=300 if wide else 280)
+        boundary(ctl, run, cfg, side=290 if wide else 250)
     else:
         graph(ctl, view_state(ctl), run, cfg, width_px=700 if wide else 480, height_px=330)
 
