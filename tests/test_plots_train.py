@@ -1,5 +1,4 @@
 """The Data/Model/Train figures: right types, right number of traces, never a NaN."""
-import math
 
 import numpy as np
 import pandas as pd
@@ -93,11 +92,6 @@ def test_shape_table_matches_the_course():
     assert table.loc[1, "W"] == "W1 (20, 12288)" and table.loc[1, "Z"] == "Z1 (20, 209)"
     assert table.loc[4, "A"] == "A4 (1, 209)"
     assert table["parameters"].sum() == dnn.parameter_count((12288, 20, 7, 5, 1))
-
-
-def test_finite_points_keeps_pairs_aligned():
-    xs, ys = plots_train.finite_points([1, 2, 3], [math.nan, 2.0, 3.0])
-    assert xs == [2, 3] and ys == [2.0, 3.0]
 
 
 def test_class_colours_follow_colour_names():

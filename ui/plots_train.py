@@ -1,11 +1,10 @@
 """Figures for the Data, Model and Train pages: plotly figures and vega-lite specs, no Streamlit.
 
-The live views (cost curve, decision boundary) are vega-lite specs because a
+The live decision boundary is a vega-lite spec because a
 redrawn vega-lite chart does not flicker; the static ones are plotly figures.
 """
 from __future__ import annotations
 
-import math
 from typing import Callable, Sequence
 
 import numpy as np
@@ -21,12 +20,6 @@ def class_colours(classes: Sequence[str]) -> tuple[str, str]:
     if len(classes) == 2 and all(str(c).lower() in named for c in classes):
         return named[str(classes[0]).lower()], named[str(classes[1]).lower()]
     return CLASS_COLOURS
-
-
-def finite_points(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Drop the pairs whose y is NaN or infinite: charts must never show NaN."""
-    pairs = [(x, y) for x, y in zip(xs, ys) if y is not None and math.isfinite(y)]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 # ----- 2-D toy data ------------------------------------------------------------------
