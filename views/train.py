@@ -27,8 +27,10 @@ SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM, SHOW_GRAPH = (
 GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
-# Refresh intervals of the live parts other than the numbers (which follow the controller's tick).
-CURVES_SECONDS, BOUNDARY_SECONDS, GRAPH_SECONDS = 0.5, 0.6, 1.0
+# Refresh intervals of the live parts other than the numbers (which follow the controller's tick), in ticks:
+# alone (0.2 s ticks) the curves redraw every 0.5 s and the graph every 1 s; when many people train and the
+# tick slows down (up to 2 s), these slow down with it, so the server is not swamped by redraws.
+CURVES_TICKS, BOUNDARY_TICKS, GRAPH_TICKS = 2.5, 3, 5
 
 
 def view_state(ctl: Controller) -> learning.ViewState:
@@ -246,16 +248,19 @@ def show_run(ctl: Controller) -> None:
     """Three live parts, each its own fragment and pace: the numbers train and refresh every tick; the
     curves and the pictures, whose redraws cost the browser most, refresh less often (in between the
     browser keeps them as they are, instead of redrawing the same thing)."""
-    running = ctl.s.running
-    st.fragment(live, run_every=ctl.s.tick_seconds if running else None)(ctl.s.generation)
+    tick = ctl.s.tick_seconds
+
+    def every(ticks: float) -> float | None:
+        return ticks * tick if ctl.s.running else None
+    st.fragment(live, run_every=every(1))(ctl.s.generation)
     toy = ctl.s.dataset.kind == "toy"
     left, right = st.columns([1, 1] if toy else [0.9, 1.1], gap="medium")
     with left:
-        st.fragment(live_curves, run_every=CURVES_SECONDS if running else None)()
+        st.fragment(live_curves, run_every=every(CURVES_TICKS))()
     with right:
-        st.fragment(live_picture, run_every=(BOUNDARY_SECONDS if toy else GRAPH_SECONDS) if running else None)()
+        st.fragment(live_picture, run_every=every(BOUNDARY_TICKS if toy else GRAPH_TICKS))()
     if toy:
-        st.fragment(live_toy_graph, run_every=GRAPH_SECONDS if running else None)()
+        st.fragment(live_toy_graph, run_every=every(GRAPH_TICKS))()
 
 
 # ----- history -------------------------------------------------------------------------
