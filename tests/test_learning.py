@@ -98,3 +98,27 @@ def test_graph_units_fit_the_space():
                                       max_units=6, px_per_unit=px)
     width, height = plots_graph.graph_size(layout)
     assert width <= 480 and height <= 330
+
+
+def test_a_new_runs_first_iterations_reuse_the_initial_picture_of_the_same_network(flower):
+    cfg = TrainConfig(layer_dims=(2, 4, 1), init="he", num_iterations=50)
+    state = learning.ViewState()
+    state.probe = plots_graph.plane_probe(flower.X_train, side=6)
+    layout = plots_graph.graph_layout(cfg.layer_dims, state.probe)
+    built = []
+
+    def parameters():
+        built.append(1)
+        return learning.initial_parameters(cfg)
+
+    clock = iter([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]).__next__
+    learning.graph_tables(state, layout, learning.graph_key(None, cfg), parameters, "relu", False, clock)
+    run = Trainer(cfg, flower.X_train, flower.train_y)
+    run.advance(3)
+    learning.graph_tables(state, layout, learning.graph_key(run, cfg), parameters, "relu", True, clock)
+    assert len(built) == 1, "the initial picture stands in until a redraw is due"
+    learning.graph_tables(state, layout, learning.graph_key(run, cfg), parameters, "relu", False, clock)
+    assert len(built) == 2, "paused (or stepped): the current weights at once"
+    other = Trainer(cfg, flower.X_train, flower.train_y)
+    learning.graph_tables(state, layout, learning.graph_key(other, cfg), parameters, "relu", True, clock)
+    assert len(built) == 3, "another run is never shown with the old run's weights"

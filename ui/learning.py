@@ -180,18 +180,31 @@ def probe_for(state: ViewState, ds: Dataset, data_key: str) -> plots_graph.Probe
     return state.probe
 
 
+def graph_key(run: dnn.Trainer | None, config: dnn.TrainConfig) -> tuple:
+    """What a graph shows: (the run, or None for the initial network of ``config``; its iteration; the config)."""
+    return (None, 0, config) if run is None else (id(run), run.iteration, run.config)
+
+
+def _other_network(old: tuple | None, new: tuple) -> bool:
+    """A graph of ``old`` must not stand in for ``new``: another run, unless old was the same network
+    before Start (a new run's first iterations look just like its initial network)."""
+    if old is None or old[0] == new[0]:
+        return False
+    return not (old[0] is None and old[2] == new[2])
+
+
 def graph_tables(state: ViewState, layout: plots_graph.GraphLayout, key: tuple,
                  parameters: Callable[[], dict], hidden_activation: str, training: bool,
                  clock: Callable[[], float] = time.perf_counter) -> dict:
-    """The graph's tables for ``key`` (run and iteration): rebuilt when due, else the last ones.
+    """The graph's tables for ``key`` (from :func:`graph_key`): rebuilt when due, else the last ones.
 
     While training it is rebuilt only as often as ``plots_graph.redraw_due`` allows; otherwise
-    whenever the key changes (a Step, a new run).
+    whenever the key changes (a Step, a new run, the end of a run).
     """
     now = clock()
     stale = state.graph_key != key or state.graph_tables is None
-    if state.graph_tables is not None and state.graph_key is not None and state.graph_key[0] != key[0]:
-        due = True  # another run or network: never show the old one's weights
+    if state.graph_tables is None or _other_network(state.graph_key, key):
+        due = True  # never show another run's weights
     elif training:
         due = stale and plots_graph.redraw_due(now - state.graph_built_at, state.graph_cost)
     else:

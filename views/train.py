@@ -28,9 +28,9 @@ GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
 # Refresh intervals of the live parts other than the numbers (which follow the controller's tick), in ticks:
-# alone (0.2 s ticks) the curves redraw every 0.5 s and the graph every 1 s; when many people train and the
+# alone (0.2 s ticks) the curves redraw every tick and the graph every 1 s; when many people train and the
 # tick slows down (up to 2 s), these slow down with it, so the server is not swamped by redraws.
-CURVES_TICKS, BOUNDARY_TICKS, GRAPH_TICKS = 2.5, 3, 5
+CURVES_TICKS, BOUNDARY_TICKS, GRAPH_TICKS = 1, 3, 5
 
 
 def view_state(ctl: Controller) -> learning.ViewState:
@@ -164,9 +164,10 @@ def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None,
     px = learning.graph_unit_px(cfg, width_px, height_px, MAX_UNITS)
     layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=MAX_UNITS, px_per_unit=px)
     if run is None:
-        key, params, act = ("initial", cfg), (lambda: learning.initial_parameters(cfg)), cfg.hidden_activation
+        params, act = (lambda: learning.initial_parameters(cfg)), cfg.hidden_activation
     else:
-        key, params, act = (id(run), run.iteration), (lambda: run.parameters), run.config.hidden_activation
+        params, act = (lambda: run.parameters), run.config.hidden_activation
+    key = learning.graph_key(run, cfg)
     tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running)
     largest = 15 if presenter_on(ctl.s) else 12
     st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, plots_graph.label_font_size(layout, largest)),
