@@ -28,9 +28,9 @@ GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
 # Refresh intervals of the live parts other than the numbers (which follow the controller's tick), in ticks:
-# alone (0.2 s ticks) the curves redraw every tick and the graph every 1 s; when many people train and the
+# alone (0.2 s ticks) the curves redraw every 0.4 s and the graph every 1 s; when many people train and the
 # tick slows down (up to 2 s), these slow down with it, so the server is not swamped by redraws.
-CURVES_TICKS, BOUNDARY_TICKS, GRAPH_TICKS = 1, 3, 5
+CURVES_TICKS, BOUNDARY_TICKS, GRAPH_TICKS = 2, 3, 5
 
 
 def view_state(ctl: Controller) -> learning.ViewState:
