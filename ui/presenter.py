@@ -23,6 +23,10 @@ COMPACT_CSS = """
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stBaseButton-primary"] p, [data-testid="stBaseButton-secondary"] p { white-space: normal; }
+@media (max-width: 900px) {  /* 1280 px at 150% zoom: smaller numbers, so the page needs less scrolling */
+  [data-testid="stMetricValue"] { font-size: 1.35rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; }
+}
 """
 PRESENTER_CSS = """
 html { font-size: 19px; }
