@@ -99,3 +99,12 @@ def test_class_colours_follow_colour_names():
     assert plots_train.class_colours(("non-cat", "cat")) == plots_train.CLASS_COLOURS
     spec = plots_train.decision_boundary_spec(("red", "blue"))
     assert spec["layer"][1]["encoding"]["fill"]["scale"]["range"] == ["#d62728", "#1f77b4"]
+
+
+def test_a_huge_toy_set_draws_at_most_max_points_per_set():
+    rng = np.random.RandomState(3)
+    X, Y = rng.randn(2, 10_001), (rng.rand(1, 10_001) > 0.5).astype(int)
+    df = plots_train.decision_boundary_data(X, Y, lambda g: np.full((1, g.shape[1]), 0.5), resolution=5)
+    shown = df[df["layer"] == "train"]
+    assert 0 < len(shown) <= plots_train.MAX_POINTS
+    np.testing.assert_allclose(shown["x"].iloc[:2], X[0, [0, 6]])

@@ -60,7 +60,13 @@ def decision_boundary_data(X: np.ndarray, Y: np.ndarray, proba: Callable[[np.nda
     return pd.concat(parts, ignore_index=True)
 
 
+MAX_POINTS = 2000  # drawn per set: a 100,000-point toy set would otherwise be 100,000 SVG circles per redraw
+
+
 def _points(layer: str, X: np.ndarray, Y: np.ndarray) -> pd.DataFrame:
+    """The points of one set (every k-th when there are more than MAX_POINTS: the same ones on every redraw)."""
+    step = -(-X.shape[1] // MAX_POINTS)
+    X, Y = X[:, ::step], np.asarray(Y).reshape(1, -1)[:, ::step]
     return pd.DataFrame({"layer": layer, "x": X[0], "x2": X[0], "y": X[1], "y2": X[1],
                          "p": np.nan_to_num(Y.ravel().astype(float)), "label": Y.ravel().astype(int).astype(str)})
 
