@@ -28,7 +28,7 @@ from ui.identity import identity
 from ui.session import RunRecord, Session
 from ui.text import literal
 
-SAVE_SECONDS = 3.0             # while training, a save at most this often (and on every pause, step, finish)
+SAVE_SECONDS = 5.0             # while training, a save at most this often (and on every pause, step, finish)
 RESTORE_HISTORY = 10           # past runs whose curves come back into the run history
 EXTRAS_KEY = "store"
 SHARE_PARAM = "share"
