@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from e2e.conftest import (ARTIFACTS, CHROMIUM_ARGS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator,
                           nav, wait_ready)
@@ -113,7 +114,7 @@ def _nav_after_reconnect(page, title: str) -> None:
     try:
         link.click(timeout=15_000)
         wait_ready(page)
-    except Exception:  # noqa: BLE001  Playwright's TimeoutError; the screenshot shows the state
+    except PlaywrightTimeout:
         _shot(page, "sidebar-inert-after-reconnect")
         page.reload()
         wait_ready(page)
