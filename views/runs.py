@@ -45,8 +45,9 @@ def _open(store, run_id: str) -> None:
 
 def what_is_stored(store) -> None:
     lim = store.runs.limits
+    kind = "PostgreSQL" if store.location.startswith("postgresql") else "SQLite"  # never the path or host
     st.caption(
-        f"Stored in {literal(store.location)}: each run's settings, dataset name, cost and accuracy history and "
+        f"Stored in this server's {kind} database: each run's settings, dataset name, cost and accuracy history and "
         "trained parameters (no photos, no uploaded data), saved every few seconds while it trains, under a "
         f"random token kept in this browser's cookie. At most {lim.runs_per_owner} runs and "
         f"{fmt_bytes(lim.bytes_per_owner)} per browser (the oldest unshared runs make room); unshared runs "
