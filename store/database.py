@@ -19,6 +19,7 @@ from .errors import StoreUnavailable
 DEFAULT_DATA_HOME = Path(__file__).resolve().parents[1] / ".dnn-explorer"
 SQLITE_FILE = "store.sqlite3"
 SQLITE_BUSY_MS = 10_000
+CONNECT_TIMEOUT_S = 5
 
 
 def data_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -79,7 +80,9 @@ def make_engine(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     # pre_ping: a replica survives a database restart without handing out dead connections.
-    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10)
+    # connect_timeout: an unreachable host fails in seconds instead of the system's TCP timeout (minutes).
+    return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10,
+                            connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 @contextmanager

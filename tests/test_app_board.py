@@ -155,3 +155,15 @@ def test_a_board_name_that_is_too_long_or_empty_is_refused(app_test):
     teacher.text_input(key="board_code_input").input("ABCDEF").run()
     teacher.button(key="board_join").click().run()
     assert "no class board ABCDEF" in _texts(teacher)
+
+
+def test_without_a_reachable_store_the_app_trains_and_says_runs_are_not_saved(app_test, monkeypatch):
+    from pg import free_port
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    at = app_test("views/train.py", query=SMALL, setup=_capped)
+    at.button(key="start").click().run()
+    at.run()
+    assert not at.exception and sess(at).running and sess(at).run.iteration > 5
+    assert "Runs are not being saved" in _texts(at) and "cannot be reached" in _texts(at)
+    assert sess(at).extras[EXTRAS_KEY].offline

@@ -50,6 +50,7 @@ class StoreState:
     incoming: tuple[dnn.Trainer, str | None] | None = None  # a stored run about to be adopted, and its row
     blocked: dnn.Trainer | None = None  # a run another tab took over: never saved from here again
     restored: bool = False
+    offline: bool = False              # the store could not be opened for this session: do not retry per tick
     notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, plain text)
 
     def notice(self, kind: str, text: str) -> None:
@@ -282,9 +283,12 @@ def writer() -> ThreadPoolExecutor:
 
 def on_event(event: str, s: Session) -> None:
     """The controller observer (subscribed by ``connect``)."""
+    state = state_of(s)
+    if state.offline:
+        return
     found, _ = current_store()
     if found is not None:
-        observe(found, state_of(s), event, s, submit=writer().submit)
+        observe(found, state, event, s, submit=writer().submit)
 
 
 def connect(ctl: Controller) -> None:
@@ -297,7 +301,7 @@ def connect(ctl: Controller) -> None:
         return
     found, problem = current_store()
     if found is None:
-        state.restored = True
+        state.restored = state.offline = True
         state.notice("warning", f"Runs are not being saved: {problem}")
         return
     first_run(ctl, found, state, st.query_params.get(SHARE_PARAM), me.returning)
