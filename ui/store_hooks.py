@@ -179,21 +179,25 @@ def _record(stored: store_lib.StoredRun) -> RunRecord:
                      _last(history.train_acc), _last(history.test_acc))
 
 
-def _trainer(stored: store_lib.StoredRun) -> dnn.Trainer:
-    ds = datasets.by_key(stored.summary.dataset)
+def _dataset_for(ctl: Controller, stored: store_lib.StoredRun):
+    """The session's own dataset when the run was trained on it (it may carry a toy set's options), else the
+    one its key names; StoreError when this server does not have it."""
+    key = stored.summary.dataset
+    ds = ctl.s.dataset if key == ctl.s.data_key else datasets.by_key(key)
     if ds is None:
         raise StoreError(f"The run “{stored.summary.label}” was trained on data this page no longer has "
-                         f"({stored.summary.dataset}); load that data again to continue it.")
-    return store_lib.restore_trainer(stored, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+                         f"({key}); load that data again to continue it.")
+    return ds
 
 
 def adopt_stored(ctl: Controller, store: Store, state: StoreState, stored: store_lib.StoredRun, *,
                  own: bool) -> dnn.Trainer:
     """Make a stored run the current run (switching to its dataset); ``own`` runs keep saving to their row."""
-    run = _trainer(stored)
+    ds = _dataset_for(ctl, stored)
+    run = store_lib.restore_trainer(stored, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
     key = stored.summary.dataset
     if key != ctl.s.data_key:
-        ctl.switch_dataset(datasets.by_key(key), key)
+        ctl.switch_dataset(ds, key)
     if own:
         store.runs.adopt(stored.summary.id, state.owner, state.lease)
     state.incoming = (run, stored.summary.id if own else None)  # the observer flushes the current run first
