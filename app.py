@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import blas, datasets, settings, toy_link
+from ui import blas, datasets, settings, store_hooks, toy_link
 from ui.controller import Controller, controller
 from ui.text import literal
 from ui.widgets import run_summary
@@ -22,6 +22,8 @@ PAGES = [
     st.Page("views/photo.py", title="Your photo", icon=":material/photo_camera:", url_path="photo"),
     st.Page("views/step_by_step.py", title="Step by step", icon=":material/calculate:", url_path="step-by-step"),
     st.Page("views/share.py", title="Share", icon=":material/qr_code_2:", url_path="share"),
+    st.Page("views/runs.py", title="My runs", icon=":material/cloud:", url_path="runs"),
+    st.Page("views/board.py", title="Class board", icon=":material/leaderboard:", url_path="board"),
 ]
 
 
@@ -90,6 +92,8 @@ def sidebar_status(slot, ctl: Controller, page_title: str) -> None:
 page = st.navigation(PAGES)
 ctl = controller()
 apply_link_once(ctl)
+store_hooks.connect(ctl)  # after the link: a returning browser's latest run wins over the setup in the URL
+store_hooks.render_notices(ctl.s)
 status_slot = st.sidebar.empty()
 page.run()
 # Filled after the page so it shows what the page just changed.

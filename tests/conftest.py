@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -16,6 +17,8 @@ from conftest_shared import DATA_DIR as SHARED_DATA, HAS_COURSE_DATA  # noqa: E4
 
 if SHARED_DATA.is_dir() and "DNN_DATA_DIR" not in os.environ:
     os.environ["DNN_DATA_DIR"] = str(SHARED_DATA)
+# Every AppTest and e2e server saves runs: into a throwaway folder, never the clone's .dnn-explorer/.
+os.environ.setdefault("DNN_DATA_HOME", tempfile.mkdtemp(prefix="dnn-test-home-"))
 
 
 def _clear_data_caches() -> None:
