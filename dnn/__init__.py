@@ -19,7 +19,7 @@ from .gradcheck import gradient_check
 from .data import Dataset, catvnoncat_dataset, find_data_dir, flatten_images, load_catvnoncat, load_catvnoncat_files
 from .modelio import SavedModel, load_model, save_model
 from .persist import load_run, save_run
-from .photo import prepare_photo
+from .photo import Photo, load_photo, prepare_photo
 from .synthetic import make_synthetic_cats, synthetic_dataset
 from .toy import TOY_DATASETS, make_toy_dataset, toy_dataset
 from .zipdata import load_photo_zip

@@ -66,7 +66,7 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
 
 
 def _mb(n_bytes: int) -> str:
-    return f"{n_bytes / 2**20:,.0f} MB"
+    return f"{n_bytes / 2**20:,.0f} MiB"
 
 
 def check_memory(layer_dims: Sequence[int], m: int, dtype: str, budget: int | None = None, **settings: object) -> int:

@@ -140,3 +140,17 @@ def test_a_built_set_shows_p_of_its_positive_class(request, tmp_path, monkeypatc
     verdict = next(m.value for m in at.markdown if "The network says" in m.value)
     assert rendered(verdict).endswith("puppy") and unescaped_syntax(verdict.split(":", 1)[1]) == [], verdict
     assert not list(tmp_path.iterdir()), "nothing a user adds is written to disk"
+
+
+@pytest.mark.parametrize("size", [(60000, 1), (1, 60000)])
+def test_an_extreme_panorama_previews_at_least_one_pixel_high_and_is_classified(request, size):
+    # A 60000x1 JPEG once gave a 240x0 preview, which crashed the page (issue 9).
+    at = open_app(request, course=False)
+    put_run(at, iterations=20)
+    at.switch_page(PAGE).run()
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buf, format="JPEG")
+    upload(at, "panorama.jpg", buf.getvalue())
+    assert not at.exception and not at.error
+    assert 0.0 <= sess(at).photo_probability <= 1.0
+    assert any("your photo" in img.captions for img in at.image)

@@ -37,6 +37,12 @@ def switch(ds: Dataset, key: str) -> None:
     st.rerun()
 
 
+def network_for_memory() -> dict:
+    """The current network, so an upload is refused when it and its training would not fit in memory."""
+    config = session.session().config
+    return {"hidden": config.layer_dims[1:-1], "dtype": config.dtype}
+
+
 def use_upload(ids: tuple, make, key: str) -> None:
     """Load an upload once (``make`` raises ValueError for bad files) and switch to it."""
     ctl = controller()
@@ -68,7 +74,7 @@ def course_controls() -> None:
     if train is not None and test is not None:
         def make() -> Dataset:
             return Dataset("Course cat vs non-cat (uploaded)",
-                           *load_catvnoncat_files(train.getvalue(), test.getvalue()))
+                           *load_catvnoncat_files(train.getvalue(), test.getvalue(), **network_for_memory()))
         use_upload((train.file_id, test.file_id), make, COURSE_UPLOAD)
 
 
@@ -130,7 +136,14 @@ def zip_controls() -> None:
     if upload is not None:
         from dnn.zipdata import load_photo_zip
 
-        use_upload((upload.file_id,), lambda: load_photo_zip(upload.getvalue()), ZIP_UPLOAD)
+        def make() -> Dataset:
+            # Each photo updates the bar: Streamlit stops the loop there when the user leaves or reruns.
+            bar = st.progress(0.0, text="Reading the photos…")
+            ds = load_photo_zip(upload.getvalue(), progress=lambda done, total: bar.progress(
+                done / max(total, 1), text=f"Reading photo {done:,} of {total:,}…"), **network_for_memory())
+            bar.empty()
+            return ds
+        use_upload((upload.file_id,), make, ZIP_UPLOAD)
     s = session.session()
     if s.data_key == ZIP_UPLOAD:
         photo_builder.zip_positive_choice(s.dataset, ZIP_UPLOAD)

@@ -6,13 +6,14 @@ import streamlit as st
 
 import dnn
 from dnn.data import Dataset
-from dnn.photo import prepare_photo
+from dnn.photo import load_photo
 from ui import plots_inspect as pi
 from ui import session
 from ui.text import literal
 from ui.widgets import no_model_yet
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
+PREVIEW_PX = 240  # the longest side of "your photo" as shown
 
 
 def photo_source():
@@ -73,14 +74,13 @@ def main() -> None:
         return
     data = source.getvalue()
     try:
-        image, x = prepare_photo(data, num_px=ds.num_px)
+        # One bounded decode gives both the network's input and the preview.
+        image, x, preview, _ = load_photo(data, num_px=ds.num_px, preview_px=PREVIEW_PX)
     except ValueError as exc:
         st.error(f"Could not use {literal(source.name)}: {literal(exc, 2000)}")
         return
     cols = st.columns(3)
-    original = pi.preview_image(data)
-    if original is not None:
-        cols[0].image(original, caption="your photo", width=240)
+    cols[0].image(preview, caption="your photo", width=min(PREVIEW_PX, preview.shape[1]))
     cols[1].image(pi.enlarge(image), caption=f"what the network sees ({ds.num_px}×{ds.num_px})", width=240)
     if trained(run):
         classify(run, ds, image, x, cols[2])
