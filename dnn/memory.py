@@ -3,13 +3,13 @@
 The app keeps, for a dataset of m_train + m_test images of n_x = px * px * 3 values:
 - the uint8 originals (``Dataset.train_x_orig``, ``test_x_orig``): 1 byte per value;
 - the float64 features (``Dataset.X_train``, ``X_test``): 8 bytes per value;
-and the trainer keeps its own contiguous copies of X and X_test in the working dtype, its
-parameters, gradients and activations, which ``dnn.config.estimate_memory_bytes`` counts.
+and the trainer its parameters, gradients and activations, which ``dnn.config.estimate_memory_bytes``
+counts, with X and X_test: in float32 its own copies, in float64 the Dataset's features themselves
+(already laid out as the run wants, so the Trainer shares them).
 Uploads are refused from their declared shapes, before a single pixel is read.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Sequence
 
 from . import config
@@ -25,12 +25,9 @@ def dataset_memory_bytes(m_train: int, m_test: int, n_x: int) -> int:
 
 
 def _trainer_bytes(layer_dims: Sequence[int], m_train: int, m_test: int, dtype: str) -> int:
-    estimate = config.estimate_memory_bytes
-    if "m_test" in inspect.signature(estimate).parameters:
-        return estimate(layer_dims, m_train, dtype, m_test=m_test)
-    # Older estimate without the test set: add the trainer's own copy of X_test ourselves.
-    itemsize = 4 if dtype == "float32" else 8
-    return estimate(layer_dims, m_train, dtype) + layer_dims[0] * m_test * itemsize
+    """The trainer's arrays; a float64 run shares the Dataset's features instead of copying them."""
+    shared = layer_dims[0] * (m_train + m_test) * FEATURE_BYTES if dtype == "float64" else 0
+    return config.estimate_memory_bytes(layer_dims, m_train, dtype, m_test=m_test) - shared
 
 
 def upload_memory_bytes(m_train: int, m_test: int, n_x: int, *, hidden: Sequence[int] = DEFAULT_HIDDEN,

@@ -142,15 +142,19 @@ def test_file_names_appear_in_messages():
     assert "The train file (train_catvnoncat.h5)" in _refused(upload)
 
 
-def test_memory_guard_refuses_the_largest_legal_upload_from_its_header(monkeypatch):
-    """13,000 + 3,000 blank 64x64 images: under the value cap, but not under the default 2 GiB budget."""
-    monkeypatch.delenv("DNN_MEMORY_BUDGET_MB", raising=False)
+def test_memory_guard_counts_the_largest_legal_upload_from_its_header(monkeypatch):
+    """13,000 + 3,000 blank 64x64 images: under the value cap; checked from the header against the budget."""
     train, test = hostile.h5_blank_images("train", 13_000), hostile.h5_blank_images("test", 3_000)
     assert len(train) + len(test) < 25 * 2**20
     need = upload_memory_bytes(13_000, 3_000, 12288)
-    assert need > 3 * 2**30  # the uint8 originals, float64 X, the trainer's copies: over 3 GiB
+    originals_and_features = 16_000 * 12288 * (1 + 8)
+    assert originals_and_features < need < originals_and_features + 64 * 2**20  # plus the trainer's work arrays
+    monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "1024")
     message = _refused(train, test)
-    assert "13,000 training and 3,000 test images" in message and "MiB" in message and "2,048 MiB" in message
+    assert "13,000 training and 3,000 test images" in message and "MiB" in message and "1,024 MiB" in message
+    monkeypatch.delenv("DNN_MEMORY_BUDGET_MB")  # the default 2,048 MiB holds it (float64 shares X)
+    x, *_ = load_catvnoncat_files(train, test)
+    assert x.shape == (13_000, 64, 64, 3)
 
 
 def test_memory_guard_counts_the_chosen_network(monkeypatch):
