@@ -19,13 +19,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from e2e.conftest import (ARTIFACTS, CHROMIUM_ARGS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator,
+from e2e.conftest import (ARTIFACTS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator,
                           nav, wait_ready)
 from pg import free_port, pg_url, postgres_server  # noqa: F401  fixtures
 
-WIRED = "store_hooks.connect" in (REPO / "app.py").read_text()
-pytestmark = pytest.mark.skipif(not WIRED and not os.environ.get("CI"),
-                                reason="app.py does not call store_hooks.connect yet (see the store brief's lines)")
 
 PYTHON = REPO / ".venv" / "bin" / "python"
 SLOW_RUN = "train?data=moons&hidden=5&iters=10000&lr=0.1"   # mid-run for minutes at 5 iterations per tick
@@ -128,13 +125,9 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The session's Chromium (conftest): a second sync Playwright in one process is refused."""
+    return browser
 
 
 def _context(chromium, base: str, route: str | None = None):
