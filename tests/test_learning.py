@@ -122,3 +122,25 @@ def test_a_new_runs_first_iterations_reuse_the_initial_picture_of_the_same_netwo
     other = Trainer(cfg, flower.X_train, flower.train_y)
     learning.graph_tables(state, layout, learning.graph_key(other, cfg), parameters, "relu", True, clock)
     assert len(built) == 3, "another run is never shown with the old run's weights"
+
+
+def test_a_run_about_to_finish_keeps_its_picture_until_the_end(flower):
+    cfg = TrainConfig(layer_dims=(2, 4, 1), init="he", num_iterations=50)
+    state = learning.ViewState()
+    state.probe = plots_graph.plane_probe(flower.X_train, side=6)
+    layout = plots_graph.graph_layout(cfg.layer_dims, state.probe)
+    run = Trainer(cfg, flower.X_train, flower.train_y)
+    built = []
+
+    def parameters():
+        built.append(1)
+        return run.parameters
+
+    clock = iter([0.0, 0.01, 10.0, 20.0, 20.01]).__next__
+    learning.graph_tables(state, layout, learning.graph_key(run, cfg), parameters, "relu", True, clock)
+    run.advance(10)
+    learning.graph_tables(state, layout, learning.graph_key(run, cfg), parameters, "relu", True, clock, hold=True)
+    assert len(built) == 1, "held: no redraw just before the end"
+    run.advance(40)
+    learning.graph_tables(state, layout, learning.graph_key(run, cfg), parameters, "relu", False, clock)
+    assert len(built) == 2, "the end shows the final weights"

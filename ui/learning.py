@@ -28,6 +28,7 @@ FULL_SPEED = 0
 SPEEDS: tuple[int, ...] = (FULL_SPEED, 500, 100, 20, 5, 1)
 GRAPH_EXAMPLES = 9       # the image mosaic every deeper unit is drawn on
 ETA_WINDOW_SECONDS = 3.0  # time left from the pace over the last few seconds
+FINISHING_SECONDS = 1.5   # a run with less time left than this gets no more graph redraws before its end
 
 
 def speed_label(speed: int) -> str:
@@ -195,18 +196,19 @@ def _other_network(old: tuple | None, new: tuple) -> bool:
 
 def graph_tables(state: ViewState, layout: plots_graph.GraphLayout, key: tuple,
                  parameters: Callable[[], dict], hidden_activation: str, training: bool,
-                 clock: Callable[[], float] = time.perf_counter) -> dict:
+                 clock: Callable[[], float] = time.perf_counter, hold: bool = False) -> dict:
     """The graph's tables for ``key`` (from :func:`graph_key`): rebuilt when due, else the last ones.
 
-    While training it is rebuilt only as often as ``plots_graph.redraw_due`` allows; otherwise
-    whenever the key changes (a Step, a new run, the end of a run).
+    While training it is rebuilt only as often as ``plots_graph.redraw_due`` allows, and not at all
+    with ``hold`` (a run about to finish: its final picture comes with the end); otherwise whenever
+    the key changes (a Step, a new run, the end of a run).
     """
     now = clock()
     stale = state.graph_key != key or state.graph_tables is None
     if state.graph_tables is None or _other_network(state.graph_key, key):
         due = True  # never show another run's weights
     elif training:
-        due = stale and plots_graph.redraw_due(now - state.graph_built_at, state.graph_cost)
+        due = stale and not hold and plots_graph.redraw_due(now - state.graph_built_at, state.graph_cost)
     else:
         due = stale
     if due:

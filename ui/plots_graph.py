@@ -34,8 +34,8 @@ GAP = 1.45             # columns apart, in row heights: room for the layer names
 TOP = 0.8              # the band above the nodes that holds the layer names (two lines)
 MAX_EDGE_WIDTH = 4.0   # px
 DETAIL = 2.2           # the enlarged unit's side, in column widths
-WEIGHT_SIDE = 12      # layer-1 weight pictures pooled to 12x12 cells: every cell is an SVG rect the browser redraws
-THUMB_SIDE = 6         # each example image in the input mosaic, in cells
+WEIGHT_SIDE = 10      # layer-1 weight pictures pooled to 10x10 cells: every cell is an SVG rect the browser redraws
+THUMB_SIDE = 5         # each example image in the input mosaic, in cells
 
 
 def _palette() -> np.ndarray:

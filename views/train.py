@@ -168,7 +168,9 @@ def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None,
     else:
         params, act = (lambda: run.parameters), run.config.hidden_activation
     key = learning.graph_key(run, cfg)
-    tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running)
+    eta = None if run is None else learning.eta_seconds(state.samples, cfg.num_iterations - run.iteration)
+    finishing = eta is not None and eta < learning.FINISHING_SECONDS
+    tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running, hold=finishing)
     largest = 15 if presenter_on(ctl.s) else 12
     st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, plots_graph.label_font_size(layout, largest)),
                        key=GRAPH_CHART, width="content")
