@@ -16,7 +16,7 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
-from ui import learning, pacing, plots_curves, plots_graph, plots_train, session
+from ui import learning, pacing, plots_curves, plots_graph, plots_train, session, settings
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.text import literal
@@ -307,8 +307,8 @@ def main() -> None:
     ctl = controller()
     apply_style(ctl.s)
     cfg, ds = ctl.s.config, ctl.s.dataset
-    st.markdown(f"**Train** · {literal(ds.name)} · layer_dims {list(cfg.layer_dims)} · {cfg.hidden_activation} · "
-                f"init {cfg.init} · α = {cfg.learning_rate:g} · {cfg.num_iterations:,} iterations · {cfg.dtype}")
+    st.markdown(f"**Train** · {literal(ds.name)} · layer_dims {list(cfg.layer_dims)} · "
+                f"{cfg.num_iterations:,} iterations · {literal(settings.summary(cfg))}")
     controls(ctl)
     if (problem := data_problem(ctl)) is not None:
         show_diagnosis(problem)
