@@ -77,15 +77,6 @@ def test_toy_scatter_has_one_trace_per_class():
     assert len(fig.data) == 2 and len(fig.data[0].x) == 1 and len(fig.data[1].x) == 2
 
 
-@pytest.mark.parametrize("dims,expected_more", [((12288, 20, 7, 5, 1), [12281, 13]), ((2, 3, 1), [])])
-def test_network_figure_caps_drawn_units(dims, expected_more):
-    fig = plots_train.network_figure(dims, "relu", max_drawn=8)
-    assert len(fig.data) == 1 + len(dims)  # the edges, then one trace per layer
-    assert [len(t.y) for t in fig.data[1:]] == [min(n, 8) if n <= 8 else 7 for n in dims]
-    more = [a.text for a in fig.layout.annotations if a.text.startswith("…+")]
-    assert more == [f"…+{n:,}" for n in expected_more]
-
-
 def test_shape_table_matches_the_course():
     table = plots_train.shape_table((12288, 20, 7, 5, 1), 209)
     assert isinstance(table, pd.DataFrame) and len(table) == 5

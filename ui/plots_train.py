@@ -143,39 +143,7 @@ def toy_scatter_figure(X: np.ndarray, Y: np.ndarray, classes: Sequence[str] = ("
     return fig
 
 
-# ----- the network ------------------------------------------------------------------
-def network_figure(layer_dims: Sequence[int], hidden_activation: str = "relu", max_drawn: int = 8) -> go.Figure:
-    """Circles per layer (at most ``max_drawn`` each, the rest as a "…+N" label) and the weights between."""
-    L = len(layer_dims) - 1
-    columns = []
-    for l, n in enumerate(layer_dims):
-        shown = n if n <= max_drawn else max_drawn - 1
-        columns.append((np.linspace(-(shown - 1) / 2, (shown - 1) / 2, shown) if shown > 1 else np.zeros(1), n - shown))
-    edge_x: list[float | None] = []
-    edge_y: list[float | None] = []
-    for l in range(L):
-        for y0 in columns[l][0]:
-            for y1 in columns[l + 1][0]:
-                edge_x += [l, l + 1, None]
-                edge_y += [y0, y1, None]
-    fig = go.Figure(go.Scatter(x=edge_x, y=edge_y, mode="lines", line={"color": "#bbbbbb", "width": 0.6},
-                               hoverinfo="skip", showlegend=False))
-    for l, (ys, hidden_more) in enumerate(columns):
-        name = "input x" if l == 0 else "output: sigmoid" if l == L else f"layer {l}: {hidden_activation}"
-        colour = "#7f7f7f" if l == 0 else CLASS_COLOURS[1] if l == L else CLASS_COLOURS[0]
-        fig.add_trace(go.Scatter(x=[l] * len(ys), y=ys, mode="markers", name=name, showlegend=False,
-                                 marker={"size": 18, "color": colour, "line": {"color": "white", "width": 1}},
-                                 hovertemplate=f"{name}<br>{layer_dims[l]:,} units<extra></extra>"))
-        label = f"<b>{name}</b><br>n[{l}] = {layer_dims[l]:,}"
-        fig.add_annotation(x=l, y=max_drawn / 2 + 0.6, text=label, showarrow=False, font={"size": 11})
-        if hidden_more:
-            fig.add_annotation(x=l, y=ys.min() - 0.9, text=f"…+{hidden_more:,}", showarrow=False, font={"size": 12})
-    fig.update_layout(height=360, margin={"t": 20, "b": 10, "l": 10, "r": 10}, plot_bgcolor="white",
-                      xaxis={"visible": False, "range": [-0.5, L + 0.5]},
-                      yaxis={"visible": False, "range": [-max_drawn / 2 - 1.3, max_drawn / 2 + 1.3]})
-    return fig
-
-
+# ----- the network's shapes ------------------------------------------------------------
 def shape_table(layer_dims: Sequence[int], m: int) -> pd.DataFrame:
     """The course's shape table: W, b, Z, A of every layer for m examples."""
     rows = [{"layer": "0 (input)", "W": "", "b": "", "Z": "", "A": f"A0 = X {(layer_dims[0], m)}", "parameters": 0}]

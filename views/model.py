@@ -6,7 +6,8 @@ from typing import Any
 import streamlit as st
 
 import dnn
-from ui import plots_train, session, settings, widgets
+from dnn.diagnose import check_duration, estimate_seconds
+from ui import learning, plots_graph, plots_train, session, settings, widgets
 from ui.controller import Controller, controller
 from ui.settings import Setting
 
@@ -130,6 +131,31 @@ def editable(ctl: Controller) -> dnn.TrainConfig:
     return ctl.s.config
 
 
+def show_time(cfg: dnn.TrainConfig, m: int) -> None:
+    """A warning before Start when training would take more than a minute on this machine."""
+    slow = check_duration(estimate_seconds(cfg.layer_dims, m, cfg.num_iterations), cfg.num_iterations)
+    if slow is not None:
+        st.warning(f"**{slow.title}.** {slow.message}  \n**Try next:** {slow.next_step}", icon=":material/timer:")
+
+
+def show_network(ctl: Controller, cfg: dnn.TrainConfig) -> None:
+    """The network at iteration 0 as the Train page draws it live: each unit a picture of what it computes."""
+    if not learning.can_preview(cfg):
+        st.caption("This network is too big to draw before training.")
+        return
+    state = ctl.s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
+    probe = learning.probe_for(state, ctl.s.dataset, ctl.s.data_key)
+    px = learning.graph_unit_px(cfg, 820, 420, 6)
+    layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=6, px_per_unit=px)
+    tables = learning.graph_tables(state, layout, learning.graph_key(None, cfg),
+                                   lambda: learning.initial_parameters(cfg),
+                                   cfg.hidden_activation, training=False)
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=session.NETWORK_CHART, width="content")
+    st.caption("The network at iteration 0, as Train draws it while it learns: each square is a unit, a picture "
+               "of what it computes; lines are the weights (blue > 0, orange < 0, thicker = larger). "
+               "Point at a unit to enlarge it.")
+
+
 st.title("Model")
 ctl = controller()
 ds = ctl.s.dataset
@@ -142,8 +168,10 @@ if ctl.outdated:
             "on the Train page; the old run then goes to the run history.")
 
 st.subheader(f"layer_dims = {list(cfg.layer_dims)}  (L = {cfg.L})")
-st.plotly_chart(plots_train.network_figure(cfg.layer_dims, cfg.hidden_activation), key=session.NETWORK_CHART)
 fits = show_size(cfg, ds.m_train, ds.m_test)
+show_time(cfg, ds.m_train)
+if fits:
+    show_network(ctl, cfg)
 st.markdown(f"**Shapes for the training set** (m = {ds.m_train}): `Z = W·A_prev + b`, one column per example.")
 st.dataframe(plots_train.shape_table(cfg.layer_dims, ds.m_train), hide_index=True)
 if fits:
