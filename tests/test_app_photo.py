@@ -154,3 +154,23 @@ def test_an_extreme_panorama_previews_at_least_one_pixel_high_and_is_classified(
     assert not at.exception and not at.error
     assert 0.0 <= sess(at).photo_probability <= 1.0
     assert any("your photo" in img.captions for img in at.image)
+
+
+@needs_data
+def test_a_collapsed_network_explains_its_black_saliency_on_your_photo(request):
+    # lr 0.5 kills a whole ReLU layer of the five-layer net: P is the same for every photo, dA0 is 0.
+    at = open_app(request, course=True)
+    s = sess(at)
+    ds = s.dataset
+    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, 20, 7, 5, 1), learning_rate=0.5, num_iterations=300)
+    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+    run.advance(300)
+    s.config, s.run = cfg, run
+    at.switch_page(PAGE).run()
+    upload(at, "kittens.jpg", (PHOTOS_DIR / "kittens.jpg").read_bytes())
+    assert not at.exception
+    assert any("The saliency map is empty" in e.value and "dead" in e.value for e in at.error)
+    # a healthy network's saliency is not flagged
+    put_run(at, iterations=50)
+    upload(at, "bird.jpg", (PHOTOS_DIR / "bird.jpg").read_bytes())
+    assert not at.error

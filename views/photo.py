@@ -6,6 +6,7 @@ import streamlit as st
 
 import dnn
 from dnn.data import Dataset
+from dnn.diagnose import check_saliency
 from dnn.photo import load_photo
 from ui import plots_inspect as pi
 from ui import session
@@ -45,6 +46,8 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
                 "64×64 pixels is very little: framing, background and lighting matter a lot.")
     dA0 = run.snapshot(x, [[label]]).grads["dA0"]
     st.subheader("Where the network looked")
+    if (empty := check_saliency(dA0, np.array([[p]]))) is not None:
+        st.error(f"**{empty.title}.** {empty.message}  \n**Try next:** {empty.next_step}")
     heat = pi.saliency(dA0, ds.num_px)
     left, right = st.columns(2)
     left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture")
