@@ -30,35 +30,12 @@ PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 THUMBS_SHOWN = 24  # per class; the rest are counted, not drawn (hundreds of buttons slow the page)
 THUMB_COLUMNS = 6
 
-# Widget keys (per slot / photo / generation: see the functions below).
-CAMERA, CAMERA_ON, CAMERA_TARGET, POSITIVE, TEST_PCT, SPLIT_SEED, FLIP, CROP, USE, DOWNLOAD, ZIP_POSITIVE, EDIT_ZIP = (
-    "builder_camera", "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct",
-    "builder_seed",
-    "builder_flip", "builder_crop", "builder_use", "builder_download", "zip_positive", "zip_edit")
-
-
-def name_key(slot: int) -> str:
-    return f"builder_name_{slot}"
-
-
-def upload_key(slot: int, generation: int) -> str:
-    return f"builder_upload_{slot}_{generation}"
-
-
-def folder_key(slot: int, generation: int) -> str:
-    return f"builder_folder_{slot}_{generation}"
-
-
-def remove_key(photo_id: int) -> str:
-    return f"builder_remove_{photo_id}"
-
-
-def count_key(slot: int) -> str:
-    return f"builder_count_{slot}"
-
-
-def clear_key(slot: int) -> str:
-    return f"builder_clear_{slot}"
+# Widget keys (ui/session.py; per slot / photo / generation by its *_key functions).
+from ui.session import (BUILDER_CAMERA as CAMERA, BUILDER_CAMERA_ON as CAMERA_ON,  # noqa: E402
+                        BUILDER_CAMERA_TARGET as CAMERA_TARGET, BUILDER_CROP as CROP, BUILDER_DOWNLOAD as DOWNLOAD,
+                        BUILDER_FLIP as FLIP, BUILDER_POSITIVE as POSITIVE, BUILDER_SEED as SPLIT_SEED,
+                        BUILDER_TEST_PCT as TEST_PCT, BUILDER_USE as USE, ZIP_EDIT as EDIT_ZIP, ZIP_POSITIVE)
+from ui.session import clear_key, count_key, folder_key, name_key, remove_key, upload_key  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import streamlit as st
 from ui.session import Session
 
 EXTRAS_KEY = "presenter"
-TOGGLE = "presenter_toggle"  # widget key (ui/session.py is the home of widget keys: it should move there)
+from ui.session import PRESENTER_TOGGLE as TOGGLE
 NAV = (("views/train.py", "Train", ":material/trending_down:"), ("views/inspect.py", "Inspect", ":material/search:"),
        ("views/results.py", "Results", ":material/fact_check:"), ("views/model.py", "Model", ":material/account_tree:"),
        ("views/data.py", "Data", ":material/image:"), ("views/home.py", "Home", ":material/home:"))

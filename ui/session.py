@@ -36,6 +36,37 @@ MODEL_UPLOAD, DOWNLOAD_MODEL, MISTAKE_CHOICE, MISLABELED = (
 CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD = "camera_on", "photo_camera", "photo_upload"
 
 
+# ----- widget keys of the learning view: Train, Inspect, Results, Step by step, presenter mode -------
+SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM, SHOW_GRAPH = (
+    "speed", "log_y", "test_points", "discrete", "delete_runs", "delete_confirm", "show_graph")
+GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
+INSPECT_TAB, INSPECT_EXAMPLE, INSPECT_BATCH_HEATMAP, INSPECT_ACT_HIST, INSPECT_DEAD = (
+    "inspect_tab", "inspect_example", "inspect_batch_heatmap", "inspect_act_hist", "inspect_dead")
+INSPECT_UNITS, INSPECT_GRAD_HIST, INSPECT_GRAD_NORMS = "inspect_units", "inspect_grad_hist", "inspect_grad_norms"
+RESULTS_TAB, RESULTS_CELL, CONFUSION, MISLABELED_TABLE, MISTAKE_FORWARD = (
+    "results_tab", "results_cell", "confusion", "mislabeled_table", "mistake_forward")
+STEP_TAB, PRESENTER_TOGGLE = "step_tab", "presenter_toggle"
+
+# ----- widget keys of your own data and sharing: the builder, toy options, the Share page --------------
+BUILDER_CAMERA, BUILDER_CAMERA_ON, BUILDER_CAMERA_TARGET, BUILDER_POSITIVE, BUILDER_TEST_PCT, BUILDER_SEED = (
+    "builder_camera", "builder_camera_on", "builder_camera_target", "builder_positive", "builder_test_pct",
+    "builder_seed")
+BUILDER_FLIP, BUILDER_CROP, BUILDER_USE, BUILDER_DOWNLOAD, ZIP_POSITIVE, ZIP_EDIT = (
+    "builder_flip", "builder_crop", "builder_use", "builder_download", "zip_positive", "zip_edit")
+TOY_POINTS, TOY_NOISE, TOY_TRAIN, TOY_REGENERATE = "toy_points", "toy_noise", "toy_train", "toy_regenerate"
+SHARE_TARGET, SHARE_QR_DOWNLOAD, SHARE_PAGE_LINK = "share_target", "share_qr_download", "share-page"
+
+# ----- widget keys of the run store: notices, My runs, Class board ----------------------------------
+STORE_DISMISS = "store_notices_dismiss"
+RUNS_CHOICE, RUNS_OPEN, RUNS_SHARE, RUNS_UNSHARE, RUNS_DELETE, RUNS_FORGET_CONFIRM, RUNS_FORGET = (
+    "runs_choice", "runs_open", "runs_share", "runs_unshare", "runs_delete", "runs_forget_confirm", "runs_forget")
+RUNS_TABLE, RUNS_SHARE_LINK = "runs_table", "run-share"
+(BOARD_TITLE, BOARD_OPEN, BOARD_CODE, BOARD_JOIN, BOARD_NAME, BOARD_SUBMIT, BOARD_REMOVE_CHOICE, BOARD_REMOVE,
+ BOARD_CLOSE, BOARD_REOPEN, BOARD_TABLE, BOARD_MINE, BOARD_LINK) = (
+    "board_title", "board_open", "board_code_input", "board_join", "board_name", "board_submit",
+    "board_remove_choice", "board_remove", "board_close", "board_reopen", "board_table", "board_mine", "board-link")
+
+
 def units_key(layer: int) -> str:
     """The number input for the units of hidden layer ``layer`` (1-based)."""
     return f"units_{layer}"
@@ -44,6 +75,36 @@ def units_key(layer: int) -> str:
 def setting_key(row: settings.Setting) -> str:
     """The Model page widget of a settings row: its link key, one name for both."""
     return row.link
+
+
+# The photo builder's per-class, per-photo and per-generation widgets.
+def name_key(slot: int) -> str:
+    return f"builder_name_{slot}"
+
+
+def upload_key(slot: int, generation: int) -> str:
+    return f"builder_upload_{slot}_{generation}"
+
+
+def folder_key(slot: int, generation: int) -> str:
+    return f"builder_folder_{slot}_{generation}"
+
+
+def remove_key(photo_id: int) -> str:
+    return f"builder_remove_{photo_id}"
+
+
+def count_key(slot: int) -> str:
+    return f"builder_count_{slot}"
+
+
+def clear_key(slot: int) -> str:
+    return f"builder_clear_{slot}"
+
+
+def look_key(example: int) -> str:
+    """Results' Look inside button under mislabeled example ``example``."""
+    return f"look_{example}"
 
 
 def preset_key(name: str) -> str:

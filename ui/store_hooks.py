@@ -33,7 +33,7 @@ RESTORE_HISTORY = 10           # past runs whose curves come back into the run h
 EXTRAS_KEY = "store"
 SHARE_PARAM = "share"
 TRAINING_EVENTS = ("start", "tick", "step")
-DISMISS_KEY = "store_notices_dismiss"  # this module's only widget
+from ui.session import STORE_DISMISS as DISMISS_KEY  # noqa: E402  this module's only widget
 
 
 @dataclass

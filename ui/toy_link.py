@@ -26,7 +26,8 @@ NOISE_RANGE = (0.0, 1.0)
 TRAIN_PCT_RANGE = (10, 90)  # share of the points used for training, in percent (Playground's ratio slider)
 SEED_RANGE = (0, 2**32 - 1)
 # The Data page's widgets for them (the dataset itself is chosen with ui.session.TOY_NAME).
-POINTS_WIDGET, NOISE_WIDGET, TRAIN_WIDGET, REGENERATE_WIDGET = "toy_points", "toy_noise", "toy_train", "toy_regenerate"
+from ui.session import (TOY_NOISE as NOISE_WIDGET, TOY_POINTS as POINTS_WIDGET,  # noqa: E402  widget keys
+                        TOY_REGENERATE as REGENERATE_WIDGET, TOY_TRAIN as TRAIN_WIDGET)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ URL_PATH = "board"  # this page's url_path in app.py
 BOARD_PARAM = "board"
 REFRESH_SECONDS = 3.0
 EXTRAS_KEY = "board_code"
-(TITLE, OPEN_BOARD, CODE, JOIN, NAME, SUBMIT, REMOVE_CHOICE, REMOVE, CLOSE, REOPEN, TABLE, MY_BOARDS) = (
-    "board_title", "board_open", "board_code_input", "board_join", "board_name", "board_submit",
-    "board_remove_choice", "board_remove", "board_close", "board_reopen", "board_table", "board_mine")
+from ui.session import (BOARD_CLOSE as CLOSE, BOARD_CODE as CODE, BOARD_JOIN as JOIN,  # noqa: E402
+                        BOARD_LINK, BOARD_MINE as MY_BOARDS, BOARD_NAME as NAME, BOARD_OPEN as OPEN_BOARD,
+                        BOARD_REMOVE as REMOVE, BOARD_REMOVE_CHOICE as REMOVE_CHOICE, BOARD_REOPEN as REOPEN,
+                        BOARD_SUBMIT as SUBMIT, BOARD_TABLE as TABLE, BOARD_TITLE as TITLE)
 
 
 def page_url() -> str:
@@ -175,7 +176,7 @@ def teacher_tools(store, board, entries, owner: str) -> None:
             st.button("Reopen the class", key=REOPEN, on_click=_teacher_action,
                       args=(store.boards.set_open, board.code, owner, True))
         link = share_url(page_url(), {BOARD_PARAM: board.code})
-        render_copy_link(link, key="board-link")
+        render_copy_link(link, key=BOARD_LINK)
         st.image(qr_png(link, px=360), caption=f"Class {board.code}: scan to join", width="content")
 
 

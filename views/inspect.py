@@ -19,7 +19,7 @@ from ui.widgets import no_model_yet
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
 GRADCHECK_M, GRADCHECK_PER_LAYER = 8, 50
 UNITS_SHOWN = 10         # per layer in the Units tab
-TAB = "inspect_tab"      # widget key (ui/session.py is the home of widget keys: it should move there)
+from ui.session import INSPECT_TAB as TAB
 TABS = ("One example", "Whole batch", "Units", "Gradients", "Gradient check")
 
 
@@ -53,7 +53,7 @@ def example_view(run: dnn.Trainer, ds) -> None:
     batch = batch_snapshot(run)
     ranges = pi.layer_ranges(*pi.layer_values(batch.AL, batch.caches))
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches), ranges=ranges),
-                       key="inspect_example")
+                       key=session.INSPECT_EXAMPLE)
     right.caption("The y axes are fixed to each layer's range over the training batch, so bars compare "
                   "from one example to the next.")
 
@@ -63,15 +63,15 @@ def batch_view(run: dnn.Trainer) -> None:
     m = snap.AL.shape[1]
     st.caption(f"The first {m} training examples at once: every column of A is one example.")
     Zs, As = pi.layer_values(snap.AL, snap.caches)
-    st.plotly_chart(pi.batch_heatmap_figure(As), key="inspect_batch_heatmap")
+    st.plotly_chart(pi.batch_heatmap_figure(As), key=session.INSPECT_BATCH_HEATMAP)
     st.plotly_chart(pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in enumerate(zip(Zs, As), 1)]),
-                    key="inspect_act_hist")
+                    key=session.INSPECT_ACT_HIST)
     act = run.config.hidden_activation
     if act in ("relu", "leaky_relu"):
         dead = {f"layer {l}": f"{pi.dead_fraction(Z):.0%}" for l, Z in enumerate(Zs[:-1], 1)}
         st.markdown("**Dead units** (Z ≤ 0 for every example in the batch, so "
                     f"{act} passes no gradient through them):")
-        st.dataframe([dead], hide_index=True, key="inspect_dead")
+        st.dataframe([dead], hide_index=True, key=session.INSPECT_DEAD)
     else:
         st.caption(f"Dead units are a ReLU problem; this network uses {act}.")
 
@@ -92,17 +92,17 @@ def units_view(run: dnn.Trainer, ds) -> None:
     else:
         st.caption("Each unit's activation over the input plane (orange < 0 < blue); the output is P over the "
                    "plane: the decision boundary. Point at a unit to enlarge it and read its numbers.")
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key="inspect_units", width="content")
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=session.INSPECT_UNITS, width="content")
 
 
 def gradient_view(run: dnn.Trainer) -> None:
     snap = batch_snapshot(run)
     g, L = snap.grads, run.config.L
     st.plotly_chart(pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
-                                          for l in range(1, L + 1)]), key="inspect_grad_hist")
+                                          for l in range(1, L + 1)]), key=session.INSPECT_GRAD_HIST)
     h = run.history
     if h.norm_iterations:
-        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key="inspect_grad_norms")
+        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key=session.INSPECT_GRAD_NORMS)
     st.caption("Norms over the iterations, on a log scale. Lines far below the others, or collapsing "
                "towards 0, are **vanishing** gradients; lines shooting up are **exploding** ones. Try it: "
                "the five-layer net [12288, 20, 7, 5, 1] with the course's ×0.01 initialisation has tiny "

@@ -23,7 +23,7 @@ from ui.widgets import no_model_yet
 
 GRID_COLUMNS, MAX_SHOWN = 5, 50
 # Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
-TAB, CELL = "results_tab", "results_cell"
+from ui.session import RESULTS_CELL as CELL, RESULTS_TAB as TAB
 TABS = ("Mistakes", "Look inside one", "Save or load")
 MISTAKES = "mistakes"  # the CELL value that lists every wrong prediction
 
@@ -67,7 +67,7 @@ def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, pro
     counts = pi.confusion_counts(Y, probs > 0.5)
     left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")
     left.markdown(f"**Confusion matrix** ({split} set, {Y.shape[1]} examples)")
-    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key="confusion")
+    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key=session.CONFUSION)
     names = ds.class_names
     options = [MISTAKES] + [f"{t},{p}" for t in (0, 1) for p in (0, 1)]
 
@@ -96,12 +96,12 @@ def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: n
             for col, i in zip(box.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS]):
                 col.image(images[i], caption=f"#{i} · {_caption(ds, int(Y[0, i]), float(probs[i]))}",
                           width="stretch")
-                col.button("Look inside", key=f"look_{i}", on_click=look_inside, args=(i,),
+                col.button("Look inside", key=session.look_key(i), on_click=look_inside, args=(i,),
                            icon=":material/zoom_in:")
     else:
         box.dataframe([{"example": i, "x1": float(X[0, i]), "x2": float(X[1, i]),
                         "details": _caption(ds, int(Y[0, i]), float(probs[i]))} for i in shown],
-                      hide_index=True, key="mislabeled_table")
+                      hide_index=True, key=session.MISLABELED_TABLE)
     st.caption("The course lists what trips the network: unusual poses, a background the colour of the cat, "
                "odd colours or breeds, camera angle, brightness, and scale.")
 
@@ -124,7 +124,7 @@ def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y
     left.metric(f"P({literal(ds.class_names[1])})", f"{p:.3f}")
     if (empty := check_saliency(snap.grads["dA0"], snap.AL)) is not None:
         left.error(f"**{empty.title}.** {empty.message}  \n**Try next:** {empty.next_step}")
-    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key="mistake_forward")
+    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key=session.MISTAKE_FORWARD)
     right.caption("Saliency: how much each pixel's change would change the cost (|dA0|, the largest colour "
                   "channel), brighter = more.")
 

@@ -13,8 +13,9 @@ from ui.text import literal
 from ui.widgets import fmt_bytes
 
 URL_PATH = "runs"  # this page's url_path in app.py
-RUN_CHOICE, OPEN, SHARE, UNSHARE, DELETE, FORGET_CONFIRM, FORGET = (
-    "runs_choice", "runs_open", "runs_share", "runs_unshare", "runs_delete", "runs_forget_confirm", "runs_forget")
+from ui.session import (RUNS_CHOICE as RUN_CHOICE, RUNS_DELETE as DELETE, RUNS_FORGET as FORGET,  # noqa: E402
+                        RUNS_FORGET_CONFIRM as FORGET_CONFIRM, RUNS_OPEN as OPEN, RUNS_SHARE as SHARE,
+                        RUNS_SHARE_LINK, RUNS_TABLE, RUNS_UNSHARE as UNSHARE)
 
 
 def page_url(target: str) -> str:
@@ -70,7 +71,7 @@ def run_actions(store, summaries, state) -> None:
         link = share_url(page_url("train"), {store_hooks.SHARE_PARAM: chosen.share_token})
         st.caption("Anyone with this link sees the run read-only (its curves, Inspect, Results, Your photo); "
                    "your copy never changes because of them.")
-        render_copy_link(link, key="run-share")
+        render_copy_link(link, key=RUNS_SHARE_LINK)
         st.image(qr_png(link, px=320), caption="Scan to open the shared run", width="content")
 
 
@@ -108,7 +109,7 @@ def main() -> None:
         st.caption(f"{'1 run' if count == 1 else f'{count} runs'}, {fmt_bytes(size)} in the store.")
         st.dataframe([{"run": r.label, "data": r.dataset, "status": r.status, "iteration": r.iteration,
                        "shared": "yes" if r.shared else "", "saved": _when(r.updated_at),
-                       "size": fmt_bytes(r.size)} for r in summaries], hide_index=True, key="runs_table")
+                       "size": fmt_bytes(r.size)} for r in summaries], hide_index=True, key=RUNS_TABLE)
         run_actions(found, summaries, state)
     forget(found, state)
 

@@ -10,7 +10,7 @@ from ui.text import literal
 URL_PATH = "share"  # this page's url_path in app.py
 TARGETS = {"train": "Train", "model": "Model", "data": "Data", "": "Home", "inspect": "Inspect",
            "results": "Results", "photo": "Your photo"}
-TARGET_KEY, QR_DOWNLOAD = "share_target", "share_qr_download"
+from ui.session import SHARE_QR_DOWNLOAD as QR_DOWNLOAD, SHARE_TARGET as TARGET_KEY
 
 
 def page_url(target: str) -> str:
@@ -29,7 +29,7 @@ def main() -> None:
     link = share_url(page_url(target), link_params(s))
     st.caption("Whoever opens the link gets the same network, hyperparameters and data choice (in a fresh session "
                "of their own: nothing you trained is shared).")
-    render_copy_link(link, key="share-page")
+    render_copy_link(link, key=session.SHARE_PAGE_LINK)
     for note in link_note(link, dataset_name=s.dataset.name, dataset_in_link=s.link_data is not None,
                           default_dataset="the default data (the course's cats, or the synthetic ones)"):
         st.warning(literal(note, limit=1000), icon=":material/link_off:")

@@ -14,7 +14,7 @@ from dnn.testcases import STEP_CASES, StepCase, matches
 from ui import session
 from ui.presenter import apply_style
 
-TAB = "step_tab"  # widget key (ui/session.py is the home of widget keys: it should move there)
+from ui.session import STEP_TAB as TAB
 
 
 def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:

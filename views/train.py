@@ -21,10 +21,8 @@ from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.text import literal
 
-# Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
-SPEED, LOG_Y, TEST_POINTS, DISCRETE, DELETE_RUNS, DELETE_CONFIRM, SHOW_GRAPH = (
-    "speed", "log_y", "test_points", "discrete", "delete_runs", "delete_confirm", "show_graph")
-GRAPH_CHART, ACCURACY_CHART = "graph_chart", "accuracy_chart"
+from ui.session import (ACCURACY_CHART, DELETE_CONFIRM, DELETE_RUNS, DISCRETE, GRAPH_CHART, LOG_Y, SHOW_GRAPH,
+                        SPEED, TEST_POINTS)
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
 # Refresh intervals of the live parts other than the numbers (which follow the controller's tick), in ticks:
