@@ -25,6 +25,18 @@ def put_run(at: AppTest, hidden=(7,), iterations=100, init="course", act="relu",
     return run
 
 
+def put_collapsed_run(at: AppTest) -> dnn.Trainer:
+    """The course's five-layer net trained 300 iterations at lr 0.5: a whole ReLU layer dies, the network
+    answers one class for everything and its saliency dA0 is exactly 0 (needs the course data)."""
+    s = sess(at)
+    ds = s.dataset
+    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, 20, 7, 5, 1), learning_rate=0.5, num_iterations=300)
+    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
+    run.advance(300)
+    s.config, s.run = cfg, run
+    return run
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import dnn
 from conftest_shared import PHOTOS_DIR, needs_data
-from app_helpers import put_run, rendered, sess, unescaped_syntax, use_data
+from app_helpers import put_collapsed_run, put_run, rendered, sess, unescaped_syntax, use_data
 
 PAGE = "views/photo.py"
 
@@ -160,12 +160,7 @@ def test_an_extreme_panorama_previews_at_least_one_pixel_high_and_is_classified(
 def test_a_collapsed_network_explains_its_black_saliency_on_your_photo(request):
     # lr 0.5 kills a whole ReLU layer of the five-layer net: P is the same for every photo, dA0 is 0.
     at = open_app(request, course=True)
-    s = sess(at)
-    ds = s.dataset
-    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, 20, 7, 5, 1), learning_rate=0.5, num_iterations=300)
-    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
-    run.advance(300)
-    s.config, s.run = cfg, run
+    put_collapsed_run(at)
     at.switch_page(PAGE).run()
     upload(at, "kittens.jpg", (PHOTOS_DIR / "kittens.jpg").read_bytes())
     assert not at.exception

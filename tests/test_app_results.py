@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import dnn
 from conftest_shared import needs_data
-from app_helpers import put_run, rendered, sess, use_data
+from app_helpers import put_collapsed_run, put_run, rendered, sess, use_data
 
 PAGE = "views/results.py"
 
@@ -104,12 +104,7 @@ def test_trained_model_results(request):
 @needs_data
 def test_a_collapsed_network_explains_its_black_saliency(request):
     at = open_app(request, course=True)
-    s = sess(at)
-    ds = s.dataset
-    cfg = dnn.TrainConfig(layer_dims=(ds.n_x, 20, 7, 5, 1), learning_rate=0.5, num_iterations=300)
-    run = dnn.Trainer(cfg, ds.X_train, ds.train_y, ds.X_test, ds.test_y)
-    run.advance(300)
-    s.config, s.run = cfg, run
+    put_collapsed_run(at)
     at.switch_page(PAGE).run()
     open_tab(at, "Look inside one")
     assert not at.exception
