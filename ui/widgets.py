@@ -1,6 +1,8 @@
 """Small rendering helpers shared by the app shell and the pages."""
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 import streamlit as st
 
 from ui.controller import Controller
@@ -26,3 +28,11 @@ def fmt_bytes(n_bytes: int) -> str:
         if n_bytes >= size:
             return f"{n_bytes / size:,.1f} {unit}"
     return f"{n_bytes} bytes"
+
+
+def lazy_tabs(labels: Sequence[str], key: str, views: Sequence[Callable[[], None]]) -> None:
+    """Tabs that draw only the open one: a tab change reruns the page, so the others cost nothing."""
+    for tab, view in zip(st.tabs(list(labels), key=key, on_change="rerun"), views):
+        if tab.open:
+            with tab:
+                view()

@@ -14,7 +14,7 @@ from ui import plots_inspect as pi
 from ui import session
 from ui.presenter import apply_style
 from ui.text import literal
-from ui.widgets import no_model_yet
+from ui.widgets import lazy_tabs, no_model_yet
 
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
 GRADCHECK_M, GRADCHECK_PER_LAYER = 8, 50
@@ -136,22 +136,8 @@ def main() -> None:
     st.caption(f"Run at iteration {run.iteration:,} of {run.config.num_iterations:,}, layer_dims "
                f"{list(run.config.layer_dims)}, {run.config.hidden_activation}, init {run.config.init}."
                + (" Iteration 0: these are the initial weights." if run.iteration == 0 else ""))
-    example, batch, units, gradients, check = st.tabs(TABS, key=TAB, on_change="rerun")
-    if example.open:
-        with example:
-            example_view(run, ds)
-    if batch.open:
-        with batch:
-            batch_view(run)
-    if units.open:
-        with units:
-            units_view(run, ds)
-    if gradients.open:
-        with gradients:
-            gradient_view(run)
-    if check.open:
-        with check:
-            gradient_check_view(run)
+    lazy_tabs(TABS, TAB, [lambda: example_view(run, ds), lambda: batch_view(run), lambda: units_view(run, ds),
+                          lambda: gradient_view(run), lambda: gradient_check_view(run)])
 
 
 main()  # no st.stop(): app.py draws the sidebar after the page

@@ -19,7 +19,7 @@ from ui import session
 from ui.controller import controller
 from ui.presenter import apply_style
 from ui.text import literal
-from ui.widgets import no_model_yet
+from ui.widgets import lazy_tabs, no_model_yet
 
 GRID_COLUMNS, MAX_SHOWN = 5, 50
 # Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
@@ -176,18 +176,14 @@ def main() -> None:
     row.metric("Train accuracy", f"{run.train_accuracy():.1%}", width="content")
     row.metric("Test accuracy", f"{run.test_accuracy():.1%}" if run.X_test is not None else "—", width="content")
     row.metric("Iteration", f"{run.iteration:,}", width="content")
-    mistakes, one, files = st.tabs(TABS, key=TAB, on_change="rerun")
-    if mistakes.open:
-        with mistakes:
-            confusion_view(run, ds, split, Y, probs)
-            examples_view(run, ds, split, X, Y, probs)
-    if one.open:
-        with one:
-            one_example_view(run, ds, split, X, Y, probs)
-    if files.open:
-        with files:
-            download_view(run, ds)
-            load_model_view(ds)
+    def mistakes() -> None:
+        confusion_view(run, ds, split, Y, probs)
+        examples_view(run, ds, split, X, Y, probs)
+
+    def files() -> None:
+        download_view(run, ds)
+        load_model_view(ds)
+    lazy_tabs(TABS, TAB, [mistakes, lambda: one_example_view(run, ds, split, X, Y, probs), files])
 
 
 main()  # no st.stop(): app.py draws the sidebar after the page

@@ -4,6 +4,7 @@ One lazy tab per function: every case is checked for the summary (cheap), only t
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -13,6 +14,7 @@ import streamlit as st
 from dnn.testcases import STEP_CASES, StepCase, matches
 from ui import session
 from ui.presenter import apply_style
+from ui.widgets import lazy_tabs
 
 from ui.session import STEP_TAB as TAB
 
@@ -83,11 +85,9 @@ def main() -> None:
     results = [run_case(case) for case in STEP_CASES]
     ok = sum(live is not None and matches(live, case.expected) for case, (_, live, _) in zip(STEP_CASES, results))
     st.info(f"{ok} of {len(STEP_CASES)} functions reproduce the course's expected output.")
-    tabs = st.tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], key=TAB, on_change="rerun")
-    for k, (tab, case, result) in enumerate(zip(tabs, STEP_CASES, results), start=1):
-        if tab.open:
-            with tab:
-                show_case(k, case, *result)
+    lazy_tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], TAB,
+              [functools.partial(show_case, k, case, *result)
+               for k, (case, result) in enumerate(zip(STEP_CASES, results), start=1)])
 
 
 main()
