@@ -4,6 +4,8 @@
     OPTIMIZERS["adam"].update(W, dW, state, learning_rate, t, config)   # W changed in place
 
 ``t`` counts updates from 1 (Adam's bias correction); ``config`` carries beta, beta1, beta2 and epsilon.
+Every state array is shaped like its parameter and ``update`` is elementwise, so the direct first layer
+steps W1 a block of rows at a time with row views of W1, dW1 and the state (first_layer.py).
 ``keeps_span`` declares that an update is a fixed linear, elementwise combination of past gradients:
 then every W1 stays in span(W1_init, X's columns) and the Gram first layer stays exact
 (see first_layer.py).  An optimiser that does not declare it gets the direct first layer.

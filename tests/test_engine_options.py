@@ -84,6 +84,22 @@ def test_gram_only_where_it_stays_exact(name, kind):
     assert type(dnn.Trainer(cfg, X, Y).first).__name__ == kind
 
 
+@pytest.mark.parametrize("name", ["adam", "l1", "everything"])
+def test_the_direct_layer_steps_w1_by_blocks_of_rows_as_the_course_does_in_one(name, monkeypatch):
+    """W1 (40, 3000) is stepped in blocks of 16 rows (ROW_BLOCK_BYTES): the same numbers as the plain loop,
+    and bit for bit the numbers of one block (the updates are elementwise)."""
+    from dnn import first_layer
+    X, Y = toy(n_x=3000, m=30, seed=4)
+    dims, options = (3000, 40, 1), dict(OPTIONS[name], learning_rate=0.002)
+    run, params, costs = run_both(dims, options, 12, X=X, Y=Y)
+    assert type(run.first).__name__ == "DirectLayer" and len(run.first._blocks) == 3  # noqa: SLF001
+    assert_same(run, params, costs)
+    monkeypatch.setattr(first_layer, "ROW_BLOCK_BYTES", 2**40)
+    whole, _, _ = run_both(dims, options, 12, X=X, Y=Y)
+    assert len(whole.first._blocks) == 1  # noqa: SLF001
+    np.testing.assert_array_equal(run.parameters["W1"], whole.parameters["W1"])  # bit for bit, by design
+
+
 def test_gram_refused_when_forced_for_adam():
     X, Y = toy(n_x=300, m=20)
     with pytest.raises(ValueError, match="Gram first layer is exact only"):
