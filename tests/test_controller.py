@@ -126,6 +126,19 @@ def test_reset_keeps_the_run_in_the_history_and_reads_ready():
     assert len(s.runs) == 1, "an untrained run is not archived"
 
 
+def test_delete_runs_drops_only_the_named_history_runs():
+    ctl, _ = make()
+    for _ in range(3):
+        ctl.start()
+        ctl.reset()
+    labels = [r.label for r in ctl.s.runs]
+    assert len(labels) == 3
+    current = ctl.s.run
+    assert ctl.delete_runs([labels[1], "#9 no such run"]) == 1
+    assert [r.label for r in ctl.s.runs] == [labels[0], labels[2]] and ctl.s.run is current
+    assert ctl.delete_runs([]) == 0 and len(ctl.s.runs) == 2
+
+
 def test_a_run_that_cannot_be_made_explains_why():
     ctl, events = make()
     ctl.s.config = dataclasses.replace(ctl.s.config, layer_dims=(3, 4, 1))  # the data has 2 inputs

@@ -53,6 +53,24 @@ def test_the_board_counts_sessions_that_trained_recently():
     assert board.tick("a", False) == 0
 
 
+def test_the_head_count_holds_while_ticks_come_late():
+    """Eight sessions at the slowest pace, every tick three times as late as asked (a busy server): the
+    count, and so every session's refresh interval, stays put.  (Forgetting a session after one tick
+    interval made the count fall to 4 and rise to 8 again and again, and each change reran all eight
+    pages at once.)"""
+    clock = FakeClock()
+    board = pacing.TrainingBoard(clock)
+    sessions = [f"s{k}" for k in range(8)]
+    for name in sessions:
+        board.tick(name, True)
+    counts = set()
+    late = 3 * pacing.MAX_TICK_SECONDS
+    for step in range(200):  # one session ticks per step, in turn, each one 'late' seconds after its last
+        clock.now += late / len(sessions)
+        counts.add(pacing.tick_seconds(board.tick(sessions[step % len(sessions)], True)))
+    assert counts == {pacing.MAX_TICK_SECONDS}
+
+
 def test_one_turn_at_a_time():
     board = pacing.TrainingBoard()
     with board.turn() as first:

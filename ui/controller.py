@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Collection
 
 import streamlit as st
 
@@ -202,6 +202,13 @@ class Controller:
         s.runs.append(RunRecord(label, run.config, s.dataset.name, run.status.value, run.history,
                                 run.train_accuracy(), test))
         s.archived = run
+
+    def delete_runs(self, labels: Collection[str]) -> int:
+        """Drop the history's runs with these labels (the current run is not in the history); how many went."""
+        s, doomed = self.s, set(labels)
+        before = len(s.runs)
+        s.runs[:] = [r for r in s.runs if r.label not in doomed]
+        return before - len(s.runs)
 
     # ----- internals -------------------------------------------------------------------
     def _control(self) -> None:

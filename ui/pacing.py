@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 
 SOLO_TICK_SECONDS, SOLO_SLICE_SECONDS = 0.2, 0.15      # one person training: a slice plus a redraw
 SHARED_TICK_SECONDS, SHARED_SLICE_SECONDS = 0.25, 0.2  # the base when several train at once
+MAX_TICK_SECONDS = 2.0                                 # the slowest refresh, however many train
 
 
 def tick_seconds(trainings: int) -> float:
@@ -21,7 +22,7 @@ def tick_seconds(trainings: int) -> float:
     """
     if trainings <= 1:
         return SOLO_TICK_SECONDS
-    return min(2.0, SHARED_TICK_SECONDS * 2 ** math.ceil(math.log2(trainings)))
+    return min(MAX_TICK_SECONDS, SHARED_TICK_SECONDS * 2 ** math.ceil(math.log2(trainings)))
 
 
 def slice_seconds(trainings: int) -> float:
@@ -55,7 +56,10 @@ class TrainingBoard:
     refresh less often when many people train, so their browsers are not swamped either.
     """
 
-    ACTIVE_SECONDS = 2.0
+    # A session counts as training until it has missed a few of the slowest ticks.  Each change of the
+    # count reruns every training page (a new refresh interval), so the count must not follow ticks
+    # that come late on a busy server: with one interval of grace it swung between 4 and 8.
+    ACTIVE_SECONDS = 4 * MAX_TICK_SECONDS
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

@@ -266,9 +266,8 @@ def show_run(ctl: Controller) -> None:
 
 # ----- history -------------------------------------------------------------------------
 def on_delete() -> None:
-    s = controller().s
     doomed = set(st.session_state.get(DELETE_RUNS, []))
-    s.runs[:] = [r for r in s.runs if r.label not in doomed]
+    controller().delete_runs(doomed)
     st.session_state[DELETE_RUNS] = []
     st.session_state[session.HISTORY_RUNS] = [lab for lab in st.session_state.get(session.HISTORY_RUNS, [])
                                               if lab not in doomed]
