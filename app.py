@@ -10,7 +10,9 @@ from ui.widgets import run_summary
 
 blas.one_blas_thread()  # see ui/blas.py: several sessions and the browser share the cores
 
-st.set_page_config(layout="wide", page_title="DNN Explorer", page_icon=":material/pets:")
+# An emoji favicon is drawn in the page; a :material/...: one is fetched from fonts.gstatic.com, a request
+# to a third party from every student's browser (and a failed one on a LAN without internet).
+st.set_page_config(layout="wide", page_title="DNN Explorer", page_icon="🐈")
 
 PAGES = [
     st.Page("views/home.py", title="Home", icon=":material/home:", default=True),

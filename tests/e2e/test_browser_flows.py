@@ -102,6 +102,11 @@ def _mislabeled_count(run) -> int:
 def test_link_train_live_results_photo_and_bad_upload(server, new_page, shot, solo_run, tmp_path):
     ds, solo = solo_run
     page = new_page()
+    # A classroom LAN may have no internet, and students' browsers should not call third parties:
+    # every request of the whole flow goes to this server (or is data the page made itself).
+    outside: list[str] = []
+    page.on("request", lambda r: None if re.match(r"(https?|wss?)://127\.0\.0\.1:\d+/|(data|blob):", r.url)
+            else outside.append(r.url))
 
     # 1. A shareable link opens Model with its architecture.
     page.goto(server.url(LINK))
@@ -201,6 +206,7 @@ def test_link_train_live_results_photo_and_bad_upload(server, new_page, shot, so
     assert (metric(page, "Train accuracy"), metric(page, "Test accuracy")) == results_acc
     assert metric(page, "Iteration") == f"{ITERS:,}"
     assert_no_exception(page)
+    assert outside == [], f"requests left this server: {sorted(set(outside))}"
 
 
 def _sidebar_iteration(page) -> int:
