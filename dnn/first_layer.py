@@ -95,7 +95,10 @@ class DirectLayer(FirstLayer):
         if cols is None:
             return self.X
         if self._batch[0] is not cols:
-            self._batch = (cols, self.X[:, cols])
+            # With examples contiguous (F order) each one is copied in one piece as a row of X^T: half
+            # the time of X[:, cols], which reads the batch element by element.
+            batch = self.X.T[cols].T if self.X.flags.f_contiguous else self.X[:, cols]
+            self._batch = (cols, batch)
         return self._batch[1]
 
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
