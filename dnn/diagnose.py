@@ -151,8 +151,9 @@ def dead_unit_shares(caches: Sequence[LayerCache], hidden_activation: str) -> li
     return [float(np.mean(np.all(c.activation_cache <= 0, axis=1))) for c in caches[:-1]]
 
 
-def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int]) -> Diagnosis | None:
-    """Hidden layers where most ReLUs are dead; one fully dead layer cuts the network in two."""
+def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int], init: str | None = None) -> Diagnosis | None:
+    """Hidden layers where most ReLUs are dead; one fully dead layer cuts the network in two.  The He
+    initialisation is suggested only to a run that does not use it already (``init``)."""
     flagged = [(l, s) for l, s in enumerate(shares, start=1) if s >= DEAD_SHARE_WARNING]
     if not flagged:
         return None
@@ -163,7 +164,8 @@ def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int]) -> Dia
     return Diagnosis(
         "dead_layers", ERROR if cut else WARNING, "Dead ReLUs",
         f"ReLUs with Z <= 0 for every training example: {', '.join(parts)}. {why}",
-        "Try a smaller learning rate, the He initialisation, or leaky_relu (which keeps a small slope below 0).",
+        "Try a smaller learning rate" + ("" if init == "he" else ", the He initialisation,")
+        + " or leaky_relu (which keeps a small slope below 0).",
         {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
     )
 
@@ -275,7 +277,7 @@ def _layers(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
     snap = run.snapshot(X)
     act, dims = run.config.hidden_activation, run.config.layer_dims
     return [check_collapsed(snap.AL, Y, run.config.learning_rate, classes),
-            check_dead_layers(dead_unit_shares(snap.caches, act), dims),
+            check_dead_layers(dead_unit_shares(snap.caches, act), dims, run.config.init),
             check_saturated(saturated_shares(snap.caches, act), act)]
 
 

@@ -160,6 +160,9 @@ def test_dead_and_saturated_shares_per_layer():
     np.testing.assert_allclose(saturated_shares(caches, "sigmoid"), [0.0, 0.0])
     assert check_dead_layers([0.4, 0.2], (5, 5, 5, 1)) is None
     assert check_dead_layers([0.6, 0.2], (5, 5, 5, 1)).severity == WARNING
+    assert "He initialisation" in check_dead_layers([0.6, 0.2], (5, 5, 5, 1), init="sqrt").next_step
+    he = check_dead_layers([0.6, 0.2], (5, 5, 5, 1), init="he").next_step
+    assert he == "Try a smaller learning rate or leaky_relu (which keeps a small slope below 0).", he
     assert check_saturated([0.3], "tanh") is None
     assert check_saturated([0.6], "tanh").severity == WARNING
 
