@@ -26,9 +26,9 @@ from ui.session import (ACCURACY_CHART, DELETE_CONFIRM, DELETE_RUNS, DISCRETE, G
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
 # Refresh intervals of the live parts other than the numbers (which follow the controller's tick), in ticks:
-# alone (0.2 s ticks) the curves redraw every 0.4 s and the graph every 1 s; when many people train and the
-# tick slows down (up to 2 s), these slow down with it, so the server is not swamped by redraws.
-CURVES_TICKS, BOUNDARY_TICKS, GRAPH_TICKS = 2, 3, 5
+# alone (0.2 s ticks) the charts every 0.4 s and the toy set's network every 1 s; when many people train and
+# the tick slows down (up to 2 s), these slow down with it, so the server is not swamped by redraws.
+CHARTS_TICKS, GRAPH_TICKS = 2, 5
 
 
 def view_state(ctl: Controller) -> learning.ViewState:
@@ -221,21 +221,22 @@ def live(generation: int) -> None:
     show_numbers(ctl)
 
 
-def live_curves() -> None:
-    ctl = controller()
-    run = ctl.s.run
-    curves(ctl, view_state(ctl), run, run.config if run is not None else ctl.s.config)
-
-
-def live_picture() -> None:
-    """The graph (images) or the boundary (2-D data): the costliest drawings, refreshed least often."""
+def live_charts() -> None:
+    """The curves beside the picture: the graph (images) or the boundary (2-D data).  The picture's
+    tables are rebuilt only as often as their cost allows (learning.graph_tables); in between the last
+    ones are sent again."""
     ctl = controller()
     run, wide = ctl.s.run, presenter_on(ctl.s)
     cfg = run.config if run is not None else ctl.s.config
-    if ctl.s.dataset.kind == "toy":
-        boundary(ctl, run, cfg, side=290 if wide else 250)
-    else:
-        graph(ctl, view_state(ctl), run, cfg, width_px=700 if wide else 480, height_px=330)
+    toy = ctl.s.dataset.kind == "toy"
+    left, right = st.columns([1, 1] if toy else [0.9, 1.1], gap="medium")
+    with left:
+        curves(ctl, view_state(ctl), run, cfg)
+    with right:
+        if toy:
+            boundary(ctl, run, cfg, side=290 if wide else 250)
+        else:
+            graph(ctl, view_state(ctl), run, cfg, width_px=700 if wide else 480, height_px=330)
 
 
 def live_toy_graph() -> None:
@@ -246,21 +247,21 @@ def live_toy_graph() -> None:
 
 
 def show_run(ctl: Controller) -> None:
-    """Three live parts, each its own fragment and pace: the numbers train and refresh every tick; the
-    curves and the pictures, whose redraws cost the browser most, refresh less often (in between the
-    browser keeps them as they are, instead of redrawing the same thing)."""
+    """The live parts, each a fragment with its own pace: the numbers train and refresh every tick; the
+    charts, whose redraws cost the browser most, every CHARTS_TICKS.
+
+    Every fragment sits at the top level of the page, never inside columns or another container: a
+    fragment rerun writes its own container again but not the blocks around it, and a rerun whose
+    position was recorded by an earlier layout then crashed the whole page in the browser ("'setIn'
+    cannot be called on an ElementNode", a blank page) when it met an element where its columns had
+    been.  Seen with 8 sessions training on one busy server (tests/e2e/test_load.py)."""
     tick = ctl.s.tick_seconds
 
     def every(ticks: float) -> float | None:
         return ticks * tick if ctl.s.running else None
     st.fragment(live, run_every=every(1))(ctl.s.generation)
-    toy = ctl.s.dataset.kind == "toy"
-    left, right = st.columns([1, 1] if toy else [0.9, 1.1], gap="medium")
-    with left:
-        st.fragment(live_curves, run_every=every(CURVES_TICKS))()
-    with right:
-        st.fragment(live_picture, run_every=every(BOUNDARY_TICKS if toy else GRAPH_TICKS))()
-    if toy:
+    st.fragment(live_charts, run_every=every(CHARTS_TICKS))()
+    if ctl.s.dataset.kind == "toy":
         st.fragment(live_toy_graph, run_every=every(GRAPH_TICKS))()
 
 

@@ -50,6 +50,26 @@ def solo_runs() -> dict:
     return runs
 
 
+def _dump(pages: dict, shot, errors: dict) -> str:
+    """Every session's state when the test fails: a screenshot each, what its page says and the errors
+    its browser reported."""
+    lines = []
+    for seed, page in pages.items():
+        if errors.get(seed):
+            lines.append(f"session {seed} browser errors: {list(dict.fromkeys(errors[seed]))[:12]}")
+        try:
+            shot(page, f"session-{seed}-at-failure")
+            app = page.locator('[data-testid="stApp"]')
+            state = (app.get_attribute("data-test-connection-state", timeout=2_000),
+                     app.get_attribute("data-test-script-state", timeout=2_000))
+            text = page.locator('[data-testid="stMain"]').inner_text(timeout=2_000)[:400].replace("\n", " | ")
+            lines.append(f"session {seed} {page.url} {state}: {text}")
+        except Exception as e:  # noqa: BLE001  a diagnosis must not hide the failure it explains
+            lines.append(f"session {seed} {page.url}: could not read the page ({e!r:.200}); "
+                         f"HTML: {page.content()[:300]!r}")
+    return "\n".join(lines)
+
+
 def _max_overlap(intervals: list[tuple[float, float]]) -> int:
     events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals])
     best = now = 0
@@ -67,9 +87,18 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
     contexts = [browser.new_context(viewport={"width": 800, "height": 600}) for _ in range(SESSIONS + 1)]
     started = time.monotonic()
     try:
-        pages = {}
+        pages, errors = {}, {}
         for seed, context in zip(range(1, SESSIONS + 1), contexts):
             page = context.new_page()
+            errors[seed] = []
+            page.on("pageerror", lambda e, seed=seed: errors[seed].append(
+                f"pageerror at {time.monotonic() - started:.1f} s: {e}"))
+            page.on("console", lambda m, seed=seed: errors[seed].append(f"console: {m.text[:300]}")
+                    if m.type in ("error", "warning") else None)
+            page.on("websocket", lambda ws, seed=seed: ws.on("close", lambda _ws, seed=seed: errors[seed].append(
+                f"websocket closed at {time.monotonic() - started:.1f} s")))
+            page.on("framenavigated", lambda f, seed=seed: errors[seed].append(
+                f"navigated at {time.monotonic() - started:.1f} s: {f.url[:80]}") if f.parent_frame is None else None)
             page.set_default_timeout(60_000)
             page.goto(server.url(link(seed)), wait_until="commit")
             pages[seed] = page
@@ -102,7 +131,10 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
                         f"trained; status per session: "
                         f"{[train_status(p) for p in pages.values()]}")
         fresh_s = time.monotonic() - t0
-        running_then = [seed for seed, page in pages.items() if train_status(page) != "done"]
+        try:
+            running_then = [seed for seed, page in pages.items() if train_status(page) != "done"]
+        except PlaywrightTimeout:
+            pytest.fail("a session lost its Train status mid-run:\n" + _dump(pages, shot, errors))
         shot(fresh, "fresh-visitor-mid-run")
         assert_no_exception(fresh)
         print(f"[load] fresh page interactive in {fresh_s:.2f} s while sessions {running_then} were training")
@@ -117,7 +149,10 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
             for seed, page in pages.items():
                 if seed in finished:
                     continue
-                status = train_status(page)
+                try:
+                    status = train_status(page)
+                except PlaywrightTimeout:
+                    pytest.fail(f"session {seed} lost its Train status:\n" + _dump(pages, shot, errors))
                 assert status in ("running", "done"), f"session {seed}: status {status!r}"
                 if status == "done":
                     finished[seed] = time.monotonic()
@@ -147,6 +182,12 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
             expect(page.locator(".st-key-seed input")).to_have_value(str(seed), timeout=15_000)
             page.get_by_text(f"layer_dims = [12288, {hidden_units(seed)}, 1]").first.wait_for()
             assert f"iteration {ITERS:,}/{ITERS:,}" in page.locator('[data-testid="stSidebar"]').inner_text()
+        # A script error in a page (the browser's own, not the app's) fails the test even when the page
+        # recovered: a blank page once came from one ('setIn' cannot be called on an ElementNode).
+        # (Chromium's "ResizeObserver loop" notice is not an error of the page's code.)
+        crashes = {seed: [e for e in found if e.startswith("pageerror") and "ResizeObserver loop" not in e]
+                   for seed, found in errors.items()}
+        assert not any(crashes.values()), f"pages with script errors: {crashes}"
         costs = {seed: f"{solo_runs[seed].cost():.4f}" for seed in pages}
         assert len(set(costs.values())) == SESSIONS, f"two sessions expected the same cost: {costs}"
         print(f"[load] whole load test {time.monotonic() - started:.1f} s")
