@@ -62,6 +62,8 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
     kind = first_layer_kind(n_x, n_1, m, num_iterations, itemsize, OPTIMIZERS.get(optimizer), settings, first_layer)
     if kind == "gram":
         values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, C G, state; X^T X_test, W1 X_test
+    elif kind == "tracked":
+        values += m * m + (2 + n_state) * n_1 * m + 3 * n_1 * n_x  # G; W1 X, S X, their state; signs, flags
     return values * itemsize
 
 

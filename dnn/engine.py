@@ -108,8 +108,8 @@ class Trainer:
 
     X (n_x, m) and Y (1, m) of 0/1 labels; optional X_test, Y_test for periodic test accuracy and cost.
     ``num_iterations`` counts updates (one per mini-batch); an epoch is ceil(m / batch_size) of them.
-    Deterministic for a config: ``reset()`` replays the same run.  ``first_layer`` forces 'gram' or
-    'direct' (see first_layer.py); by default the cheaper exact one is chosen.  ``binary_labels=False``
+    Deterministic for a config: ``reset()`` replays the same run.  ``first_layer`` forces 'gram',
+    'tracked' or 'direct' (see first_layer.py); by default the cheaper exact one is chosen.  ``binary_labels=False``
     accepts any real Y (the course's training functions do).
     """
 
@@ -153,7 +153,7 @@ class Trainer:
         cfg = self.config
         kind = first_layer_kind(cfg.layer_dims[0], cfg.layer_dims[1], m, cfg.num_iterations, np.dtype(cfg.dtype).itemsize,
                                 OPTIMIZERS[cfg.optimizer], cfg, self._first_kind)
-        return kind == "direct" or cfg.batch_size is not None
+        return kind in ("direct", "tracked") or cfg.batch_size is not None
 
     def _new_first_layer(self, W1: np.ndarray, iterations: int) -> None:
         self._optimizer = OPTIMIZERS[self.config.optimizer]

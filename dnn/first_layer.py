@@ -10,7 +10,9 @@ columns of X (dW1 = dZ1 X^T / m) plus, with L2, a multiple of W1 itself, so
 iteration (n_1 m |batch| per mini-batch) instead of the 2 n_1 n_x m of ``DirectLayer``.  The optimiser
 updates the coordinates with the coordinates' gradient, which is exact when the optimiser declares
 ``keeps_span`` (linear and elementwise in the gradients: gd, momentum) and every penalty is weight
-decay (L2).  Adam, L1, or an optimiser without the declaration get ``DirectLayer``.
+decay (L2).  With L1 as well, ``TrackedLayer`` keeps W1 itself and Z1 = W1 X up to date instead of
+recomputing it: one product with X per update instead of two.  Adam, mini-batches with L1, or an
+optimiser without the declaration get ``DirectLayer``.
 """
 from __future__ import annotations
 
@@ -67,6 +69,14 @@ def gram_supported(optimizer: object, settings: Any, m: int) -> bool:
     return keeps_span(optimizer) and all(r.decay is not None for r, _ in regs) and (full_batch or not regs)
 
 
+def tracked_supported(optimizer: object, settings: Any, m: int) -> bool:
+    """Whether ``TrackedLayer`` stays exact for ``settings``: a span-keeping optimiser, full batches, and
+    penalties whose gradient is a scalar times W or times sign(W) (L2, L1)."""
+    regs = active_regularizers(settings)
+    full_batch = settings.batch_size is None or settings.batch_size >= m
+    return keeps_span(optimizer) and full_batch and all(r.decay is not None or r.sign is not None for r, _ in regs)
+
+
 def choose_first_layer(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8,
                        batch_size: int | None = None) -> str:
     """'gram' when its set-up plus per-iteration cost beats the direct products, else 'direct'."""
@@ -112,19 +122,27 @@ class DirectLayer(FirstLayer):
         dW1 = np.matmul(dZ1 / m, self._x(cols).T, out=self._dW1)
         for reg, strength in active_regularizers(config):
             for r in self._blocks:
-                dW1[r] += reg.grad(self.W1[r], strength, m)
+                dW1[r] += self._penalty_grad(reg, strength, m, r)
         self._dW_of = (dZ1, cols)
         return dW1
+
+    def _penalty_grad(self, reg: Any, strength: float, m: int, rows: slice) -> np.ndarray:
+        return reg.grad(self.W1[rows], strength, m)
+
+    def _penalty_cost(self, reg: Any, strength: float, m: int) -> float:
+        return sum(reg.cost(self.W1[r], strength, m) for r in self._blocks)
 
     def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
         dW1 = self._dW(dZ1, cols, config)
         for r in self._blocks:  # elementwise updates: by blocks of rows, the same numbers, in cache
-            self.optimizer.update(self.W1[r], dW1[r], {k: v[r] for k, v in self.state.items()}, lr, t, config)
+            self._step_rows(r, dW1, lr, t, config)
         self._dW_of = None
 
+    def _step_rows(self, rows: slice, dW1: np.ndarray, lr: float, t: int, config: Any) -> None:
+        self.optimizer.update(self.W1[rows], dW1[rows], {k: v[rows] for k, v in self.state.items()}, lr, t, config)
+
     def penalty(self, m: int, config: Any) -> float:
-        return sum(reg.cost(self.W1[r], strength, m) for reg, strength in active_regularizers(config)
-                   for r in self._blocks)
+        return sum(self._penalty_cost(reg, strength, m) for reg, strength in active_regularizers(config))
 
     def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
         return float(np.linalg.norm(self._dW(dZ1, cols, config)))
@@ -134,6 +152,68 @@ class DirectLayer(FirstLayer):
 
     def weights(self) -> np.ndarray:
         return self.W1
+
+
+class TrackedLayer(DirectLayer):
+    """W1 (n_1, n_x) as in DirectLayer, and P = W1 X kept up to date instead of recomputed.
+
+    A span-keeping optimiser moves W1 by a fixed linear combination of past gradients, so it moves
+    P = W1 X by the same combination of the gradients times X:
+
+        dW1 X = dZ1 G / m + decay P + c S X,   G = X^T X,  S = sign(W1)
+
+    and S X changes only in the columns of X whose weight changed sign in an update.  One product with
+    X per update (dZ1 X^T, for W1 and its penalties) instead of two; W1 stays exact and P follows it to
+    rounding (tests compare both with the plain loop).
+    """
+
+    def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any):
+        super().__init__(W1, X, optimizer)
+        self.G = X.T @ X
+        self.P = self.W1 @ X
+        self.S = np.sign(self.W1)
+        self.SX = self.S @ X
+        self.state_P = optimizer.init(self.P)
+        self._S_next, self._changed = np.empty_like(self.S), np.empty(self.S.shape, dtype=bool)
+
+    def _penalty_grad(self, reg: Any, strength: float, m: int, rows: slice) -> np.ndarray:
+        if reg.sign is not None:  # sign(W1) is kept: no pass to find it again
+            return reg.sign(strength, m) * self.S[rows]
+        return super()._penalty_grad(reg, strength, m, rows)
+
+    def _penalty_cost(self, reg: Any, strength: float, m: int) -> float:
+        if reg.sign is not None:  # sum |W1| = <W1, sign(W1)>: one pass, no |W1| array
+            return reg.sign(strength, m) * float(np.vdot(self.W1, self.S))
+        return super()._penalty_cost(reg, strength, m)
+
+    def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
+        return self.P + b1
+
+    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
+        m = dZ1.shape[1]
+        dWX = (dZ1 / m) @ self.G  # before the step: P and S X are those of the W1 dZ1 was computed with
+        for reg, strength in active_regularizers(config):
+            dWX += reg.decay(strength, m) * self.P if reg.decay is not None else reg.sign(strength, m) * self.SX
+        super().step(dZ1, cols, lr, t, config)
+        self.optimizer.update(self.P, dWX, self.state_P, lr, t, config)
+        self._follow_signs()
+
+    def _step_rows(self, rows: slice, dW1: np.ndarray, lr: float, t: int, config: Any) -> None:
+        super()._step_rows(rows, dW1, lr, t, config)
+        np.sign(self.W1[rows], out=self._S_next[rows])  # while the rows are in cache
+        np.not_equal(self._S_next[rows], self.S[rows], out=self._changed[rows])
+
+    def _follow_signs(self) -> None:
+        """S X after the step: add (S_new - S) X over the columns whose sign changed."""
+        S = self._S_next
+        flat = np.flatnonzero(self._changed)
+        if flat.size:
+            rows, cols = np.divmod(flat, S.shape[1])
+            changed, where = np.unique(cols, return_inverse=True)
+            D = np.zeros((S.shape[0], changed.size), dtype=S.dtype)
+            D[rows, where] = S[rows, cols] - self.S[rows, cols]
+            self.SX += D @ self.X[changed]
+        self.S, self._S_next = S, self.S
 
 
 class GramLayer(FirstLayer):
@@ -227,16 +307,24 @@ def first_layer_kind(n_x: int, n_1: int, m: int, iterations: int, itemsize: int 
     exact one for this shape, run length and settings.  ``optimizer`` defaults to gradient descent and
     ``config`` (penalties, batch_size) to none."""
     from .optimizers import OPTIMIZERS
-    if kind not in (None, "gram", "direct"):
-        raise ValueError(f"first_layer must be 'gram', 'direct' or None (choose), not {kind!r}.")
+    if kind not in (None, "gram", "tracked", "direct"):
+        raise ValueError(f"first_layer must be 'gram', 'tracked', 'direct' or None (choose), not {kind!r}.")
     optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
     config = SimpleNamespace(lambd=0.0, l1=0.0, batch_size=None) if config is None else config
-    if not gram_supported(optimizer, config, m):
-        if kind == "gram":
-            raise ValueError("The Gram first layer is exact only for an optimiser that keeps W1 in the span of "
-                             "X (gd, momentum) with at most L2 (full batch); use first_layer='direct'.")
-        return "direct"
-    return kind or choose_first_layer(n_x, n_1, m, iterations, itemsize, config.batch_size)
+    if kind == "gram" and not gram_supported(optimizer, config, m):
+        raise ValueError("The Gram first layer is exact only for an optimiser that keeps W1 in the span of "
+                         "X (gd, momentum) with at most L2 (full batch); use first_layer='direct'.")
+    if kind == "tracked" and not tracked_supported(optimizer, config, m):
+        raise ValueError("The tracked first layer is exact only for an optimiser that keeps W1 in the span of "
+                         "X (gd, momentum) with L2 and L1 and full batches; use first_layer='direct'.")
+    if kind is not None:
+        return kind
+    if gram_supported(optimizer, config, m):
+        return choose_first_layer(n_x, n_1, m, iterations, itemsize, config.batch_size)
+    if tracked_supported(optimizer, config, m) and m * m * itemsize <= GRAM_MAX_BYTES:
+        # set-up (G, W1 X, S X) against the product with X an update saves
+        return "tracked" if n_x * m * m / 2 + 2 * n_1 * n_x * m < iterations * n_1 * n_x * m else "direct"
+    return "direct"
 
 
 def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str | None = None,
@@ -245,4 +333,5 @@ def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str |
     from .optimizers import OPTIMIZERS
     optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
     kind = first_layer_kind(X.shape[0], W1.shape[0], X.shape[1], iterations, X.dtype.itemsize, optimizer, config, kind)
-    return GramLayer(W1, X, optimizer) if kind == "gram" else DirectLayer(W1, X, optimizer)
+    layers = {"gram": GramLayer, "tracked": TrackedLayer, "direct": DirectLayer}
+    return layers[kind](W1, X, optimizer)

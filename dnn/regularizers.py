@@ -4,8 +4,9 @@
     L1 (l1):     cost += l1 / m sum |W|,             dW += l1 / m sign(W)
 
 Biases are not penalised (the course's convention).  ``decay`` is set for a penalty whose gradient is
-a scalar times W (weight decay): the Gram first layer keeps those exact; any other penalty makes the
-engine use the direct first layer.
+a scalar times W (weight decay): the Gram first layer keeps those exact.  ``sign`` is set for a penalty
+whose gradient is a scalar times sign(W): the tracked first layer keeps those (and weight decay) exact;
+any other penalty makes the engine use the direct first layer.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class Regularizer(NamedTuple):
     cost: Callable[[np.ndarray, float, int], float]
     grad: Callable[[np.ndarray, float, int], np.ndarray]
     decay: Callable[[float, int], float] | None                  # grad == decay(strength, m) * W, if so
+    sign: Callable[[float, int], float] | None = None            # grad == sign(strength, m) * sign(W), if so
 
 
 def _l2_cost(W: np.ndarray, lambd: float, m: int) -> float:
@@ -43,9 +45,13 @@ def _l1_grad(W: np.ndarray, l1: float, m: int) -> np.ndarray:
     return g
 
 
+def _l1_sign(l1: float, m: int) -> float:
+    return l1 / m
+
+
 REGULARIZERS: dict[str, Regularizer] = {
     "l2": Regularizer("lambd", _l2_cost, _l2_grad, _l2_decay),
-    "l1": Regularizer("l1", _l1_cost, _l1_grad, None),
+    "l1": Regularizer("l1", _l1_cost, _l1_grad, None, _l1_sign),
 }
 
 

@@ -22,6 +22,9 @@ def test_every_case_is_shown_one_tab_at_a_time_and_matches(request, course):
     n = len(STEP_CASES)
     assert n >= 10
     assert f"{n} of {n} functions" in at.info[0].value
+    own_loop = at.expander[0]
+    assert own_loop.label == "Where training uses its own loop, for speed"
+    assert "X^T X" in own_loop.markdown[0].value and "No dA0" in own_loop.markdown[0].value
     code: list[str] = []
     for k, case in enumerate(STEP_CASES, 1):
         at.session_state["step_tab"] = f"{k}. {case.name}"  # the tab's label

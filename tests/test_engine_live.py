@@ -155,11 +155,14 @@ def owned_bytes(run):
     if run.X_test is not None:
         arrays += [run.X_test, run.Y_test]
     first = run.first
-    if hasattr(first, "G"):
+    kind = type(first).__name__
+    if kind == "GramLayer":
         arrays += [first.G, first.P0, first.W1_init, *first.coords.values()]
         arrays += [a for st in first.state.values() for a in st.values()]
     else:
         arrays += [first.W1, first._dW1, *first.state.values()]
+    if kind == "TrackedLayer":
+        arrays += [first.G, first.P, first.S, first.SX, *first.state_P.values(), first._S_next, first._changed]
     return sum(a.nbytes for a in arrays)
 
 

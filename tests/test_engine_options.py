@@ -75,7 +75,7 @@ def test_both_first_layers_on_wide_inputs(name, kind):
     assert_same(run, params, costs)
 
 
-@pytest.mark.parametrize("name, kind", [("adam", "DirectLayer"), ("l1", "DirectLayer"), ("default", "GramLayer"),
+@pytest.mark.parametrize("name, kind", [("adam", "DirectLayer"), ("l1", "TrackedLayer"), ("default", "GramLayer"),
                                         ("l2", "GramLayer"), ("momentum", "GramLayer"), ("minibatch", "GramLayer"),
                                         ("dropout", "GramLayer")])
 def test_gram_only_where_it_stays_exact(name, kind):
@@ -91,13 +91,40 @@ def test_the_direct_layer_steps_w1_by_blocks_of_rows_as_the_course_does_in_one(n
     from dnn import first_layer
     X, Y = toy(n_x=3000, m=30, seed=4)
     dims, options = (3000, 40, 1), dict(OPTIONS[name], learning_rate=0.002)
-    run, params, costs = run_both(dims, options, 12, X=X, Y=Y)
+    run, params, costs = run_both(dims, options, 12, first_layer="direct", X=X, Y=Y)
     assert type(run.first).__name__ == "DirectLayer" and len(run.first._blocks) == 3  # noqa: SLF001
     assert_same(run, params, costs)
     monkeypatch.setattr(first_layer, "ROW_BLOCK_BYTES", 2**40)
-    whole, _, _ = run_both(dims, options, 12, X=X, Y=Y)
+    whole, _, _ = run_both(dims, options, 12, first_layer="direct", X=X, Y=Y)
     assert len(whole.first._blocks) == 1  # noqa: SLF001
     np.testing.assert_array_equal(run.parameters["W1"], whole.parameters["W1"])  # bit for bit, by design
+
+
+@pytest.mark.parametrize("name", ["l1", "l1+momentum", "l1+l2", "l1+l2+dropout+decay"])
+def test_the_tracked_layer_follows_w1_x_through_sign_changes(name):
+    """L1 with gd or momentum: one product with X per update, W1 X followed through every sign change
+    of W1, equal to the plain loop; at the end W1 X and sign(W1) X equal their direct products."""
+    options = {"l1": dict(l1=0.05), "l1+momentum": dict(l1=0.05, optimizer="momentum"),
+               "l1+l2": dict(l1=0.05, lambd=0.3),
+               "l1+l2+dropout+decay": dict(l1=0.05, lambd=0.3, keep_prob=0.9, decay="inverse", decay_rate=0.1)}[name]
+    X, Y = toy(n_x=300, m=24, seed=5)
+    run, params, costs = run_both((300, 6, 3, 1), options, 120, X=X, Y=Y)
+    layer = run.first
+    assert type(layer).__name__ == "TrackedLayer"
+    assert_same(run, params, costs)
+    W1, W1_start = run.parameters["W1"], dnn.Trainer(run.config, X, Y).parameters["W1"]
+    assert np.count_nonzero(np.sign(W1) != np.sign(W1_start)) > 20, "too few sign changes to test"
+    assert_allclose(layer.P, W1 @ run.X, rtol=1e-10, atol=1e-12)
+    assert_allclose(layer.SX, np.sign(W1) @ run.X, rtol=1e-10, atol=1e-12)
+
+
+def test_the_tracked_layer_only_where_it_stays_exact():
+    X, Y = toy(n_x=300, m=20)
+    for options in (dict(l1=0.05, optimizer="adam"), dict(l1=0.05, batch_size=8)):
+        assert type(dnn.Trainer(dnn.TrainConfig((300, 4, 1), num_iterations=500, **options), X, Y).first) \
+            .__name__ == "DirectLayer"
+        with pytest.raises(ValueError, match="tracked first layer is exact only"):
+            dnn.Trainer(dnn.TrainConfig((300, 4, 1), **options), X, Y, first_layer="tracked")
 
 
 def test_gram_refused_when_forced_for_adam():

@@ -19,6 +19,20 @@ from ui.widgets import lazy_tabs
 from ui.session import STEP_TAB as TAB
 
 
+# What the Train page's engine (dnn/engine.py) does differently from these functions, and why.
+OWN_LOOP = """The Train page's engine calls these same `linear_forward`, `linear_backward` and activation
+functions for every layer but the first. It has its own code, for speed, in these places, each tested against
+a plain loop written from the course's formulas (same costs to about 1e-15):
+- **Layer 1.** W1 X is by far the largest product (12,288 inputs per image). With gradient descent or momentum
+  (and L2), every update adds a combination of the training images to W1, so the engine keeps those
+  coefficients and gets Z1 from the 209 x 209 matrix X^T X, never multiplying by the images while training.
+  With L1 it keeps W1 X up to date instead of recomputing it; with Adam it computes W1 X and dZ1 X^T.
+- **The output.** dZL = AL - Y directly (what dAL times the sigmoid's derivative simplifies to), and the cost
+  from the logits, log(1 + e^z) - y z, which never takes log(0).
+- **No dA0.** The gradient for the images themselves is never needed to train.
+- **L2, L1, dropout, mini-batches, momentum, Adam, decay** are the course's next chapter: no step here."""
+
+
 def _flat(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested dicts (parameters, grads) as flat "parameters['W1']" entries."""
     out: dict[str, Any] = {}
@@ -85,6 +99,8 @@ def main() -> None:
     results = [run_case(case) for case in STEP_CASES]
     ok = sum(live is not None and matches(live, case.expected) for case, (_, live, _) in zip(STEP_CASES, results))
     st.info(f"{ok} of {len(STEP_CASES)} functions reproduce the course's expected output.")
+    with st.expander("Where training uses its own loop, for speed"):
+        st.markdown(OWN_LOOP)
     lazy_tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], TAB,
               [functools.partial(show_case, k, case, *result)
                for k, (case, result) in enumerate(zip(STEP_CASES, results), start=1)])
