@@ -26,6 +26,7 @@ runs = sa.Table(
     sa.Column("lease", sa.String(64), nullable=True),                # the session allowed to save it
     sa.Column("share_token", sa.String(64), nullable=True),
     sa.Column("shared_at", sa.Float, nullable=True),
+    sa.Column("origin", sa.String(64), nullable=True, index=True),  # keyed digest of the client address
     sa.UniqueConstraint("share_token", name="uq_runs_share_token"),
 )
 
@@ -37,6 +38,10 @@ boards = sa.Table(
     sa.Column("is_open", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False, index=True),
     sa.Column("updated_at", sa.Float, nullable=False),
+    # The teacher's power: SHA-256 of a secret shown once in the admin link, never the student cookie.
+    sa.Column("admin_hash", sa.String(64), nullable=True, index=True),
+    sa.Column("join_pin_hash", sa.String(64), nullable=True),       # optional join PIN (keyed digest)
+    sa.Column("origin", sa.String(64), nullable=True, index=True),
 )
 
 board_entries = sa.Table(
@@ -49,4 +54,20 @@ board_entries = sa.Table(
     sa.Column("display_name", sa.String(40), nullable=False),
     sa.Column("summary", sa.Text, nullable=False),                   # JSON snapshot, see records.EntrySummary
     sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("name_key", sa.String(160), nullable=False, server_default=""),  # confusable skeleton of the name
+    sa.Column("dataset", sa.String(64), nullable=False, server_default=""),
+    sa.Column("test_size", sa.Integer, nullable=True),               # examples in the test set the figures use
+    sa.Column("origin", sa.String(64), nullable=True, index=True),
+    sa.UniqueConstraint("board_code", "run_id", name="uq_board_entries_run"),  # one entry per run
+    sa.Index("ix_board_entries_board_created", "board_code", "created_at"),
+    sa.Index("ix_board_entries_board_name", "board_code", "name_key"),
+)
+
+# Identities the server minted (signed dnn_browser values): when and from which address, so that new
+# identities per address can be limited and the newest ones found.
+identities = sa.Table(
+    "identities", metadata,
+    sa.Column("owner", sa.String(64), primary_key=True),             # SHA-256 of the browser token
+    sa.Column("origin", sa.String(64), nullable=True, index=True),
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
 )
