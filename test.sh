@@ -2,13 +2,27 @@
 # Set up (once) and run every test: ./test.sh [pytest args]
 # Needs ../shared (course data and photos) beside the clone, and Debian's chromium (browser tests),
 # postgresql (the store's tests run on a real server too) and nginx (replicas behind a load balancer).
+# DNN_LINT=1 also runs `ruff check .` and `mypy` (settings in pyproject.toml) before the tests.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/sbin/nginx ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ -f package.json ] && ! command -v npm >/dev/null; then need+=(nodejs npm); fi
+if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql nginx >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -r requirements-dev.txt
+# JavaScript the browser tests inject into pages (e.g. node_modules/axe-core/axe.min.js), pinned by the lock.
+if [ -f package.json ]; then
+  if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
+fi
+if [ "${DNN_LINT:-0}" = 1 ]; then
+  .venv/bin/ruff check .
+  .venv/bin/mypy
+fi
 exec .venv/bin/python -m pytest "$@"
