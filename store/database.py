@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import errno
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Iterator, Mapping
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from .errors import StoreUnavailable
+from .errors import DISK_FULL_MESSAGE, UNAVAILABLE_MESSAGE, DiskFull, StoreUnavailable
 
 DEFAULT_DATA_HOME = Path(__file__).resolve().parents[1] / ".dnn-explorer"
 SQLITE_FILE = "store.sqlite3"
@@ -53,7 +54,13 @@ def redact(url: str) -> str:
 
 def _sqlite_engine(url: sa.engine.URL) -> sa.Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # read-only disk, no permission, a file in the way...
+            message = DISK_FULL_MESSAGE if is_disk_full(exc) else (
+                "The server cannot create the folder its run store lives in (DNN_DATA_HOME), so runs are not "
+                "saved; everything else works. Tell whoever runs the server (its log says why).")
+            raise StoreUnavailable(message, detail=f"{type(exc).__name__}: {exc}") from exc
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
 
     # SQLAlchemy's documented recipe for real SQLite transactions, with BEGIN IMMEDIATE so that two
@@ -85,14 +92,28 @@ def make_engine(url: str) -> sa.Engine:
                             connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), PostgreSQL's disk_full (53100) or ENOSPC."""
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, OSError) and orig.errno == errno.ENOSPC:
+        return True
+    if getattr(orig, "sqlstate", None) == "53100":
+        return True
+    text = str(orig).lower()
+    return "database or disk is full" in text or "no space left on device" in text
+
+
 @contextmanager
 def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """One transaction; a database that cannot be reached becomes StoreUnavailable."""
+    """One transaction; a database that cannot be reached becomes StoreUnavailable (DiskFull when full).
+
+    The page's message names no host, port or user: the driver's words go to ``detail`` for the log."""
     try:
         with engine.begin() as conn:
             yield conn
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
-        raise StoreUnavailable(
-            f"The run store cannot be reached right now ({reason}); your work stays in this page until it is back."
-        ) from exc
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, OSError) as exc:
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = lines[0][:300] if lines else type(exc).__name__
+        if is_disk_full(exc):
+            raise DiskFull(DISK_FULL_MESSAGE, detail=reason) from exc
+        raise StoreUnavailable(UNAVAILABLE_MESSAGE, detail=reason) from exc

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 
 class StoreError(ValueError):
-    """Base class: ``str(error)`` is a complete sentence for the page."""
+    """Base class: ``str(error)`` is a complete sentence for the page, never naming hosts, ports or users;
+    ``detail`` holds what only the server's log may show (the database driver's own words)."""
+
+    def __init__(self, message: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class NotFound(StoreError):
@@ -28,3 +33,13 @@ class BoardClosed(StoreError):
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached; work stays in this session only."""
+
+
+class DiskFull(StoreUnavailable):
+    """The database's disk (or its size cap) is full: nothing more can be written until space is freed."""
+
+
+DISK_FULL_MESSAGE = ("The server's disk is full, so your run could not be saved; it stays in this page. "
+                     "Tell whoever runs the server (old runs can be removed with `python -m store forget`).")
+UNAVAILABLE_MESSAGE = ("The run store cannot be reached right now; your work stays in this page until it is back. "
+                       "If this lasts, tell whoever runs the server (its log says why).")

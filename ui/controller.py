@@ -8,17 +8,55 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Collection
 
 import streamlit as st
 
 import dnn
 from dnn.data import Dataset
-from ui import pacing, settings
+from ui import logs, pacing, settings
 from ui.session import Listener, RunRecord, Session, StepResult, session
 
 EVENTS = ("start", "tick", "pause", "step", "reset", "finish", "adopt", "switch")
+PROBLEMS_KEY = "controller.problems"  # Session.extras key of the ListenerProblems
+LISTENER_NOTICE = ("Something behind this page failed (saving your runs, or another helper), so it may not "
+                   "have done its part. Your run goes on in this page. If this keeps happening, tell whoever "
+                   "runs the server: the server's log says what failed.")
+
+
+@dataclass
+class ListenerProblems:
+    """Listener failures of one session: the notice the pages show once (until dismissed) and which
+    (listener, exception type) pairs were already logged, so a listener failing every tick logs once."""
+
+    notice: str | None = None
+    logged: set[tuple[str, str]] = field(default_factory=set)
+    count: int = 0
+
+
+def listener_problems(s: Session) -> ListenerProblems:
+    """This session's ListenerProblems (created on first use)."""
+    problems = s.extras.get(PROBLEMS_KEY)
+    if not isinstance(problems, ListenerProblems):
+        problems = s.extras[PROBLEMS_KEY] = ListenerProblems()
+    return problems
+
+
+def listener_failed(s: Session, event: str, listener: Listener, exc: Exception) -> None:
+    """Log a failing listener (once per listener and kind of failure) and leave the page one plain notice."""
+    problems = listener_problems(s)
+    problems.count += 1
+    name = getattr(listener, "__qualname__", None) or type(listener).__name__
+    if (name, type(exc).__name__) not in problems.logged:
+        problems.logged.add((name, type(exc).__name__))
+        logs.listener_failure(s.id, event, listener, exc)
+        problems.notice = LISTENER_NOTICE
+
+
+def dismiss_listener_notice(s: Session) -> None:
+    """The user has read the notice; a later failure of a listener not yet logged brings it back."""
+    listener_problems(s).notice = None
 
 
 @dataclass(frozen=True)
@@ -48,8 +86,12 @@ class Controller:
             self.s.listeners.append(listener)
 
     def _emit(self, event: str) -> None:
+        """Tell every listener; one that raises is logged and noted, never stops training or the page."""
         for listener in list(self.s.listeners):
-            listener(event, self.s)
+            try:
+                listener(event, self.s)
+            except Exception as exc:  # any listener, the store's or a future one: isolate it
+                listener_failed(self.s, event, listener, exc)
 
     # ----- what the page shows -------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Sequence
 
 import dnn
+from store.records import LABEL_MAX  # the store's limit on a run's name: labels are made to fit it
 
 COURSE, SYNTHETIC = "course", "synthetic"
 TOY_NAMES = ("flower", "moons", "circles", "xor", "spiral")
@@ -349,9 +350,26 @@ def summary(config: dnn.TrainConfig) -> str:
                     if s.in_label or getattr(config, s.name) != s.default)
 
 
-def run_label(number: int, config: dnn.TrainConfig) -> str:
-    """``#3 [20, 7, 5] act=relu init=sqrt lr=0.0075`` plus every setting that differs from its default."""
+def run_description(number: int, config: dnn.TrainConfig) -> str:
+    """``#3 [20, 7, 5] act=relu init=sqrt lr=0.0075`` plus every setting that differs from its default,
+    however long (for display; ``run_label`` is the bounded name a run is kept under)."""
     return f"#{number} {list(hidden_units(config))} {summary(config)}"
+
+
+def run_label(number: int, config: dnn.TrainConfig) -> str:
+    """``run_description`` cut to LABEL_MAX characters at a word, ending in "…" when cut: the name a run is
+    kept under in the history and the store, which refuses longer ones (the same constant)."""
+    return bounded_label(run_description(number, config))
+
+
+def bounded_label(text: str, limit: int = LABEL_MAX) -> str:
+    """``text`` if it fits in ``limit`` characters, else its longest prefix ending at a space, plus "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
 
 
 @dataclass(frozen=True)

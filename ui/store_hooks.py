@@ -22,8 +22,10 @@ import streamlit as st
 import dnn
 import store as store_lib
 from store import LeaseLost, Store, StoreError
-from ui import datasets, settings
-from ui.controller import Controller, controller
+from store.database import is_disk_full
+from store.errors import DISK_FULL_MESSAGE
+from ui import datasets, logs, settings
+from ui.controller import Controller, controller, dismiss_listener_notice, listener_problems
 from ui.identity import identity
 from ui.session import RunRecord, Session
 from ui.text import literal
@@ -33,6 +35,11 @@ RESTORE_HISTORY = 10           # past runs whose curves come back into the run h
 EXTRAS_KEY = "store"
 SHARE_PARAM = "share"
 TRAINING_EVENTS = ("start", "tick", "step")
+RETRY_SECONDS = 30.0           # a session whose store could not be opened tries again at most this often
+SAVE_FAILED = ("Your run could not be saved because of a problem on the server (its log says what); it stays "
+               "in this page, and saving is tried again as it trains.")
+STORE_FAILED = ("The server cannot open its run store (its log says why), so runs are not saved; everything "
+                "else works. Tell whoever runs the server.")
 from ui.session import STORE_DISMISS as DISMISS_KEY  # noqa: E402  this module's only widget
 
 
@@ -51,11 +58,21 @@ class StoreState:
     blocked: dnn.Trainer | None = None  # a run another tab took over: never saved from here again
     restored: bool = False
     offline: bool = False              # the store could not be opened for this session: do not retry per tick
+    offline_at: float = float("-inf")  # clock() when it last failed to open
     notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, plain text)
+    stale: set[tuple[str, str]] = field(default_factory=set)  # notices a successful save makes untrue
 
-    def notice(self, kind: str, text: str) -> None:
+    def notice(self, kind: str, text: str, *, until_saved: bool = False) -> None:
         if (kind, text) not in self.notices:
             self.notices.append((kind, text))
+        if until_saved:
+            self.stale.add((kind, text))
+
+    def saved_ok(self) -> None:
+        """A save went through: notices of failed saves and of an unreachable store no longer hold."""
+        if self.stale:
+            self.notices[:] = [n for n in self.notices if n not in self.stale]
+            self.stale.clear()
 
 
 @dataclass(frozen=True)
@@ -84,12 +101,23 @@ def _status(s: Session, run: dnn.Trainer) -> str:
     return "running" if s.running and not run.done else run.status.value
 
 
+def problem_text(exc: BaseException) -> str:
+    """What a student reads about a failed save: the store's own sentence (it names no host, port or user),
+    "disk full" in plain words, or a plain sentence for anything unexpected (the log has the details)."""
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if is_disk_full(exc):
+        return DISK_FULL_MESSAGE
+    return SAVE_FAILED
+
+
 def _write(store: Store, owner: str, lease: str, run: dnn.Trainer, run_id: str | None, snap: store_lib.RunSnapshot,
-           fields: dict, classes: tuple) -> Outcome:
-    """Encode and write one save (in the writer thread: no Streamlit, no session access)."""
-    history = store_lib.history_to_json(snap.history)
-    model = store_lib.model_bytes(snap, classes) if snap.iteration > 0 else None
+           fields: dict, classes: tuple, session_id: str = "") -> Outcome:
+    """Encode and write one save (in the writer thread: no Streamlit, no session access).  Never raises:
+    any failure, encoding included, becomes an Outcome with a problem the session shows once."""
     try:
+        history = store_lib.history_to_json(snap.history)
+        model = store_lib.model_bytes(snap, classes) if snap.iteration > 0 else None
         if run_id is None:
             saved = store.runs.create(owner, lease, history=history, model=model, iteration=snap.iteration,
                                       config=store_lib.config_to_json(snap.config), **fields)
@@ -98,17 +126,24 @@ def _write(store: Store, owner: str, lease: str, run: dnn.Trainer, run_id: str |
                                     history=history, model=model)
     except LeaseLost as exc:
         return Outcome(run, None, lease_lost=True, problem=str(exc))
-    except StoreError as exc:
-        return Outcome(run, run_id, problem=str(exc))
+    except Exception as exc:  # the store's refusals, a database fault, a bug in encoding: all the same here
+        logs.store_failure(session_id, exc)
+        return Outcome(run, run_id, problem=problem_text(exc))
     return Outcome(run, saved.run_id, saved.evicted)
 
 
-def settle(store: Store, state: StoreState, wait: bool) -> None:
-    """Apply a finished background save (waiting for it when ``wait``)."""
+def settle(store: Store, state: StoreState, wait: bool, session_id: str = "") -> None:
+    """Apply a finished background save (waiting for it when ``wait``).  The future is taken off the state
+    before its result is read, so a failure is reported once and never raised again."""
     if state.pending is None or not (wait or state.pending.done()):
         return
-    outcome: Outcome = state.pending.result()
-    state.pending = None
+    future, state.pending = state.pending, None
+    try:
+        outcome: Outcome = future.result()
+    except Exception as exc:  # the writer itself failed (a job that raised, a pool shut down)
+        logs.store_failure(session_id, exc)
+        state.notice("warning", problem_text(exc), until_saved=True)
+        return
     if outcome.lease_lost:
         state.blocked = outcome.run
         if outcome.run is state.run:
@@ -116,7 +151,9 @@ def settle(store: Store, state: StoreState, wait: bool) -> None:
     elif outcome.run is state.run and outcome.run_id is not None:
         state.run_id = outcome.run_id
     if outcome.problem:
-        state.notice("warning", outcome.problem)
+        state.notice("warning", outcome.problem, until_saved=not outcome.lease_lost)
+    elif not outcome.lease_lost:
+        state.saved_ok()
     if outcome.evicted:
         state.notice("info", f"The store keeps at most {store.runs.limits.runs_per_owner} runs per browser: "
                              f"{len(outcome.evicted)} older unshared run(s) were removed to make room.")
@@ -132,8 +169,8 @@ def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: 
         fields.update(label=settings.run_label(len(s.runs) + 1, run.config), dataset=s.data_key)
     snap, classes = store_lib.snapshot(run), tuple(s.dataset.class_names)
     state.dirty, state.saved_at = False, clock()
-    state.pending = submit(partial(_write, store, state.owner, state.lease, run, run_id, snap, fields, classes))
-    settle(store, state, wait=False)  # already written when the writer is synchronous
+    state.pending = submit(partial(_write, store, state.owner, state.lease, run, run_id, snap, fields, classes, s.id))
+    settle(store, state, wait=False, session_id=s.id)  # already written when the writer is synchronous
 
 
 def observe(store: Store, state: StoreState, event: str, s: Session,
@@ -143,11 +180,11 @@ def observe(store: Store, state: StoreState, event: str, s: Session,
     Saves are encoded and written by ``submit``'s thread (about 0.2 s for the five-layer course net),
     so training never waits for them; a tick skips its save while the previous one is still being written,
     any other event waits for it (a pause, a reset, a finish must be on disk)."""
-    settle(store, state, wait=event != "tick")
+    settle(store, state, wait=event != "tick", session_id=s.id)
     if state.run is not s.run:
         if state.run is not None and (state.dirty or state.run_id is not None):
             save(store, state, s, state.run, state.run_id, clock, submit)
-            settle(store, state, wait=True)
+            settle(store, state, wait=True, session_id=s.id)
         incoming = state.incoming if state.incoming is not None and state.incoming[0] is s.run else (s.run, None)
         state.run, state.run_id, state.dirty, state.incoming = s.run, incoming[1], False, None
     run = s.run
@@ -160,7 +197,7 @@ def observe(store: Store, state: StoreState, event: str, s: Session,
     if event == "tick" and not run.done and (clock() - state.saved_at < SAVE_SECONDS or state.pending is not None):
         return
     if state.run_id is None and state.pending is not None:
-        settle(store, state, wait=True)  # the row is being created: this save updates it
+        settle(store, state, wait=True, session_id=s.id)  # the row is being created: this save updates it
     save(store, state, s, run, state.run_id, clock, submit)
 
 
@@ -222,11 +259,17 @@ def restore(ctl: Controller, store: Store, state: StoreState) -> None:
                 ctl.s.runs.insert(0, _record(stored))
             restored += 1
         except StoreError as exc:
+            logs.store_failure(ctl.s.id, exc, "restore")
             problems.append(str(exc))
+        except Exception as exc:  # one bad row must not stop the others
+            logs.store_failure(ctl.s.id, exc, "restore")
+            problems.append("One of your stored runs could not be brought back (the server's log says why).")
+    interrupted = current is not None and current.summary.status == "running"
     if restored:
+        logs.restored_runs(ctl.s.id, restored, interrupted)
         runs = "1 run was" if restored == 1 else f"{restored} runs were"
         state.notice("info", f"Welcome back: {runs} restored from the store (My runs lists them all).")
-    if current is not None and current.summary.status == "running":
+    if interrupted:
         total = current.config.get("num_iterations", "?")
         state.notice("warning", f"Your run “{current.summary.label}” was training when this page lost its "
                                 f"server (a reload, or the server restarted) at iteration {current.summary.iteration}"
@@ -253,8 +296,9 @@ def first_run(ctl: Controller, store: Store, state: StoreState, share_token: str
             open_share(ctl, store, state, share_token)
         elif returning:
             restore(ctl, store, state)
-    except StoreError as exc:
-        state.notice("error", str(exc))
+    except Exception as exc:  # a store that fails here leaves the page working, without what it would restore
+        logs.store_failure(ctl.s.id, exc, "share link" if share_token else "restore")
+        state.notice("error", problem_text(exc) if not isinstance(exc, StoreError) else str(exc))
 
 
 # ----- Streamlit accessors ---------------------------------------------------------------------
@@ -264,12 +308,24 @@ def run_store() -> Store:
     return store_lib.open_store()
 
 
-def current_store() -> tuple[Store | None, str | None]:
-    """(the store, None), or (None, why it cannot be used): the app then works without saving."""
+def open_or_why(opener: Callable[[], Store], session_id: str | None = None) -> tuple[Store | None, str | None]:
+    """(the store, None), or (None, a plain sentence why not): ANY failure to open it (a folder that cannot be
+    created, a database that is down, a full disk, a bad DATABASE_URL) is logged with its details, and the
+    page's sentence names no host, port, user or path."""
     try:
-        return run_store(), None
-    except (StoreError, ValueError) as exc:
-        return None, str(exc)
+        return opener(), None
+    except Exception as exc:
+        logs.store_offline(session_id, exc)
+        if isinstance(exc, StoreError) or is_disk_full(exc):
+            return None, problem_text(exc)
+        if type(exc) is ValueError:  # a setting the operator wrote (DATABASE_URL, DNN_STORE_*): says which
+            return None, str(exc)
+        return None, STORE_FAILED
+
+
+def current_store(session_id: str | None = None) -> tuple[Store | None, str | None]:
+    """(the store, None), or (None, why it cannot be used): the app then works without saving."""
+    return open_or_why(run_store, session_id)
 
 
 def state_of(s: Session) -> StoreState:
@@ -285,12 +341,28 @@ def writer() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnn-store-writer")
 
 
+def retry_offline(state: StoreState, event: str, s: Session, opener: Callable[[], tuple[Store | None, str | None]],
+                  clock: Callable[[], float] = time.monotonic) -> Store | None:
+    """The store for a session that could not open it: tried again on a control (never a tick), at most every
+    RETRY_SECONDS; once it opens, the "not saved" notice goes and saving resumes."""
+    if event == "tick" or clock() - state.offline_at < RETRY_SECONDS:
+        return None
+    found, _ = opener()
+    if found is None:
+        state.offline_at = clock()
+        return None
+    state.offline = False
+    state.saved_ok()
+    return found
+
+
 def on_event(event: str, s: Session) -> None:
     """The controller observer (subscribed by ``connect``)."""
     state = state_of(s)
     if state.offline:
-        return
-    found, _ = current_store()
+        found = retry_offline(state, event, s, lambda: current_store(s.id))
+    else:
+        found, _ = current_store(s.id)
     if found is not None:
         observe(found, state, event, s, submit=writer().submit)
 
@@ -303,24 +375,32 @@ def connect(ctl: Controller) -> None:
     ctl.subscribe(on_event)
     if state.restored:
         return
-    found, problem = current_store()
+    found, problem = current_store(ctl.s.id)
     if found is None:
         state.restored = state.offline = True
-        state.notice("warning", f"Runs are not being saved: {problem}")
+        state.offline_at = time.monotonic()
+        state.notice("warning", f"Runs are not being saved: {problem}", until_saved=True)
         return
     first_run(ctl, found, state, st.query_params.get(SHARE_PARAM), me.returning)
 
 
 def dismiss_notices() -> None:
-    state_of(controller().s).notices.clear()
+    s = controller().s
+    state_of(s).notices.clear()
+    state_of(s).stale.clear()
+    dismiss_listener_notice(s)
 
 
 def render_notices(s: Session) -> None:
-    """The store's notices (restored runs, an interrupted run, a refused save) until dismissed."""
+    """The store's notices (restored runs, an interrupted run, a refused save) and the controller's notice of
+    a failing listener (``controller.listener_problems(s).notice``), until dismissed."""
     state = state_of(s)
-    if not state.notices:
+    listener_notice = listener_problems(s).notice
+    if not state.notices and not listener_notice:
         return
     show = {"info": st.info, "warning": st.warning, "error": st.error}
     for kind, text in state.notices:
         show[kind](literal(text, limit=600), icon=":material/cloud_done:" if kind == "info" else None)
+    if listener_notice:
+        st.warning(literal(listener_notice, limit=600))
     st.button("Dismiss", key=DISMISS_KEY, on_click=dismiss_notices)
