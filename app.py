@@ -8,6 +8,7 @@ from ui.controller import Controller, controller
 from ui.text import literal
 from ui.widgets import run_summary
 
+store_hooks.logs.configure()  # the server's log, once per process (ui/logs.py: DNN_LOG_LEVEL, DNN_LOG_FILE)
 blas.one_blas_thread()  # see ui/blas.py: several sessions and the browser share the cores
 
 # An emoji favicon is drawn in the page; a :material/...: one is fetched from fonts.gstatic.com, a request
