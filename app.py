@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import blas, datasets, settings, store_hooks, toy_link
+from ui import blas, datasets, nav, settings, store_hooks, toy_link
 from ui.controller import Controller, controller
 from ui.text import literal
 from ui.widgets import run_summary
@@ -14,21 +14,6 @@ blas.one_blas_thread()  # see ui/blas.py: several sessions and the browser share
 # An emoji favicon is drawn in the page; a :material/...: one is fetched from fonts.gstatic.com, a request
 # to a third party from every student's browser (and a failed one on a LAN without internet).
 st.set_page_config(layout="wide", page_title="DNN Explorer", page_icon="🐈")
-
-PAGES = [
-    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("views/data.py", title="Data", icon=":material/image:", url_path="data"),
-    st.Page("views/model.py", title="Model", icon=":material/account_tree:", url_path="model"),
-    st.Page("views/train.py", title="Train", icon=":material/trending_down:", url_path="train"),
-    st.Page("views/inspect.py", title="Inspect", icon=":material/search:", url_path="inspect"),
-    st.Page("views/results.py", title="Results", icon=":material/fact_check:", url_path="results"),
-    st.Page("views/photo.py", title="Your photo", icon=":material/photo_camera:", url_path="photo"),
-    st.Page("views/step_by_step.py", title="Step by step", icon=":material/calculate:", url_path="step-by-step"),
-    st.Page("views/share.py", title="Share", icon=":material/qr_code_2:", url_path="share"),
-    st.Page("views/runs.py", title="My runs", icon=":material/cloud:", url_path="runs"),
-    st.Page("views/board.py", title="Class board", icon=":material/leaderboard:", url_path="board"),
-]
-
 
 def link_warning(key: str, raw: str, wanted: str) -> str:
     """A warning about a link value, quoting it literally (a link may carry Markdown or HTML)."""
@@ -44,7 +29,7 @@ def use_link_data(ctl: Controller, key: str, query: dict) -> None:
         options, dataset, warnings = toy_link.from_link(key, query)
         for warning in warnings:
             st.warning(link_warning(*warning), icon=":material/warning:")
-        ctl.s.extras[toy_link.EXTRAS_KEY] = options
+        ctl.s.toy_options = options
         ctl.switch_dataset(dataset, key)
         return
     dataset = datasets.by_key(key)
@@ -88,17 +73,20 @@ def sidebar_status(slot, ctl: Controller, page_title: str) -> None:
     box = slot.container()
     box.caption(f"**Data:** {literal(s.dataset.name)}  \n**layer_dims:** {list(s.config.layer_dims)}  \n"
                 f"**Run:** {run_summary(ctl)}")
-    if s.running and page_title != "Train":
+    if s.running and page_title != nav.TRAIN.title:
         box.caption("⏸ Training waits while you browse; it continues when you open Train again.")
 
 
-page = st.navigation(PAGES)
+page = st.navigation(nav.st_pages())
 ctl = controller()
 apply_link_once(ctl)
 store_hooks.connect(ctl)  # after the link: a returning browser's latest run wins over the setup in the URL
 store_hooks.render_notices(ctl.s)
 status_slot = st.sidebar.empty()
-page.run()
-# Filled after the page so it shows what the page just changed.
-sidebar_status(status_slot, controller(), page.title)
-sync_link(controller())
+try:
+    page.run()
+finally:
+    # Filled after the page so it shows what the page just changed; also when the page raised or stopped
+    # (st.stop, st.rerun and st.switch_page end the page with an exception).
+    sidebar_status(status_slot, controller(), page.title)
+    sync_link(controller())

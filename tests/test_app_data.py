@@ -501,7 +501,7 @@ def test_toy_controls_points_noise_ratio_and_regenerate(app_test):
     before = clean.X_train
     at.button(key="toy_regenerate").click().run()
     regenerated = sess(at).dataset
-    assert toy_link.options_of(sess(at).extras) == toy_link.ToyOptions(points=300, noise=0.0, train_pct=70, seed=2)
+    assert toy_link.options_of(sess(at)) == toy_link.ToyOptions(points=300, noise=0.0, train_pct=70, seed=2)
     assert not np.array_equal(regenerated.X_train, before) and regenerated.m_train == 210
     assert any("data seed 2" in c.value for c in at.caption)
     assert link_params(sess(at)).items() >= {"data": "moons", "points": "300", "noise": "0", "train": "70",

@@ -116,7 +116,7 @@ def test_synthetic_five_layer_x001_init_at_iteration_zero(request):
 
 
 def test_toy_data_units_are_pictures_over_the_plane(request):
-    toy = pytest.importorskip("dnn.toy")
+    from dnn import toy
     at = open_app(request, course=False)
     use_data(at, toy.toy_dataset("moons"), "moons")
     run = put_run(at, hidden=(4,), init="he", iterations=30)
@@ -128,3 +128,17 @@ def test_toy_data_units_are_pictures_over_the_plane(request):
     assert titles == ["input x1", "input x2"] + [f"layer 1, unit {k}" for k in range(1, 5)] + ["output: P(y=1)"]
     assert not any(df.value is not None and "w1" in getattr(df.value, "columns", []) for df in at.dataframe)
     assert run.iteration == 30
+
+
+def test_a_leaky_relu_unit_below_zero_is_not_called_dead(request):
+    """One meaning of "dead unit" (dnn.diagnose's): a ReLU with Z <= 0 for every example gets no gradient; a
+    leaky ReLU there still passes 0.01 x the gradient, and the page says so."""
+    at = open_app(request, course=False)
+    put_run(at, hidden=(7,), act="leaky_relu", iterations=5)
+    at.switch_page(PAGE).run()
+    open_tab(at, "Whole batch")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "0.01 × the gradient" in text and "passes no gradient" not in text
+    assert "Dead units" not in text
+    assert list(at.dataframe[0].value.columns) == ["layer 1"]

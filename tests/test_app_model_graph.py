@@ -21,7 +21,7 @@ def test_the_model_page_draws_the_initial_network(app_test):
     assert sum(t.startswith("layer 1,") for t in titles) == 6 and "+14 more" in list(tables["labels"]["title"])
     assert not any("to train" in w.value for w in at.warning), "the course's net takes seconds"
     # The same network before Start on Train: its picture is the one Model drew (built once).
-    state = sess(at).extras[learning.EXTRAS_KEY]
+    state = sess(at).view
     assert state.graph_key == learning.graph_key(None, sess(at).config)
 
 

@@ -107,7 +107,7 @@ def test_camera_appears_only_after_the_toggle(request):
 
 
 def test_toy_data_explains_photos_need_images(request):
-    toy = pytest.importorskip("dnn.toy")
+    from dnn import toy
     at = open_app(request, course=False)
     use_data(at, toy.toy_dataset("moons"), "moons")
     at.switch_page(PAGE).run()

@@ -164,7 +164,7 @@ def test_model_for_other_inputs_is_refused(request):
 
 
 def test_toy_data_lists_mistakes_as_a_table(request):
-    toy = pytest.importorskip("dnn.toy")
+    from dnn import toy
     at = open_app(request, course=False)
     use_data(at, toy.toy_dataset("moons"), "moons")
     run = put_run(at, hidden=(3,), iterations=30)

@@ -10,11 +10,6 @@ from streamlit.testing.v1 import AppTest
 from app_helpers import rendered, sess, unescaped_syntax
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = (ROOT / "app.py").read_text()
-SHARE_REGISTERED = '"views/share.py"' in APP
-TOY_LINK_WIRED = "toy_link" in APP
-needs_share_page = pytest.mark.skipif(not SHARE_REGISTERED, reason="app.py does not list views/share.py yet")
-needs_toy_wiring = pytest.mark.skipif(not TOY_LINK_WIRED, reason="app.py does not apply ui.toy_link yet")
 TOY_QUERY = {"data": "moons", "hidden": "9,4", "lr": "0.05", "iters": "700", "points": "300", "noise": "0.25",
              "train": "70", "dseed": "7"}
 
@@ -64,21 +59,19 @@ def test_share_page_target_and_a_note_for_data_that_cannot_travel():
     assert any("not the data 'My photos'" in n and "download them as a zip" in n for n in notes), notes
 
 
-@needs_share_page
 def test_the_share_page_is_in_the_app(app_test):
     at = app_test("views/share.py")
     assert not at.exception
     assert _link(at).startswith("http://localhost:8501/train?")
 
 
-@needs_toy_wiring
 def test_a_link_carries_the_toy_sets_points_noise_split_and_seed(app_test):
     from ui import toy_link
     at = app_test(query=TOY_QUERY)
     assert not at.exception and not at.warning, [w.value for w in at.warning]
     s = sess(at)
     assert s.data_key == "moons" and (s.dataset.m_train, s.dataset.m_test) == (210, 90)
-    assert toy_link.options_of(s.extras) == toy_link.ToyOptions(points=300, noise=0.25, train_pct=70, seed=7)
+    assert toy_link.options_of(s) == toy_link.ToyOptions(points=300, noise=0.25, train_pct=70, seed=7)
     assert s.config.layer_dims == (2, 9, 4, 1)
     for key, value in TOY_QUERY.items():
         assert at.query_params[key] == value, key
@@ -91,7 +84,6 @@ def test_a_link_carries_the_toy_sets_points_noise_split_and_seed(app_test):
     assert "points" not in at.query_params and "dseed" not in at.query_params
 
 
-@needs_toy_wiring
 def test_a_tampered_toy_link_keeps_the_defaults_with_a_notice(app_test):
     at = app_test(query={"data": "spiral", "points": "1e9", "noise": "[x](https://evil.example)", "dseed": "3"})
     warnings = [w.value for w in at.warning]

@@ -41,14 +41,17 @@ def test_every_page_renders_without_the_course_data(app_test, no_course_data):
     _render_all(at)
 
 
-def test_the_navigation_lists_all_eight_pages_with_their_urls():
-    # The other pages are tested by their own suites; here only their place in st.navigation.
-    source = (ROOT / "app.py").read_text()
-    for path, url in (("data", "data"), ("model", "model"), ("train", "train"), ("inspect", "inspect"),
-                      ("results", "results"), ("photo", "photo"), ("step_by_step", "step-by-step")):
-        assert f'st.Page("views/{path}.py"' in source and f'url_path="{url}"' in source, path
-    assert 'st.Page("views/home.py", title="Home"' in source and "default=True)" in source
-    assert 'title="Your photo"' in source
+def test_the_navigation_is_the_nav_registry(app_test):
+    """app.py declares its pages from ui.nav, and every registered page opens without an exception."""
+    from ui import nav
+    assert "st.navigation(nav.st_pages())" in (ROOT / "app.py").read_text()
+    assert [(p.url_path, p.title) for p in nav.PAGES[:8]] == [
+        ("", "Home"), ("data", "Data"), ("model", "Model"), ("train", "Train"), ("inspect", "Inspect"),
+        ("results", "Results"), ("photo", "Your photo"), ("step-by-step", "Step by step")]
+    at = app_test()
+    for page in nav.PAGES:
+        at.switch_page(page.script).run()
+        assert not at.exception, (page.script, [e.message for e in at.exception])
 
 
 @pytest.mark.parametrize("button,hidden,init", [("preset_two_layer", (7,), "course"),

@@ -176,8 +176,8 @@ def test_changing_the_model_applies_at_start(app_test):
     assert s.runs[0].config.num_iterations == 300, "the old run went to the history"
 
 
-@pytest.mark.skipif(not LIVE_FIELDS, reason="this dnn has no live settings yet")
 def test_a_live_setting_reaches_the_paused_run_without_a_restart(app_test):
+    assert "learning_rate" in LIVE_FIELDS, "dnn must export LIVE_FIELDS with the learning rate in it"
     at = app_test("views/train.py", query=SMALL)
     s = sess(at)
     at.button(key="step").click().run()
@@ -232,7 +232,7 @@ def test_the_network_graph_is_drawn_before_start_and_follows_the_run(app_test):
     at.button(key="step").click().run()
     at.button(key="step").click().run()
     s = sess(at)
-    state = s.extras[learning.EXTRAS_KEY]
+    state = s.view
     assert state.graph_key[:2] == (id(s.run), 2), "a Step redraws the graph at once"
 
 
@@ -337,8 +337,10 @@ def test_presenter_mode_follows_the_session_and_shows_page_links(app_test):
     at = app_test("views/train.py", query=SMALL)
     at.toggle(key="presenter_toggle").set_value(True).run()
     s = sess(at)
-    assert s.extras["presenter"] is True
-    assert at.get("page_link"), "page links replace the hidden sidebar"
+    assert s.presenter is True
+    from ui import nav
+    links = {link.proto.page for link in at.get("page_link")}
+    assert links == {page.url_path for page in nav.PAGES}, "presenter mode's row of links reaches every page"
     at.switch_page("views/inspect.py").run()
     at.switch_page("views/train.py").run()
     assert at.toggle(key="presenter_toggle").value is True

@@ -59,20 +59,21 @@ def test_make_checks_the_options(bad):
         toy_link.make("moons", bad)
 
 
-def test_options_of_extras():
-    assert toy_link.options_of({}) is DEFAULT_OPTIONS
+def test_options_of_a_session():
+    from types import SimpleNamespace
+
+    assert toy_link.options_of(SimpleNamespace(toy_options=None)) is DEFAULT_OPTIONS
     mine = ToyOptions(points=60)
-    assert toy_link.options_of({toy_link.EXTRAS_KEY: mine}) is mine
-    assert toy_link.options_of({toy_link.EXTRAS_KEY: "junk"}) is DEFAULT_OPTIONS
+    assert toy_link.options_of(SimpleNamespace(toy_options=mine)) is mine
 
 
 def test_link_for_a_session_and_from_a_link():
     from types import SimpleNamespace
 
     mine = ToyOptions(points=60, noise=0.5, train_pct=50, seed=3)
-    toy = SimpleNamespace(link_data="spiral", extras={toy_link.EXTRAS_KEY: mine})
+    toy = SimpleNamespace(link_data="spiral", toy_options=mine)
     assert toy_link.link_for(toy) == {"points": "60", "noise": "0.5", "train": "50", "dseed": "3"}
-    photos = SimpleNamespace(link_data=None, extras={toy_link.EXTRAS_KEY: mine})
+    photos = SimpleNamespace(link_data=None, toy_options=mine)
     assert toy_link.link_for(photos) == {}  # the options of an earlier toy set do not travel with other data
     options, dataset, warnings = toy_link.from_link("spiral", {**toy_link.link_for(toy), "train": "x"})
     assert options == ToyOptions(points=60, noise=0.5, train_pct=80, seed=3) and len(warnings) == 1

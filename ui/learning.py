@@ -5,7 +5,7 @@
 - the live network graph, rebuilt only as often as keeps it under its share of the training time;
 - pace: the speed choices and the estimated time left, from what the page saw (not the slice's rate).
 
-Its state is one ``ViewState`` per session, kept by the page in ``Session.extras[EXTRAS_KEY]``.
+Its state is one ``ViewState`` per session, in the Session's ``view`` field (``view_state`` makes it).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -22,7 +22,9 @@ from dnn.data import Dataset
 from dnn.diagnose import Diagnosis, check_data, diagnose, divergence_trace
 from ui import plots_curves, plots_graph
 
-EXTRAS_KEY = "learning"
+if TYPE_CHECKING:  # ui.session imports Streamlit; this module stays testable without it
+    from ui.session import Session
+
 # Iterations per second for narrating; 0 trains as fast as the slices allow.
 FULL_SPEED = 0
 SPEEDS: tuple[int, ...] = (FULL_SPEED, 500, 100, 20, 5, 1)
@@ -58,6 +60,13 @@ class ViewState:
     data_key: tuple | None = None
     data_check: Diagnosis | None = None
     known_runs: set = field(default_factory=set)       # history labels already offered to the chart
+
+
+def view_state(s: Session) -> ViewState:
+    """Session ``s``'s ViewState, made on first use."""
+    if s.view is None:
+        s.view = ViewState()
+    return s.view
 
 
 # ----- pace ------------------------------------------------------------------------------------

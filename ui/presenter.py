@@ -1,20 +1,15 @@
 """Presenter mode for a projector: no sidebar (the pages as a row of links instead), larger type,
 high contrast, and the charts' larger fonts; plus the compact layout every learning page uses.
 
-The choice lives in ``Session.extras[EXTRAS_KEY]`` (a widget's own key is dropped on pages that do not
-draw it), so it follows the teacher from page to page.
+The choice lives in the Session's ``presenter`` field (a widget's own key is dropped on pages that do not
+draw it), so it follows the teacher from page to page.  The row of links reaches every page of ui.nav.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.session import Session
-
-EXTRAS_KEY = "presenter"
-from ui.session import PRESENTER_TOGGLE as TOGGLE
-NAV = (("views/train.py", "Train", ":material/trending_down:"), ("views/inspect.py", "Inspect", ":material/search:"),
-       ("views/results.py", "Results", ":material/fact_check:"), ("views/model.py", "Model", ":material/account_tree:"),
-       ("views/data.py", "Data", ":material/image:"), ("views/home.py", "Home", ":material/home:"))
+from ui import nav
+from ui.session import PRESENTER_TOGGLE, Session
 
 # Less top padding (the page's controls and charts fit 720 px), buttons that wrap instead of
 # truncating, metric values shown whole.
@@ -40,18 +35,18 @@ html { font-size: 19px; }
 
 
 def presenter_on(s: Session) -> bool:
-    return bool(s.extras.get(EXTRAS_KEY, False))
+    return s.presenter
 
 
 def _remember(s: Session) -> None:
-    s.extras[EXTRAS_KEY] = bool(st.session_state.get(TOGGLE))
+    s.presenter = bool(st.session_state.get(PRESENTER_TOGGLE))
 
 
 def presenter_toggle(container, s: Session) -> None:
     """The Presenter switch, drawn in ``container`` (e.g. a page's control row)."""
-    if TOGGLE not in st.session_state:
-        st.session_state[TOGGLE] = presenter_on(s)
-    container.toggle("Presenter", key=TOGGLE, on_change=_remember, args=(s,))
+    if PRESENTER_TOGGLE not in st.session_state:
+        st.session_state[PRESENTER_TOGGLE] = presenter_on(s)
+    container.toggle("Presenter", key=PRESENTER_TOGGLE, on_change=_remember, args=(s,))
 
 
 def apply_style(s: Session) -> None:
@@ -59,5 +54,5 @@ def apply_style(s: Session) -> None:
     st.html(f"<style>{COMPACT_CSS}{PRESENTER_CSS if presenter_on(s) else ''}</style>")
     if presenter_on(s):
         row = st.container(horizontal=True, gap="small")
-        for path, title, icon in NAV:
-            row.page_link(path, label=title, icon=icon)
+        for page in nav.PAGES:
+            nav.link(page, container=row)

@@ -8,13 +8,22 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+import numpy as np
 import streamlit as st
 
 import dnn
 from dnn.data import Dataset
 from ui import datasets, pacing, settings
+
+if TYPE_CHECKING:  # the owners of these types import this module: no import at run time, no cycle
+    from ui.controller import ListenerProblems
+    from ui.identity import Identity
+    from ui.learning import ViewState
+    from ui.photo_builder import BuilderState
+    from ui.store_hooks import StoreState
+    from ui.toy_link import ToyOptions
 
 SESSION_KEY = "dnn_explorer"
 
@@ -160,6 +169,17 @@ class Session:
     loaded_upload: tuple[str, str | None] | None = None  # (file id, error) of the last model file handled
     gradcheck: tuple[dnn.Trainer, int, Any] | None = None  # (run, iteration, errors) of the last check
     photo_probability: float | None = None  # the last photo's exact P(class 1)
+    # One typed field per feature; None until the owning module (named) first needs it.
+    toy_options: ToyOptions | None = None     # ui.toy_link: the toy set's points, noise, split and seed
+    store: StoreState | None = None           # ui.store_hooks: the run store's state for this tab
+    identity: Identity | None = None          # ui.identity: this browser's token, read once per session
+    view: ViewState | None = None             # ui.learning: what Train, Model and Inspect remember
+    builder: BuilderState | None = None       # ui.photo_builder: the photo set being built
+    presenter: bool = False                   # ui.presenter: presenter mode, kept from page to page
+    board_code: str | None = None             # views/board.py: the class board this tab has open
+    inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None  # views/inspect.py: ((run id, iteration), snapshot)
+    results_probs: tuple[tuple, np.ndarray] | None = None  # views/results.py: ((run id, iteration, shape), P)
+    listener_problems: ListenerProblems | None = None  # ui.controller: listener failures, logged once each
     extras: dict[str, Any] = field(default_factory=dict)  # a feature's own values, under its own module's key
 
     @property

@@ -1,7 +1,7 @@
 """The 2-D toy sets' controls (points, noise, train share, data seed) and their place in the link.
 
 Like TensorFlow Playground, a toy set is made from four values besides its name. They live in the
-Session's ``extras`` under ``EXTRAS_KEY`` (a ``ToyOptions``), travel in the link as ``TOY_LINK_KEYS``
+Session's ``toy_options`` field (a ``ToyOptions``; None until one is changed), travel in the link as ``TOY_LINK_KEYS``
 next to ``data=<name>``, and every value read from a link is checked on its own: a bad one keeps its
 default and is reported as a (key, raw value, what it should be) warning, like ui.settings.parse_link.
 Pure Python except ``toy_data`` (cached, read-only datasets shared by every session).
@@ -16,18 +16,15 @@ import streamlit as st
 
 from dnn.data import Dataset
 from dnn.toy import DEFAULT_NOISE, toy_dataset
+from ui.session import TOY_NOISE, TOY_POINTS, TOY_REGENERATE, TOY_TRAIN, Session
 from ui.settings import TOY_NAMES
 
-EXTRAS_KEY = "toy_options"
 POINTS_LINK, NOISE_LINK, TRAIN_LINK, SEED_LINK = "points", "noise", "train", "dseed"
 TOY_LINK_KEYS = (POINTS_LINK, NOISE_LINK, TRAIN_LINK, SEED_LINK)
 POINTS_RANGE = (20, 2000)  # the widget's range: enough to see a boundary, small enough to train live
 NOISE_RANGE = (0.0, 1.0)
 TRAIN_PCT_RANGE = (10, 90)  # share of the points used for training, in percent (Playground's ratio slider)
 SEED_RANGE = (0, 2**32 - 1)
-# The Data page's widgets for them (the dataset itself is chosen with ui.session.TOY_NAME).
-from ui.session import (TOY_NOISE as NOISE_WIDGET, TOY_POINTS as POINTS_WIDGET,  # noqa: E402  widget keys
-                        TOY_REGENERATE as REGENERATE_WIDGET, TOY_TRAIN as TRAIN_WIDGET)
 
 
 @dataclass(frozen=True)
@@ -112,9 +109,9 @@ def to_link(options: ToyOptions) -> dict[str, str]:
     return link
 
 
-def link_for(s) -> dict[str, str]:
+def link_for(s: Session) -> dict[str, str]:
     """The toy options' query parameters for session ``s`` (none unless its data is a toy set)."""
-    return to_link(options_of(s.extras)) if s.link_data in TOY_NAMES else {}
+    return to_link(options_of(s)) if s.link_data in TOY_NAMES else {}
 
 
 def from_link(name: str, query: Mapping[str, object]) -> tuple[ToyOptions, Dataset, tuple[tuple[str, str, str], ...]]:
@@ -123,10 +120,9 @@ def from_link(name: str, query: Mapping[str, object]) -> tuple[ToyOptions, Datas
     return options, toy_data(name, options), warnings
 
 
-def options_of(extras: Mapping[str, Any]) -> ToyOptions:
-    """The session's toy options (the defaults until the user changes one)."""
-    found = extras.get(EXTRAS_KEY)
-    return found if isinstance(found, ToyOptions) else DEFAULT_OPTIONS
+def options_of(s: Session) -> ToyOptions:
+    """Session ``s``'s toy options (the defaults until the user changes one)."""
+    return s.toy_options if s.toy_options is not None else DEFAULT_OPTIONS
 
 
 def make(name: str, options: ToyOptions) -> Dataset:

@@ -5,6 +5,8 @@ from typing import Callable, Sequence
 
 import streamlit as st
 
+from dnn.diagnose import ERROR, Diagnosis
+from ui import nav
 from ui.controller import Controller
 
 
@@ -20,14 +22,32 @@ def run_summary(ctl: Controller) -> str:
 def no_model_yet(message: str) -> None:
     """The note a page shows instead of its content when there is no run, with a way to make one."""
     st.info(message)
-    st.page_link("views/train.py", label="Go to Train", icon=":material/trending_down:")
+    nav.link(nav.TRAIN, label="Go to Train")
 
 
 def fmt_bytes(n_bytes: int) -> str:
-    for unit, size in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+    """Bytes for people, in binary units named as such (KiB, MiB, GiB), as dnn's limit messages name them."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n_bytes >= size:
             return f"{n_bytes / size:,.1f} {unit}"
-    return f"{n_bytes} bytes"
+    return f"{n_bytes:,} bytes"
+
+
+def diagnosis_markdown(d: Diagnosis) -> str:
+    """A diagnosis as the pages show it: the title in bold, what happened, and what to try next."""
+    return f"**{d.title}.** {d.message}  \n**Try next:** {d.next_step}"
+
+
+def show_diagnosis(d: Diagnosis, container=None) -> None:
+    """The one rendering of a diagnosis: an error box for a failed run, a warning box otherwise.
+
+    Titles, messages and next steps are written by dnn.diagnose (names the user typed reach them through
+    ui.text.literal), so they are rendered as Markdown."""
+    where = container or st
+    if d.severity == ERROR:
+        where.error(diagnosis_markdown(d), icon=":material/error:")
+    else:
+        where.warning(diagnosis_markdown(d), icon=":material/timer:" if d.kind == "slow" else ":material/warning:")
 
 
 def lazy_tabs(labels: Sequence[str], key: str, views: Sequence[Callable[[], None]]) -> None:

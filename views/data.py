@@ -12,7 +12,9 @@ from dnn.toy import DEFAULT_NOISE
 from ui import datasets, photo_builder, plots_train, session, settings, toy_link
 from ui.controller import controller
 from ui.photo_builder import BUILT_KEY
-from ui.session import COURSE_UPLOAD, ZIP_UPLOAD
+from ui.session import (BROWSE_PAGE, BROWSE_SPLIT, COURSE_UPLOAD, DATASET_CHOICE, TOY_NAME, TOY_NOISE, TOY_POINTS,
+                        TOY_REGENERATE, TOY_SCATTER, TOY_TRAIN, UPLOAD_TEST_H5, UPLOAD_TRAIN_H5, UPLOAD_ZIP, ZIP_EDIT,
+                        ZIP_UPLOAD)
 from ui.text import literal
 from ui.toy_link import ToyOptions
 
@@ -69,8 +71,8 @@ def course_controls() -> None:
                 "(or put them in `data/`, or set DNN_DATA_DIR, and reload).")
     with st.expander("Upload the two course files", expanded=found is None):
         c1, c2 = st.columns(2)
-        train = c1.file_uploader(TRAIN_FILE, type=["h5"], key=session.UPLOAD_TRAIN_H5)
-        test = c2.file_uploader(TEST_FILE, type=["h5"], key=session.UPLOAD_TEST_H5)
+        train = c1.file_uploader(TRAIN_FILE, type=["h5"], key=UPLOAD_TRAIN_H5)
+        test = c2.file_uploader(TEST_FILE, type=["h5"], key=UPLOAD_TEST_H5)
     if train is not None and test is not None:
         def make() -> Dataset:
             return Dataset("Course cat vs non-cat (uploaded)",
@@ -82,21 +84,21 @@ def use_toy(name: str, options: ToyOptions) -> None:
     """Switch to toy set ``name`` drawn with ``options`` (kept in the session for the link)."""
     ctl = controller()
     ctl.s.upload_ids = None
-    ctl.s.extras[toy_link.EXTRAS_KEY] = options
+    ctl.s.toy_options = options
     ctl.switch_dataset(toy_link.toy_data(name, options), name)
 
 
 def _toy_changed(change: str) -> None:
     """Callback of the toy widgets: one changed value, the others kept."""
     state = st.session_state
-    options = toy_link.options_of(session.session().extras)
-    name = state[session.TOY_NAME]
+    options = toy_link.options_of(session.session())
+    name = state[TOY_NAME]
     if change == "points":
-        options = dataclasses.replace(options, points=int(state[toy_link.POINTS_WIDGET]))
+        options = dataclasses.replace(options, points=int(state[TOY_POINTS]))
     elif change == "noise":
-        options = dataclasses.replace(options, noise=float(state[toy_link.NOISE_WIDGET]))
+        options = dataclasses.replace(options, noise=float(state[TOY_NOISE]))
     elif change == "train":
-        options = dataclasses.replace(options, train_pct=int(state[toy_link.TRAIN_WIDGET]))
+        options = dataclasses.replace(options, train_pct=int(state[TOY_TRAIN]))
     elif change == "regenerate":
         options = options.regenerated()
     use_toy(name, options)
@@ -105,25 +107,25 @@ def _toy_changed(change: str) -> None:
 def toy_controls() -> None:
     s = session.session()
     names = list(settings.TOY_NAMES)
-    options = toy_link.options_of(s.extras)
+    options = toy_link.options_of(s)
     if s.data_key not in names:
         use_toy(names[0], options)  # choosing the toy points shows them at once
     name = s.data_key
     # The widgets always start from the session's values (a link or another page may have changed them).
-    st.session_state[session.TOY_NAME] = name
-    st.session_state[toy_link.POINTS_WIDGET] = options.points
-    st.session_state[toy_link.NOISE_WIDGET] = float(options.noise_for(name))
-    st.session_state[toy_link.TRAIN_WIDGET] = options.train_pct
-    st.selectbox("Toy dataset", names, key=session.TOY_NAME, on_change=_toy_changed, args=("name",))
+    st.session_state[TOY_NAME] = name
+    st.session_state[TOY_POINTS] = options.points
+    st.session_state[TOY_NOISE] = float(options.noise_for(name))
+    st.session_state[TOY_TRAIN] = options.train_pct
+    st.selectbox("Toy dataset", names, key=TOY_NAME, on_change=_toy_changed, args=("name",))
     cols = st.columns(4)
-    cols[0].slider("Points", *toy_link.POINTS_RANGE, step=10, key=toy_link.POINTS_WIDGET,
+    cols[0].slider("Points", *toy_link.POINTS_RANGE, step=10, key=TOY_POINTS,
                    on_change=_toy_changed, args=("points",), help="How many points are drawn (train and test).")
-    cols[1].slider("Noise", *toy_link.NOISE_RANGE, step=0.01, key=toy_link.NOISE_WIDGET, on_change=_toy_changed,
+    cols[1].slider("Noise", *toy_link.NOISE_RANGE, step=0.01, key=TOY_NOISE, on_change=_toy_changed,
                    args=("noise",), help=f"Gaussian scatter added to every point; {name} starts at "
                                          f"{DEFAULT_NOISE[name]:g}.")
-    cols[2].slider("Training share (%)", *toy_link.TRAIN_PCT_RANGE, step=5, key=toy_link.TRAIN_WIDGET,
+    cols[2].slider("Training share (%)", *toy_link.TRAIN_PCT_RANGE, step=5, key=TOY_TRAIN,
                    on_change=_toy_changed, args=("train",), help="The rest of the points are the test set.")
-    cols[3].button("Regenerate", key=toy_link.REGENERATE_WIDGET, on_click=_toy_changed, args=("regenerate",),
+    cols[3].button("Regenerate", key=TOY_REGENERATE, on_click=_toy_changed, args=("regenerate",),
                    icon=":material/refresh:", help="New points: the next data seed (the link keeps it).")
     cols[3].caption(f"data seed {options.seed}")
 
@@ -132,7 +134,7 @@ def zip_controls() -> None:
     st.caption("A zip with two folders, one per class (e.g. `cat/` and `not_cat/`), of JPEG or PNG photos. "
                "Each photo is resized to 64×64; 20 % are kept aside as the test set. "
                "A set built on this page and downloaded loads back here.")
-    upload = st.file_uploader("Zip of labelled photos", type=["zip"], key=session.UPLOAD_ZIP)
+    upload = st.file_uploader("Zip of labelled photos", type=["zip"], key=UPLOAD_ZIP)
     if upload is not None:
         from dnn.zipdata import load_photo_zip
 
@@ -147,16 +149,16 @@ def zip_controls() -> None:
     s = session.session()
     if s.data_key == ZIP_UPLOAD:
         photo_builder.zip_positive_choice(s.dataset, ZIP_UPLOAD)
-        st.button("Edit these photos in the builder", key=photo_builder.EDIT_ZIP, on_click=photo_builder.edit,
+        st.button("Edit these photos in the builder", key=ZIP_EDIT, on_click=photo_builder.edit,
                   args=(s.dataset,), help="Copies every photo of this set into the builder: add or remove "
                                           "photos, rename the classes, then use or download the result.")
 
 
 def browse_images(ds: Dataset) -> None:
-    split = st.radio("Examples from", ["train", "test"], horizontal=True, key=session.BROWSE_SPLIT)
+    split = st.radio("Examples from", ["train", "test"], horizontal=True, key=BROWSE_SPLIT)
     images, labels = (ds.train_x_orig, ds.train_y) if split == "train" else (ds.test_x_orig, ds.test_y)
     pages = max(1, -(-len(images) // PER_PAGE))
-    page = st.slider("Page", 1, pages, 1, key=session.BROWSE_PAGE) if pages > 1 else 1
+    page = st.slider("Page", 1, pages, 1, key=BROWSE_PAGE) if pages > 1 else 1
     idx = range((page - 1) * PER_PAGE, min(page * PER_PAGE, len(images)))
     names = ds.class_names
     st.image([images[i] for i in idx], caption=[f"#{i}: {literal(names[int(labels[0, i])], 60)}" for i in idx],
@@ -178,8 +180,8 @@ def explain_flatten(ds: Dataset) -> None:
 
 st.title("Data")
 s = session.session()
-st.session_state.setdefault(session.DATASET_CHOICE, current_choice(s.data_key))
-choice = st.radio("Dataset", list(CHOICES), format_func=CHOICES.get, key=session.DATASET_CHOICE, horizontal=True)
+st.session_state.setdefault(DATASET_CHOICE, current_choice(s.data_key))
+choice = st.radio("Dataset", list(CHOICES), format_func=CHOICES.get, key=DATASET_CHOICE, horizontal=True)
 if choice == "synthetic" and s.data_key != settings.SYNTHETIC:
     switch(datasets.synthetic_data(), settings.SYNTHETIC)
 {"course": course_controls, "toy": toy_controls, "build": photo_builder.render,
@@ -203,7 +205,7 @@ cols[3].metric("Train balance", balance(ds.train_y))
 cols[4].metric("Test balance", balance(ds.test_y))
 
 if ds.kind == "toy":
-    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names), key=session.TOY_SCATTER)
+    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names), key=TOY_SCATTER)
     st.caption(f"Each example is a point (x1, x2): X has shape (2, {ds.m_train}). A straight line cannot "
                "separate the colours, so the hidden layers have to bend the boundary.")
 else:

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dnn.data import DATA_DIR_ENV, TEST_FILE, TRAIN_FILE
-from ui import datasets, session, settings
+from ui import datasets, nav, session, settings
 from ui.controller import controller
 from ui.presenter import apply_style
 from ui.text import literal
@@ -72,7 +72,7 @@ for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PR
         st.caption(preset.blurb)
         if st.button("Use this preset", key=session.preset_key(name), type="primary"):
             apply_preset(name)
-            st.switch_page("views/train.py")
+            st.switch_page(nav.TRAIN.script)
 
 st.subheader("The pages")
 st.markdown(

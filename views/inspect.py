@@ -13,13 +13,14 @@ from ui import learning, plots_graph
 from ui import plots_inspect as pi
 from ui import session
 from ui.presenter import apply_style
+from ui.session import (GRAD_CHECK, INSPECT_ACT_HIST, INSPECT_BATCH_HEATMAP, INSPECT_DEAD, INSPECT_EXAMPLE,
+                        INSPECT_GRAD_HIST, INSPECT_GRAD_NORMS, INSPECT_INDEX, INSPECT_SPLIT, INSPECT_TAB, INSPECT_UNITS)
 from ui.text import literal
 from ui.widgets import lazy_tabs, no_model_yet
 
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
 GRADCHECK_M, GRADCHECK_PER_LAYER = 8, 50
 UNITS_SHOWN = 10         # per layer in the Units tab
-from ui.session import INSPECT_TAB as TAB
 TABS = ("One example", "Whole batch", "Units", "Gradients", "Gradient check")
 
 
@@ -27,20 +28,19 @@ def batch_snapshot(run: dnn.Trainer) -> dnn.Snapshot:
     """One forward and backward pass over the batch, kept per run and iteration (every tab uses it)."""
     s = session.session()
     key = (id(run), run.iteration)
-    cached = s.extras.get("inspect_batch")
+    cached = s.inspect_batch
     if cached is None or cached[0] != key:
         m = min(BATCH_CAP, run.X.shape[1])
-        cached = (key, run.snapshot(run.X[:, :m], run.Y[:, :m]))
-        s.extras["inspect_batch"] = cached
+        cached = s.inspect_batch = (key, run.snapshot(run.X[:, :m], run.Y[:, :m]))
     return cached[1]
 
 
 def example_view(run: dnn.Trainer, ds) -> None:
     left, right = st.columns([1, 3])
     split = left.radio("Example from", ["train", "test"] if run.X_test is not None else ["train"],
-                       horizontal=True, key=session.INSPECT_SPLIT)
+                       horizontal=True, key=INSPECT_SPLIT)
     X, Y = (run.X, run.Y) if split == "train" else (run.X_test, run.Y_test)
-    i = left.slider("Index", 0, X.shape[1] - 1, 0, key=session.INSPECT_INDEX) if X.shape[1] > 1 else 0
+    i = left.slider("Index", 0, X.shape[1] - 1, 0, key=INSPECT_INDEX) if X.shape[1] > 1 else 0
     snap = run.snapshot(X[:, [i]], Y[:, [i]])
     p = float(snap.AL[0, 0])
     names = ds.class_names
@@ -53,7 +53,7 @@ def example_view(run: dnn.Trainer, ds) -> None:
     batch = batch_snapshot(run)
     ranges = pi.layer_ranges(*pi.layer_values(batch.AL, batch.caches))
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches), ranges=ranges),
-                       key=session.INSPECT_EXAMPLE)
+                       key=INSPECT_EXAMPLE)
     right.caption("The y axes are fixed to each layer's range over the training batch, so bars compare "
                   "from one example to the next.")
 
@@ -63,15 +63,20 @@ def batch_view(run: dnn.Trainer) -> None:
     m = snap.AL.shape[1]
     st.caption(f"The first {m} training examples at once: every column of A is one example.")
     Zs, As = pi.layer_values(snap.AL, snap.caches)
-    st.plotly_chart(pi.batch_heatmap_figure(As), key=session.INSPECT_BATCH_HEATMAP)
+    st.plotly_chart(pi.batch_heatmap_figure(As), key=INSPECT_BATCH_HEATMAP)
     st.plotly_chart(pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in enumerate(zip(Zs, As), 1)]),
-                    key=session.INSPECT_ACT_HIST)
+                    key=INSPECT_ACT_HIST)
     act = run.config.hidden_activation
-    if act in ("relu", "leaky_relu"):
-        dead = {f"layer {l}": f"{pi.dead_fraction(Z):.0%}" for l, Z in enumerate(Zs[:-1], 1)}
-        st.markdown("**Dead units** (Z ≤ 0 for every example in the batch, so "
-                    f"{act} passes no gradient through them):")
-        st.dataframe([dead], hide_index=True, key=session.INSPECT_DEAD)
+    below = {f"layer {l}": f"{pi.dead_fraction(Z):.0%}" for l, Z in enumerate(Zs[:-1], 1)}
+    if act == "relu":
+        st.markdown("**Dead units** (Z ≤ 0 for every example in the batch: the ReLU outputs 0 for all of them "
+                    "and passes no gradient back, so the unit never recovers):")
+        st.dataframe([below], hide_index=True, key=INSPECT_DEAD)
+    elif act == "leaky_relu":
+        st.markdown("**Units below zero** (Z ≤ 0 for every example in the batch). A ReLU unit like this would be "
+                    "dead; a leaky ReLU still passes 0.01 × the gradient through it, so it learns slowly and can "
+                    "recover:")
+        st.dataframe([below], hide_index=True, key=INSPECT_DEAD)
     else:
         st.caption(f"Dead units are a ReLU problem; this network uses {act}.")
 
@@ -79,7 +84,7 @@ def batch_view(run: dnn.Trainer) -> None:
 def units_view(run: dnn.Trainer, ds) -> None:
     """Every layer's first units as pictures of what they compute: the Train page's graph, larger."""
     s = session.session()
-    state = s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
+    state = learning.view_state(s)
     probe = learning.probe_for(state, ds, s.data_key)
     cfg = run.config
     px = learning.graph_unit_px(cfg, 820, 560, UNITS_SHOWN, largest=90)
@@ -92,17 +97,17 @@ def units_view(run: dnn.Trainer, ds) -> None:
     else:
         st.caption("Each unit's activation over the input plane (orange < 0 < blue); the output is P over the "
                    "plane: the decision boundary. Point at a unit to enlarge it and read its numbers.")
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=session.INSPECT_UNITS, width="content")
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=INSPECT_UNITS, width="content")
 
 
 def gradient_view(run: dnn.Trainer) -> None:
     snap = batch_snapshot(run)
     g, L = snap.grads, run.config.L
     st.plotly_chart(pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
-                                          for l in range(1, L + 1)]), key=session.INSPECT_GRAD_HIST)
+                                          for l in range(1, L + 1)]), key=INSPECT_GRAD_HIST)
     h = run.history
     if h.norm_iterations:
-        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key=session.INSPECT_GRAD_NORMS)
+        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key=INSPECT_GRAD_NORMS)
     st.caption("Norms over the iterations, on a log scale. Lines far below the others, or collapsing "
                "towards 0, are **vanishing** gradients; lines shooting up are **exploding** ones. Try it: "
                "the five-layer net [12288, 20, 7, 5, 1] with the course's ×0.01 initialisation has tiny "
@@ -114,7 +119,7 @@ def gradient_check_view(run: dnn.Trainer) -> None:
                f"sampling at most {GRADCHECK_PER_LAYER} entries of each W and b. Relative error "
                "< 1e-7 great, < 1e-5 ok (ReLU kinks), otherwise suspicious.")
     s = session.session()
-    if st.button("Run gradient check", key=session.GRAD_CHECK):
+    if st.button("Run gradient check", key=GRAD_CHECK):
         with st.spinner("Checking gradients…"):
             m = min(GRADCHECK_M, run.X.shape[1])
             errors = dnn.gradient_check(run.parameters, run.X[:, :m], run.Y[:, :m], run.config.hidden_activation,
@@ -136,7 +141,7 @@ def main() -> None:
     st.caption(f"Run at iteration {run.iteration:,} of {run.config.num_iterations:,}, layer_dims "
                f"{list(run.config.layer_dims)}, {run.config.hidden_activation}, init {run.config.init}."
                + (" Iteration 0: these are the initial weights." if run.iteration == 0 else ""))
-    lazy_tabs(TABS, TAB, [lambda: example_view(run, ds), lambda: batch_view(run), lambda: units_view(run, ds),
+    lazy_tabs(TABS, INSPECT_TAB, [lambda: example_view(run, ds), lambda: batch_view(run), lambda: units_view(run, ds),
                           lambda: gradient_view(run), lambda: gradient_check_view(run)])
 
 

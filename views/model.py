@@ -7,8 +7,9 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import check_duration, estimate_seconds
-from ui import learning, plots_graph, plots_train, session, settings, widgets
+from ui import learning, nav, plots_graph, plots_train, session, settings, widgets
 from ui.controller import Controller, controller
+from ui.session import CLIP_MODEL, N_HIDDEN, NETWORK_CHART
 from ui.settings import Setting
 
 DEFAULT_UNITS = 5
@@ -17,7 +18,7 @@ DEFAULT_UNITS = 5
 def seed_widgets(cfg: dnn.TrainConfig) -> None:
     """Widgets start from the current config (their keys vanish while another page is open)."""
     hidden = settings.hidden_units(cfg)
-    st.session_state.setdefault(session.N_HIDDEN, len(hidden))
+    st.session_state.setdefault(N_HIDDEN, len(hidden))
     for k in range(1, settings.MAX_HIDDEN_LAYERS + 1):
         st.session_state.setdefault(session.units_key(k), hidden[k - 1] if k <= len(hidden) else DEFAULT_UNITS)
     for row in settings.available():
@@ -25,7 +26,7 @@ def seed_widgets(cfg: dnn.TrainConfig) -> None:
 
 
 def layer_controls() -> list[int]:
-    n_hidden = st.slider("Hidden layers", 0, settings.MAX_HIDDEN_LAYERS, key=session.N_HIDDEN,
+    n_hidden = st.slider("Hidden layers", 0, settings.MAX_HIDDEN_LAYERS, key=N_HIDDEN,
                          help="0 hidden layers is logistic regression, the course's first model.")
     units = []
     cols = st.columns(3)
@@ -102,7 +103,7 @@ def read_only(ctl: Controller, problems: list[str]) -> None:
     st.dataframe([{"setting": "layer_dims", "value": str(list(cfg.layer_dims))}]
                  + [{"setting": row.label, "value": row.format(getattr(cfg, row.name))}
                     for row in settings.available()], hide_index=True)
-    if st.button("Edit a copy within the widgets' ranges", key=session.CLIP_MODEL,
+    if st.button("Edit a copy within the widgets' ranges", key=CLIP_MODEL,
                  help="The current run stays as it is; the copy applies when you press Start on Train."):
         ctl.set_config(settings.clip(cfg))
         st.rerun()
@@ -135,7 +136,7 @@ def show_time(cfg: dnn.TrainConfig, m: int) -> None:
     """A warning before Start when training would take more than a minute on this machine."""
     slow = check_duration(estimate_seconds(cfg.layer_dims, m, cfg.num_iterations), cfg.num_iterations)
     if slow is not None:
-        st.warning(f"**{slow.title}.** {slow.message}  \n**Try next:** {slow.next_step}", icon=":material/timer:")
+        widgets.show_diagnosis(slow)
 
 
 def show_network(ctl: Controller, cfg: dnn.TrainConfig) -> None:
@@ -143,14 +144,14 @@ def show_network(ctl: Controller, cfg: dnn.TrainConfig) -> None:
     if not learning.can_preview(cfg):
         st.caption("This network is too big to draw before training.")
         return
-    state = ctl.s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
+    state = learning.view_state(ctl.s)
     probe = learning.probe_for(state, ctl.s.dataset, ctl.s.data_key)
     px = learning.graph_unit_px(cfg, 820, 420, 6)
     layout = plots_graph.graph_layout(cfg.layer_dims, probe, max_units=6, px_per_unit=px)
     tables = learning.graph_tables(state, layout, learning.graph_key(None, cfg),
                                    lambda: learning.initial_parameters(cfg),
                                    cfg.hidden_activation, training=False)
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=session.NETWORK_CHART, width="content")
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=NETWORK_CHART, width="content")
     st.caption("The network at iteration 0, as Train draws it while it learns: each square is a unit, a picture "
                "of what it computes; lines are the weights (blue > 0, orange < 0, thicker = larger). "
                "Point at a unit to enlarge it.")
@@ -175,4 +176,4 @@ if fits:
 st.markdown(f"**Shapes for the training set** (m = {ds.m_train}): `Z = W·A_prev + b`, one column per example.")
 st.dataframe(plots_train.shape_table(cfg.layer_dims, ds.m_train), hide_index=True)
 if fits:
-    st.page_link("views/train.py", label="Train this network", icon=":material/trending_down:")
+    nav.link(nav.TRAIN, label="Train this network")

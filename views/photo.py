@@ -8,10 +8,11 @@ import dnn
 from dnn.data import Dataset
 from dnn.diagnose import check_saliency
 from dnn.photo import load_photo
+from ui import nav, session
 from ui import plots_inspect as pi
-from ui import session
+from ui.session import CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD
 from ui.text import literal
-from ui.widgets import no_model_yet
+from ui.widgets import no_model_yet, show_diagnosis
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 PREVIEW_PX = 240  # the longest side of "your photo" as shown
@@ -20,10 +21,10 @@ PREVIEW_PX = 240  # the longest side of "your photo" as shown
 def photo_source():
     """The camera shot when the camera is on and a picture was taken, else the upload (or None)."""
     shot = None
-    if st.toggle("Use the camera", key=session.CAMERA_ON,
+    if st.toggle("Use the camera", key=CAMERA_ON,
                  help="Off by default so the browser does not ask for the camera until you want it."):
-        shot = st.camera_input("Take a picture", key=session.PHOTO_CAMERA)
-    upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key=session.PHOTO_UPLOAD)
+        shot = st.camera_input("Take a picture", key=PHOTO_CAMERA)
+    upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key=PHOTO_UPLOAD)
     return shot or upload
 
 
@@ -47,7 +48,7 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     dA0 = run.snapshot(x, [[label]]).grads["dA0"]
     st.subheader("Where the network looked")
     if (empty := check_saliency(dA0, np.array([[p]]))) is not None:
-        st.error(f"**{empty.title}.** {empty.message}  \n**Try next:** {empty.next_step}")
+        show_diagnosis(empty)
     heat = pi.saliency(dA0, ds.num_px)
     left, right = st.columns(2)
     left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture")
@@ -68,7 +69,7 @@ def main() -> None:
         st.info(f"The active data, **{literal(ds.name)}**, is 2-D points, so the network takes two numbers, not a "
                 "picture. To classify photos, pick an image dataset (the course's cats, the synthetic "
                 "ones, or a set of your own photos) on the Data page and train a model on it.")
-        st.page_link("views/data.py", label="Go to Data", icon=":material/image:")
+        nav.link(nav.DATA, label="Go to Data")
         return
     source = photo_source()
     if source is None:

@@ -18,14 +18,14 @@ from ui import plots_inspect as pi
 from ui import session
 from ui.controller import controller
 from ui.presenter import apply_style
+from ui.session import (CONFUSION, DOWNLOAD_MODEL, MISLABELED, MISLABELED_TABLE, MISTAKE_CHOICE, MISTAKE_FORWARD,
+                        MODEL_UPLOAD, RESULTS_CELL, RESULTS_TAB, look_key)
 from ui.text import literal
-from ui.widgets import lazy_tabs, no_model_yet
+from ui.widgets import lazy_tabs, no_model_yet, show_diagnosis
 
 GRID_COLUMNS, MAX_SHOWN = 5, 50
-# Widget keys of this page (ui/session.py is the home of widget keys: these should move there).
-from ui.session import RESULTS_CELL as CELL, RESULTS_TAB as TAB
 TABS = ("Mistakes", "Look inside one", "Save or load")
-MISTAKES = "mistakes"  # the CELL value that lists every wrong prediction
+MISTAKES = "mistakes"  # the RESULTS_CELL value that lists every wrong prediction
 
 
 def _evaluation_set(run: dnn.Trainer) -> tuple[str, np.ndarray, np.ndarray]:
@@ -40,10 +40,9 @@ def _caption(ds: Dataset, y: int, p: float) -> str:
 def _probs(run: dnn.Trainer, X: np.ndarray) -> np.ndarray:
     s = session.session()
     key = (id(run), run.iteration, X.shape)
-    cached = s.extras.get("results_probs")
+    cached = s.results_probs
     if cached is None or cached[0] != key:
-        cached = (key, run.predict_proba(X)[0])
-        s.extras["results_probs"] = cached
+        cached = s.results_probs = (key, run.predict_proba(X)[0])
     return cached[1]
 
 
@@ -59,15 +58,15 @@ def cell_examples(Y: np.ndarray, probs: np.ndarray, cell: str) -> list[int]:
 
 def look_inside(i: int) -> None:
     """Open example i in the "Look inside one" tab."""
-    st.session_state[session.MISTAKE_CHOICE] = i
-    st.session_state[TAB] = TABS[1]
+    st.session_state[MISTAKE_CHOICE] = i
+    st.session_state[RESULTS_TAB] = TABS[1]
 
 
 def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, probs: np.ndarray) -> None:
     counts = pi.confusion_counts(Y, probs > 0.5)
     left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")
     left.markdown(f"**Confusion matrix** ({split} set, {Y.shape[1]} examples)")
-    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key=session.CONFUSION)
+    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key=CONFUSION)
     names = ds.class_names
     options = [MISTAKES] + [f"{t},{p}" for t in (0, 1) for p in (0, 1)]
 
@@ -76,16 +75,16 @@ def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, pro
             return f"All mistakes ({int(counts[0, 1] + counts[1, 0])})"
         t, p = (int(c) for c in cell.split(","))
         return f"true {names[t]} → {names[p]} ({int(counts[t, p])})"
-    right.radio("Show the pictures of", options, format_func=label, key=CELL,
+    right.radio("Show the pictures of", options, format_func=label, key=RESULTS_CELL,
                 help="A cell of the matrix: its examples, most confident first.")
 
 
 def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: np.ndarray, probs: np.ndarray) -> None:
-    cell = st.session_state.get(CELL, MISTAKES)
+    cell = st.session_state.get(RESULTS_CELL, MISTAKES)
     order = cell_examples(Y, probs, cell)
     title = "Mislabeled" if cell == MISTAKES else "These"
     st.markdown(f"**{title} {split} examples ({len(order)})**, most confident first (|P − 0.5| largest)")
-    box = st.container(key=session.MISLABELED)
+    box = st.container(key=MISLABELED)
     shown = order[:MAX_SHOWN]
     if not shown:
         box.success(f"No mistakes on the {split} set." if cell == MISTAKES else "No examples in this cell.")
@@ -96,12 +95,12 @@ def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: n
             for col, i in zip(box.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS]):
                 col.image(images[i], caption=f"#{i} · {_caption(ds, int(Y[0, i]), float(probs[i]))}",
                           width="stretch")
-                col.button("Look inside", key=session.look_key(i), on_click=look_inside, args=(i,),
+                col.button("Look inside", key=look_key(i), on_click=look_inside, args=(i,),
                            icon=":material/zoom_in:")
     else:
         box.dataframe([{"example": i, "x1": float(X[0, i]), "x2": float(X[1, i]),
                         "details": _caption(ds, int(Y[0, i]), float(probs[i]))} for i in shown],
-                      hide_index=True, key=session.MISLABELED_TABLE)
+                      hide_index=True, key=MISLABELED_TABLE)
     st.caption("The course lists what trips the network: unusual poses, a background the colour of the cat, "
                "odd colours or breeds, camera angle, brightness, and scale.")
 
@@ -110,9 +109,9 @@ def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y
                      probs: np.ndarray) -> None:
     order = pi.mislabeled_order(probs, Y)
     everything = order + [i for i in range(X.shape[1]) if i not in set(order)]
-    if st.session_state.get(session.MISTAKE_CHOICE) not in everything:
-        st.session_state[session.MISTAKE_CHOICE] = everything[0]
-    pick = st.selectbox(f"Example ({split} set; the mistakes first)", everything, key=session.MISTAKE_CHOICE,
+    if st.session_state.get(MISTAKE_CHOICE) not in everything:
+        st.session_state[MISTAKE_CHOICE] = everything[0]
+    pick = st.selectbox(f"Example ({split} set; the mistakes first)", everything, key=MISTAKE_CHOICE,
                         format_func=lambda i: f"#{i}: {_caption(ds, int(Y[0, i]), float(probs[i]))}")
     snap = run.snapshot(X[:, [pick]], Y[:, [pick]])
     left, right = st.columns([1, 3])
@@ -123,8 +122,8 @@ def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y
         left.image([image, pi.overlay(image, heat)], width=150, caption=["the picture", "saliency: |dA0|"])
     left.metric(f"P({literal(ds.class_names[1])})", f"{p:.3f}")
     if (empty := check_saliency(snap.grads["dA0"], snap.AL)) is not None:
-        left.error(f"**{empty.title}.** {empty.message}  \n**Try next:** {empty.next_step}")
-    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key=session.MISTAKE_FORWARD)
+        show_diagnosis(empty, left)
+    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key=MISTAKE_FORWARD)
     right.caption("Saliency: how much each pixel's change would change the cost (|dA0|, the largest colour "
                   "channel), brighter = more.")
 
@@ -135,11 +134,11 @@ def download_view(run: dnn.Trainer, ds: Dataset) -> None:
         dnn.save_run(buf, run, ds.classes)
         return buf.getvalue()
     st.download_button("Download the trained model (.npz)", npz, file_name="dnn_model.npz",
-                       mime="application/octet-stream", key=session.DOWNLOAD_MODEL, icon=":material/download:")
+                       mime="application/octet-stream", key=DOWNLOAD_MODEL, icon=":material/download:")
 
 
 def load_model_view(ds: Dataset) -> None:
-    upload = st.file_uploader("Load a model (.npz saved by this app)", type=["npz"], key=session.MODEL_UPLOAD)
+    upload = st.file_uploader("Load a model (.npz saved by this app)", type=["npz"], key=MODEL_UPLOAD)
     if upload is None:
         return
     ctl = controller()
@@ -183,7 +182,7 @@ def main() -> None:
     def files() -> None:
         download_view(run, ds)
         load_model_view(ds)
-    lazy_tabs(TABS, TAB, [mistakes, lambda: one_example_view(run, ds, split, X, Y, probs), files])
+    lazy_tabs(TABS, RESULTS_TAB, [mistakes, lambda: one_example_view(run, ds, split, X, Y, probs), files])
 
 
 main()  # no st.stop(): app.py draws the sidebar after the page

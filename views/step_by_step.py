@@ -14,10 +14,8 @@ import streamlit as st
 from dnn.testcases import STEP_CASES, StepCase, matches
 from ui import session
 from ui.presenter import apply_style
+from ui.session import STEP_TAB
 from ui.widgets import lazy_tabs
-
-from ui.session import STEP_TAB as TAB
-
 
 # What the Train page's engine (dnn/engine.py) does differently from these functions, and why.
 OWN_LOOP = """The Train page's engine calls these same `linear_forward`, `linear_backward` and activation
@@ -101,7 +99,7 @@ def main() -> None:
     st.info(f"{ok} of {len(STEP_CASES)} functions reproduce the course's expected output.")
     with st.expander("Where training uses its own loop, for speed"):
         st.markdown(OWN_LOOP)
-    lazy_tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], TAB,
+    lazy_tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], STEP_TAB,
               [functools.partial(show_case, k, case, *result)
                for k, (case, result) in enumerate(zip(STEP_CASES, results), start=1)])
 

@@ -16,13 +16,15 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
-from ui import learning, pacing, plots_curves, plots_graph, plots_train, session, settings
+from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
+from ui.session import (ACCURACY_CHART, BOUNDARY_CHART, COST_CHART, COST_CHART_SPEC, DELETE_CONFIRM, DELETE_RUNS,
+                        DISCRETE, GRAPH_CHART, HISTORY_RUNS, LOG_Y, PAUSE, RESET, SHOW_GRAPH, SPEED, START, STEP,
+                        TEST_POINTS)
 from ui.text import literal
+from ui.widgets import show_diagnosis
 
-from ui.session import (ACCURACY_CHART, DELETE_CONFIRM, DELETE_RUNS, DISCRETE, GRAPH_CHART, LOG_Y, SHOW_GRAPH,
-                        SPEED, TEST_POINTS)
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
 # Refresh intervals of the live parts other than the numbers (which follow the controller's tick), in ticks:
@@ -33,7 +35,7 @@ CHARTS_TICKS, GRAPH_TICKS = 2, 5
 
 
 def view_state(ctl: Controller) -> learning.ViewState:
-    return ctl.s.extras.setdefault(learning.EXTRAS_KEY, learning.ViewState())
+    return learning.view_state(ctl.s)
 
 
 # ----- button callbacks (outside the fragment, so they run before any slice) -----------
@@ -63,11 +65,11 @@ def controls(ctl: Controller) -> None:
     running = ctl.s.running
     icon = ":material/replay:" if ctl.start_label == "Train again" else ":material/play_arrow:"
     row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-    row.button(ctl.start_label, key=session.START, on_click=on_start, type="primary", disabled=running, icon=icon)
-    row.button("Pause", key=session.PAUSE, on_click=on_pause, disabled=not running, icon=":material/pause:")
-    row.button("Step", key=session.STEP, on_click=on_step, icon=":material/skip_next:",
+    row.button(ctl.start_label, key=START, on_click=on_start, type="primary", disabled=running, icon=icon)
+    row.button("Pause", key=PAUSE, on_click=on_pause, disabled=not running, icon=":material/pause:")
+    row.button("Step", key=STEP, on_click=on_step, icon=":material/skip_next:",
                help="Exactly one iteration of gradient descent")
-    row.button("Reset", key=session.RESET, on_click=on_reset, icon=":material/restart_alt:",
+    row.button("Reset", key=RESET, on_click=on_reset, icon=":material/restart_alt:",
                help="Keep this run in the history and start over")
     row.selectbox("Speed", learning.SPEEDS, format_func=learning.speed_label, key=SPEED, on_change=on_speed,
                   width=135, label_visibility="collapsed",
@@ -108,12 +110,6 @@ def metrics_row(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
     return cost, train_acc, test_acc
 
 
-def show_diagnosis(d: Diagnosis) -> None:
-    text = f"**{d.title}.** {d.message}  \n**Try next:** {d.next_step}"
-    (st.error if d.severity == ERROR else st.warning)(text, icon=":material/error:" if d.severity == ERROR
-                                                      else ":material/warning:")
-
-
 def outcome(run: dnn.Trainer, found: list[Diagnosis], cost: float, train_acc: float, test_acc: float) -> None:
     """What went wrong, in plain words, instead of a green Finished; the green line only for a healthy run."""
     for d in found:
@@ -129,7 +125,7 @@ def outcome(run: dnn.Trainer, found: list[Diagnosis], cost: float, train_acc: fl
 def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig) -> None:
     presenter = presenter_on(ctl.s)
     current = None if run is None else (run, ctl.s.dataset.name)
-    shown = set(st.session_state.get(session.HISTORY_RUNS, [r.label for r in ctl.s.runs]))
+    shown = set(st.session_state.get(HISTORY_RUNS, [r.label for r in ctl.s.runs]))
     hidden = [k for k, r in enumerate(ctl.s.runs) if r.label not in shown]
     labels, runs, _ = learning.curve_runs(current, ctl.s.runs, hidden)
     if runs and run is not None:
@@ -140,9 +136,9 @@ def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, 
         longest = max(10, 2 * run.iteration)  # zoom in on the explosion
     log_y = bool(st.session_state.get(LOG_Y)) or (run is not None and run.status == dnn.Status.DIVERGED)
     # A keyed container gives the chart the .st-key-cost_chart class the browser tests look for.
-    st.container(key=session.COST_CHART).vega_lite_chart(
+    st.container(key=COST_CHART).vega_lite_chart(
         data, plots_curves.with_config(plots_curves.cost_spec(longest, labels, log_y, height=185), presenter),
-        key=session.COST_CHART_SPEC, width="stretch")
+        key=COST_CHART_SPEC, width="stretch")
     st.vega_lite_chart(data, plots_curves.with_config(plots_curves.accuracy_spec(longest, labels, height=160),
                                                       presenter), key=ACCURACY_CHART, width="stretch")
 
@@ -192,7 +188,7 @@ def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, sid
         discrete=bool(st.session_state.get(DISCRETE)))
     extent = plots_train.boundary_extent(ds.X_train, BOUNDARY_RESOLUTION)
     spec = plots_train.decision_boundary_spec([literal(c) for c in ds.class_names], extent, side)
-    st.vega_lite_chart(data, spec, key=session.BOUNDARY_CHART, width="content")
+    st.vega_lite_chart(data, spec, key=BOUNDARY_CHART, width="content")
     row = st.container(horizontal=True, gap="small")
     row.toggle("Test points", key=TEST_POINTS, value=True, help="The test set as squares, the training set as dots.")
     row.toggle("Discretise", key=DISCRETE, help="Colour the plane by the decision (P > 0.5) instead of P.")
@@ -275,7 +271,7 @@ def on_delete() -> None:
     doomed = set(st.session_state.get(DELETE_RUNS, []))
     controller().delete_runs(doomed)
     st.session_state[DELETE_RUNS] = []
-    st.session_state[session.HISTORY_RUNS] = [lab for lab in st.session_state.get(session.HISTORY_RUNS, [])
+    st.session_state[HISTORY_RUNS] = [lab for lab in st.session_state.get(HISTORY_RUNS, [])
                                               if lab not in doomed]
 
 
@@ -287,12 +283,12 @@ def show_history(ctl: Controller) -> None:
         return
     labels = [r.label for r in records]
     known = view_state(ctl).known_runs
-    chosen = [lab for lab in st.session_state.get(session.HISTORY_RUNS, []) if lab in labels]
+    chosen = [lab for lab in st.session_state.get(HISTORY_RUNS, []) if lab in labels]
     new = [lab for lab in labels if lab not in known]
-    if new or len(chosen) != len(st.session_state.get(session.HISTORY_RUNS, [])):
-        st.session_state[session.HISTORY_RUNS] = chosen + new  # every new run joins the chart
+    if new or len(chosen) != len(st.session_state.get(HISTORY_RUNS, [])):
+        st.session_state[HISTORY_RUNS] = chosen + new  # every new run joins the chart
     known.update(labels)
-    st.multiselect("Earlier runs on the charts", labels, key=session.HISTORY_RUNS)
+    st.multiselect("Earlier runs on the charts", labels, key=HISTORY_RUNS)
     _, _, history_labels = learning.curve_runs(None, records)
     st.dataframe([{"run": lab, "data": r.dataset, "status": r.status, "train acc": _pct(r.train_acc),
                    "test acc": _pct(r.test_acc)} for lab, r in zip(history_labels, records)], hide_index=True)
