@@ -49,8 +49,26 @@ class Diagnosis:
     evidence: dict[str, float] = field(default_factory=dict, compare=False)
 
 
-KINDS = ("data_not_finite", "diverged", "rising_cost", "collapsed", "dead_layers", "saturated", "zero_saliency",
-         "slow")
+KINDS = ("data_not_finite", "diverged", "rising_cost", "collapsed", "dead_layers", "saturated", "vanishing",
+         "overfitting", "zero_saliency", "slow")
+# The signal reaching the last hidden layer is this small a share of the first's: it has faded away.
+VANISHING_RATIO = 1e-2
+# ...and the cost fell by less than this share of its start: the run is stuck, not just slow.
+STUCK_SHARE = 0.1
+# Overfitting: the test cost ends this much above its minimum (relative, and at least OVERFIT_RISE_ABS)
+# while the training cost kept falling.  The test set of the course has 50 pictures, so its cost is
+# noisy: the last three records are averaged, and the minimum must be below the starting test cost.
+OVERFIT_RISE = 0.15
+OVERFIT_RISE_ABS = 0.05
+
+
+def _alternatives(options: Sequence[tuple[str, str]], used: set[str]) -> list[str]:
+    """The suggestions whose setting (first item) the run does not use already, as text (second item)."""
+    return [text for name, text in options if name not in used]
+
+
+def _either(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 def _pct(x: float) -> str:
@@ -122,8 +140,13 @@ def check_rising_cost(costs: Sequence[float], learning_rate: float) -> Diagnosis
 
 # ----- the output ----------------------------------------------------------------------------
 def check_collapsed(AL: np.ndarray, Y: np.ndarray, learning_rate: float,
-                    classes: Sequence[str] = ("0", "1")) -> Diagnosis | None:
-    """Every example predicted as the same class: AL (1, m) all on one side of 0.5; Y (1, m) 0/1."""
+                    classes: Sequence[str] = ("0", "1"), *, init: str | None = None,
+                    hidden_activation: str | None = None, cause: str | None = None) -> Diagnosis | None:
+    """Every example predicted as the same class: AL (1, m) all on one side of 0.5; Y (1, m) 0/1.
+
+    ``init`` and ``hidden_activation`` are the run's: what it uses is never suggested.  ``cause`` is the
+    next step of a diagnosis that explains the collapse (a fading signal): it replaces the learning-rate
+    advice, which would then be wrong."""
     AL, Y = np.asarray(AL).ravel(), np.asarray(Y).ravel()
     predicted = AL > 0.5
     if AL.size < 2 or predicted.all() != predicted.any():
@@ -138,10 +161,15 @@ def check_collapsed(AL: np.ndarray, Y: np.ndarray, learning_rate: float,
         f"It predicts \u201c{classes[label]}\u201d for all {AL.size:,} training examples ({spread}), so its "
         f"{_pct(share)} accuracy is just the share of \u201c{classes[label]}\u201d examples"
         + (": it ignores its input." if same else ": it has collapsed to one class."),
-        f"Try a learning rate ten times smaller ({learning_rate / 10:g}); if it still collapses, "
-        "the He initialisation or leaky_relu.",
+        cause or _collapse_advice(learning_rate, init, hidden_activation),
         {"predicted_class": float(label), "share_of_that_class": share, "p_min": lo, "p_max": hi},
     )
+
+
+def _collapse_advice(learning_rate: float, init: str | None, hidden_activation: str | None) -> str:
+    rest = _alternatives((("he", "the He initialisation"), ("leaky_relu", "leaky_relu")), {init, hidden_activation})
+    tail = f"; if it still collapses, {_either(rest)}" if rest else ""
+    return f"Try a learning rate ten times smaller ({learning_rate / 10:g}){tail}."
 
 
 def dead_unit_shares(caches: Sequence[LayerCache], hidden_activation: str) -> list[float]:
@@ -151,9 +179,11 @@ def dead_unit_shares(caches: Sequence[LayerCache], hidden_activation: str) -> li
     return [float(np.mean(np.all(c.activation_cache <= 0, axis=1))) for c in caches[:-1]]
 
 
-def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int], init: str | None = None) -> Diagnosis | None:
+def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int], init: str | None = None,
+                      cause: str | None = None) -> Diagnosis | None:
     """Hidden layers where most ReLUs are dead; one fully dead layer cuts the network in two.  The He
-    initialisation is suggested only to a run that does not use it already (``init``)."""
+    initialisation is suggested only to a run that does not use it already (``init``); ``cause``, the
+    next step of a diagnosis that explains the dead units, replaces the learning-rate advice."""
     flagged = [(l, s) for l, s in enumerate(shares, start=1) if s >= DEAD_SHARE_WARNING]
     if not flagged:
         return None
@@ -164,8 +194,8 @@ def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int], init: 
     return Diagnosis(
         "dead_layers", ERROR if cut else WARNING, "Dead ReLUs",
         f"ReLUs with Z <= 0 for every training example: {', '.join(parts)}. {why}",
-        "Try a smaller learning rate" + ("" if init == "he" else ", the He initialisation,")
-        + " or leaky_relu (which keeps a small slope below 0).",
+        cause or ("Try a smaller learning rate" + ("" if init == "he" else ", the He initialisation,")
+                  + " or leaky_relu (which keeps a small slope below 0)."),
         {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
     )
 
@@ -182,8 +212,9 @@ def saturated_shares(caches: Sequence[LayerCache], hidden_activation: str) -> li
     return shares
 
 
-def check_saturated(shares: Sequence[float], hidden_activation: str) -> Diagnosis | None:
-    """Hidden layers whose tanh/sigmoid units sit on their flat ends most of the time."""
+def check_saturated(shares: Sequence[float], hidden_activation: str, init: str | None = None) -> Diagnosis | None:
+    """Hidden layers whose tanh/sigmoid units sit on their flat ends most of the time.  The Xavier
+    initialisation is suggested only to a run that does not use it already (``init``)."""
     flagged = [(l, s) for l, s in enumerate(shares, start=1) if s >= SATURATED_SHARE_WARNING]
     if not flagged:
         return None
@@ -193,25 +224,127 @@ def check_saturated(shares: Sequence[float], hidden_activation: str) -> Diagnosi
         "saturated", WARNING if max(s for _, s in flagged) < 0.9 else ERROR, f"Saturated {hidden_activation}",
         f"Most {hidden_activation} outputs sit at {limits} ({parts} of them over the training set), where the "
         "curve is flat: its slope is almost 0, so almost no gradient flows back and the units stop learning.",
-        "Try a smaller learning rate or the Xavier initialisation (smaller starting weights), or relu.",
+        "Try a smaller learning rate" + (", or relu." if init == "xavier" else
+                                         ", the Xavier initialisation (smaller starting weights), or relu."),
         {f"layer_{l}": s for l, s in enumerate(shares, start=1)},
     )
 
 
+def _hidden_outputs(Z: np.ndarray, hidden_activation: str) -> np.ndarray:
+    if hidden_activation == "relu":
+        return np.maximum(Z, 0)
+    if hidden_activation == "leaky_relu":
+        return np.where(Z > 0, Z, 0.01 * Z)
+    if hidden_activation == "tanh":
+        return np.tanh(Z)
+    return 1 / (1 + np.exp(-np.clip(Z, -500, 500)))
+
+
+def signal_spreads(caches: Sequence[LayerCache], hidden_activation: str) -> list[float]:
+    """Per hidden layer, how much its outputs A vary with the input: the mean over units of A's standard
+    deviation over the examples.  It shrinks layer by layer when the weights are too small."""
+    return [float(np.mean(np.std(_hidden_outputs(c.activation_cache, hidden_activation), axis=1)))
+            for c in caches[:-1]]
+
+
+def check_vanishing(spreads: Sequence[float], costs: Sequence[float], layer_dims: Sequence[int],
+                    init: str, hidden_activation: str) -> Diagnosis | None:
+    """The input's signal fades away before the output (and the gradients with it), and the cost is stuck.
+
+    ``spreads`` from :func:`signal_spreads`; a layer with no spread at all is dead (check_dead_layers),
+    not faded."""
+    finite = [c for c in costs if math.isfinite(c)]
+    if len(spreads) < 2 or len(finite) < 2 or min(spreads) <= 0 or spreads[0] <= 0:
+        return None
+    ratio = spreads[-1] / spreads[0]
+    if ratio >= VANISHING_RATIO or finite[0] - finite[-1] >= STUCK_SHARE * finite[0]:
+        return None
+    last = len(spreads)
+    if init == "course":
+        why = (f"Its weights start at randn x 0.01: each layer multiplies what it receives by about "
+               f"0.01 x sqrt(n_prev) ({0.01 * math.sqrt(layer_dims[1]):.2g} for layer 2), so ")
+        fix = ("Use the 1/sqrt(n_prev) initialisation (init=sqrt, as the course's deep model does) or He: "
+               "the learning rate is not the cause.")
+    else:
+        why = "Each layer makes what it receives smaller, so "
+        options = (("he", "the He initialisation"), ("xavier", "the Xavier initialisation"), ("relu", "relu"))
+        fix = f"Try {_either(_alternatives(options, {init, hidden_activation}))}: the learning rate is not the cause."
+    return Diagnosis(
+        "vanishing", ERROR, "Vanishing signal and gradients",
+        f"How much the hidden outputs vary with the input falls from {spreads[0]:.3g} in layer 1 to "
+        f"{spreads[-1]:.2g} in layer {last} ({1 / ratio:,.0f} times less). {why}the output hardly depends on "
+        f"the picture, and the gradients flowing back are just as small: the cost is stuck near {finite[-1]:.3f} "
+        f"(it started at {finite[0]:.3f}).",
+        fix,
+        {"ratio": ratio, **{f"layer_{l}": s for l, s in enumerate(spreads, start=1)}},
+    )
+
+
+def gradient_ratio(grad_norms: dict[str, Sequence[float]]) -> float | None:
+    """||dW1|| / ||dWL|| at the last record of a run's gradient norms (None without them): far below 1,
+    the first layer learns far more slowly than the last (vanishing gradients)."""
+    layers = sorted(int(k[2:]) for k in grad_norms if k.startswith("dW") and grad_norms[k])
+    if len(layers) < 2:
+        return None
+    last = grad_norms[f"dW{layers[-1]}"][-1]
+    return float(grad_norms["dW1"][-1] / last) if last > 0 else None
+
+
+# ----- the test set --------------------------------------------------------------------------
+def check_overfitting(acc_iterations: Sequence[int], test_costs: Sequence[float], cost_iterations: Sequence[int],
+                      costs: Sequence[float], *, lambd: float = 0.0, keep_prob: float = 1.0) -> Diagnosis | None:
+    """The test cost rose from its minimum at iteration N while the training cost kept falling.
+
+    ``test_costs`` beside ``acc_iterations``, ``costs`` beside ``cost_iterations`` (a run's History).
+    ``lambd`` and ``keep_prob`` are the run's: the advice goes further than what it already uses."""
+    pairs = [(i, c) for i, c in zip(acc_iterations, test_costs) if math.isfinite(c)]
+    if len(pairs) < 5:
+        return None
+    best = min(range(len(pairs)), key=lambda k: pairs[k][1])
+    n_best, low = pairs[best]
+    start, end = pairs[0][1], float(np.mean([c for _, c in pairs[-3:]]))
+    if best == 0 or low >= start or end - low < max(OVERFIT_RISE * low, OVERFIT_RISE_ABS):
+        return None
+    train = [(i, c) for i, c in zip(cost_iterations, costs) if math.isfinite(c)]
+    at_best = [c for i, c in train if i <= n_best]
+    if not at_best or train[-1][1] >= at_best[-1]:
+        return None
+    l2 = f"a larger L2 λ than {lambd:g}" if lambd > 0 else "L2 regularisation (λ = 0.7 in the course's notebook)"
+    drop = f"a smaller keep_prob than {keep_prob:g}" if keep_prob < 1 else "dropout (keep_prob = 0.86)"
+    return Diagnosis(
+        "overfitting", WARNING, f"Overfitting from iteration {n_best:,}",
+        f"The test cost was lowest at iteration {n_best:,} ({low:.3f}) and has risen to {end:.3f} since, while "
+        f"the training cost kept falling (to {train[-1][1]:.3f}): the network is learning its training examples "
+        "by heart rather than what tells the classes apart, so it does worse on examples it has not seen.",
+        f"Try {l2} or {drop}, or stop near iteration {n_best:,}.",
+        {"best_iteration": float(n_best), "best_test_cost": low, "end_test_cost": end,
+         "end_train_cost": train[-1][1]},
+    )
+
+
 # ----- saliency ----------------------------------------------------------------------------
-def check_saliency(dA0: np.ndarray, AL: np.ndarray | None = None) -> Diagnosis | None:
-    """A saliency map dA0 that is zero everywhere: no pixel changes the answer."""
+def check_saliency(dA0: np.ndarray, AL: np.ndarray | None = None,
+                   caches: Sequence[LayerCache] | None = None) -> Diagnosis | None:
+    """A saliency map dA0 that is zero everywhere: no pixel of THIS picture changes the answer.
+
+    ``caches`` (the picture's forward pass) name the layer that passes nothing for it: other pictures
+    may keep a unit of that layer active and get other answers."""
     dA0 = np.asarray(dA0)
     if dA0.size == 0 or np.max(np.abs(np.nan_to_num(dA0))) > 0:
         return None
-    p = "" if AL is None else f" P = {float(np.asarray(AL).ravel()[0]):.3f} is the answer for any picture."
+    p = "" if AL is None else (f" The network's P = {float(np.asarray(AL).ravel()[0]):.3f} for this picture comes "
+                               "from the biases after that layer alone.")
+    dead = None if caches is None else next(
+        (l for l, c in enumerate(caches[:-1], start=1) if np.all(np.asarray(c.activation_cache) <= 0)), None)
+    where = f"every unit of layer {dead} outputs 0" if dead else "a whole layer outputs 0 (every unit is dead)"
     return Diagnosis(
-        "zero_saliency", ERROR, "The saliency map is empty",
-        "The gradient of the output with respect to every pixel is exactly 0, so the map is black: no pixel "
-        f"can change the network's answer.{p} This happens when a whole layer is dead (every unit outputs 0), "
-        "which cuts the picture off from the output.",
-        "Retrain with a smaller learning rate (e.g. 0.0075) and check the Train page's diagnosis.",
-        {"max_abs_gradient": 0.0},
+        "zero_saliency", ERROR, "The saliency map is empty for this picture",
+        f"The gradient of the output with respect to every pixel of this picture is exactly 0, so its map is "
+        f"black: for this picture {where}, which cuts the picture off from the output.{p} Another picture that "
+        "keeps one of those units active can get another answer.",
+        "If many pictures give an empty map, retrain with a smaller learning rate (e.g. 0.0075) and check the "
+        "Train page's diagnosis.",
+        {"max_abs_gradient": 0.0} | ({"dead_layer": float(dead)} if dead else {}),
     )
 
 
@@ -272,18 +405,34 @@ def _rising(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
 
 
 def _layers(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
-    """The checks that look at the network's output and hidden layers: one forward pass for all."""
+    """The checks that look at the network's output and hidden layers: one forward pass for all.
+
+    A fading signal explains a collapse and dead units: their learning-rate advice is replaced by its."""
     X, Y = run.X[:, :MAX_DIAGNOSED_EXAMPLES], run.Y[:, :MAX_DIAGNOSED_EXAMPLES]
     snap = run.snapshot(X)
-    act, dims = run.config.hidden_activation, run.config.layer_dims
-    return [check_collapsed(snap.AL, Y, run.config.learning_rate, classes),
-            check_dead_layers(dead_unit_shares(snap.caches, act), dims, run.config.init),
-            check_saturated(saturated_shares(snap.caches, act), act)]
+    cfg = run.config
+    act, dims = cfg.hidden_activation, cfg.layer_dims
+    vanishing = check_vanishing(signal_spreads(snap.caches, act), [*run.history.costs, run.cost()], dims,
+                                cfg.init, act)
+    cause = vanishing.next_step if vanishing is not None else None
+    return [vanishing,
+            check_collapsed(snap.AL, Y, cfg.learning_rate, classes, init=cfg.init, hidden_activation=act,
+                            cause=cause),
+            check_dead_layers(dead_unit_shares(snap.caches, act), dims, cfg.init, cause=cause),
+            check_saturated(saturated_shares(snap.caches, act), act, cfg.init)]
+
+
+def _overfitting(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
+    if run.status == Status.DIVERGED:
+        return []
+    h, cfg = run.history, run.config
+    return [check_overfitting(h.acc_iterations, h.test_costs, h.cost_iterations, h.costs,
+                              lambd=cfg.lambd, keep_prob=cfg.keep_prob)]
 
 
 RunCheck = Callable[[Trainer, Sequence[str]], "list[Diagnosis | None]"]
 # The run-level checks diagnose() runs, in order; a new failure explanation is one more entry.
-RUN_CHECKS: tuple[RunCheck, ...] = (_diverged, _rising, _layers)
+RUN_CHECKS: tuple[RunCheck, ...] = (_diverged, _rising, _layers, _overfitting)
 
 
 def diagnose(run: Trainer, classes: Sequence[str] = ("0", "1")) -> list[Diagnosis]:

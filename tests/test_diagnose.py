@@ -6,8 +6,9 @@ import dnn
 from conftest_shared import DATA_DIR, needs_data
 from dnn import TrainConfig, Trainer
 from dnn.diagnose import (
-    ERROR, KINDS, WARNING, check_collapsed, check_data, check_dead_layers, check_rising_cost, check_saliency,
-    check_saturated, dead_unit_shares, diagnose, divergence_trace, saturated_shares,
+    ERROR, KINDS, WARNING, check_collapsed, check_data, check_dead_layers, check_overfitting, check_rising_cost,
+    check_saliency, check_saturated, check_vanishing, dead_unit_shares, diagnose, divergence_trace, gradient_ratio,
+    saturated_shares, signal_spreads,
 )
 
 FIVE = (12288, 20, 7, 5, 1)
@@ -174,7 +175,7 @@ def test_saliency_check_needs_an_exact_zero_map():
 
 def test_every_kind_is_listed():
     assert set(KINDS) == {"data_not_finite", "diverged", "rising_cost", "collapsed", "dead_layers",
-                          "saturated", "zero_saliency", "slow"}
+                          "saturated", "vanishing", "overfitting", "zero_saliency", "slow"}
 
 
 # ----- time ------------------------------------------------------------------------------------
@@ -190,3 +191,107 @@ def test_time_estimate_matches_the_measured_networks():
     # Many examples: the direct first layer is the cheaper one, and it grows linearly in m.
     np.testing.assert_allclose(estimate_seconds((12288, 7, 1), 100_000, 1, flops_per_second=1.0) - 2 * 25e-6,
                                6 * 7 * 12288 * 100_000 + 6 * 7 * 100_000, rtol=1e-9)
+
+
+# ----- the right cause, never what the run already uses ------------------------------------------
+@needs_data
+def test_x001_init_on_five_layers_blames_the_initialisation_not_the_learning_rate(cats):
+    run = _trained(cats.X_train, cats.train_y, 300, layer_dims=FIVE, learning_rate=0.0075, init="course")
+    found = diagnose(run, CLASSES)
+    assert _kinds(found)[0] == "vanishing", _kinds(found)
+    vanishing = found[0]
+    assert vanishing.severity == ERROR and vanishing.evidence["ratio"] < 1e-2
+    assert "init=sqrt" in vanishing.next_step and "He" in vanishing.next_step
+    assert "0.01" in vanishing.message and "stuck" in vanishing.message
+    for d in found:  # the collapse it causes must not send the student to the learning rate
+        assert "learning rate ten times smaller" not in d.next_step and "smaller learning rate" not in d.next_step
+    # The same net with the course's 1/sqrt(n) initialisation keeps its signal: no such diagnosis.
+    healthy = _trained(cats.X_train, cats.train_y, 300, layer_dims=FIVE, learning_rate=0.0075, init="sqrt")
+    assert "vanishing" not in _kinds(diagnose(healthy, CLASSES))
+
+
+@needs_data
+def test_a_saturated_tanh_run_with_xavier_is_not_told_to_try_xavier(cats):
+    run = _trained(cats.X_train, cats.train_y, 300, layer_dims=FIVE, learning_rate=0.5, hidden_activation="tanh",
+                   init="xavier")
+    found = diagnose(run, CLASSES)
+    sat = next(d for d in found if d.kind == "saturated")
+    assert "Xavier" not in sat.next_step and "relu" in sat.next_step
+    assert all("Xavier" not in d.next_step for d in found)
+
+
+def test_suggestions_leave_out_what_the_run_uses():
+    assert "Xavier" in check_saturated([0.95], "tanh", init="sqrt").next_step
+    assert "Xavier" not in check_saturated([0.95], "tanh", init="xavier").next_step
+    Y, AL = np.array([[0, 1, 1, 0]]), np.array([[0.1, 0.2, 0.3, 0.4]])
+    plain = check_collapsed(AL, Y, 0.1).next_step
+    assert "He initialisation" in plain and "leaky_relu" in plain
+    he = check_collapsed(AL, Y, 0.1, init="he", hidden_activation="leaky_relu").next_step
+    assert he == "Try a learning rate ten times smaller (0.01).", he
+    assert check_collapsed(AL, Y, 0.1, cause="Use init=sqrt.").next_step == "Use init=sqrt."
+
+
+def test_vanishing_needs_a_faded_signal_and_a_stuck_cost():
+    faded, kept = [0.2, 4e-3, 7e-5], [0.25, 0.09, 0.19]
+    assert check_vanishing(faded, [0.693, 0.66], FIVE, "course", "relu") is not None
+    assert check_vanishing(kept, [0.693, 0.66], FIVE, "course", "relu") is None
+    assert check_vanishing(faded, [0.9, 0.4], FIVE, "course", "relu") is None        # it is learning
+    assert check_vanishing([0.2, 0.0, 0.0], [0.693, 0.69], FIVE, "he", "relu") is None  # dead, not faded
+    other = check_vanishing(faded, [0.693, 0.69], FIVE, "he", "relu")
+    assert "He" not in other.next_step and "Xavier" in other.next_step and "relu" not in other.next_step
+
+
+def test_signal_spreads_and_gradient_ratio():
+    Z1 = np.array([[1.0, 3.0], [-1.0, -2.0]])
+    caches = [dnn.LayerCache(None, Z1), dnn.LayerCache(None, np.zeros((1, 2)))]
+    np.testing.assert_allclose(signal_spreads(caches, "relu"), [0.5])  # std of (1, 3) is 1, of (0, 0) is 0
+    np.testing.assert_allclose(gradient_ratio({"dW1": [1.0, 0.01], "dW2": [1.0, 2.0], "db2": [9.0]}), 0.005)
+    assert gradient_ratio({"dW1": [1.0]}) is None
+
+
+# ----- overfitting ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def moons_overfit():
+    """The issue's run: moons, 100 points, noise 0.35, [2, 50, 50, 1], lr 0.1, 5,000 iterations."""
+    data = dnn.toy_dataset("moons", m=100, noise=0.35)
+    run = Trainer(TrainConfig(layer_dims=(2, 50, 50, 1), learning_rate=0.1, num_iterations=5000),
+                  data.X_train, data.train_y, data.X_test, data.test_y)
+    run.advance(5000)
+    return data, run
+
+
+def test_overfitting_on_moons_is_named(moons_overfit):
+    data, run = moons_overfit
+    found = diagnose(run, data.class_names)
+    over = next(d for d in found if d.kind == "overfitting")
+    h = run.history
+    best = int(over.evidence["best_iteration"])
+    assert 0 < best < 5000 and h.test_costs[h.acc_iterations.index(best)] == min(h.test_costs)
+    assert over.evidence["end_test_cost"] > 1.15 * over.evidence["best_test_cost"]
+    assert over.evidence["end_train_cost"] < over.evidence["best_test_cost"]
+    assert over.severity == WARNING and f"iteration {best:,}" in over.title
+    assert "L2" in over.next_step and "dropout" in over.next_step
+
+
+def test_overfitting_advice_goes_beyond_what_the_run_uses():
+    its = [0, 100, 200, 300, 400, 500]
+    test, train = [0.7, 0.4, 0.5, 0.6, 0.7, 0.8], [0.7, 0.5, 0.4, 0.3, 0.2, 0.1]
+    d = check_overfitting(its, test, its, train, lambd=0.7, keep_prob=0.86)
+    assert "larger L2 λ than 0.7" in d.next_step and "smaller keep_prob than 0.86" in d.next_step
+    assert "iteration 100" in d.next_step
+    # A minimum at the start (nothing learnt), a small rise, or a training cost that rose too: no warning.
+    assert check_overfitting(its, [0.3, 0.4, 0.5, 0.6, 0.7, 0.8], its, train) is None
+    assert check_overfitting(its, [0.7, 0.40, 0.41, 0.42, 0.41, 0.42], its, train) is None
+    assert check_overfitting(its, test, its, [0.7, 0.5, 0.6, 0.7, 0.8, 0.9]) is None
+    assert check_overfitting(its[:4], test[:4], its[:4], train[:4]) is None
+
+
+# ----- saliency: about this picture -----------------------------------------------------------------
+@needs_data
+def test_an_empty_saliency_speaks_of_this_picture_and_names_its_layer(cats):
+    run = _trained(cats.X_train, cats.train_y, 300, layer_dims=FIVE, learning_rate=0.5)
+    snap = run.snapshot(cats.X_test[:, :1], cats.test_y[:, :1])
+    found = check_saliency(snap.grads["dA0"], snap.AL, snap.caches)
+    assert found is not None and "this picture" in found.message and "any picture" not in found.message
+    dead = int(found.evidence["dead_layer"])
+    assert np.all(snap.caches[dead - 1].activation_cache <= 0) and f"layer {dead}" in found.message
