@@ -19,7 +19,6 @@ from ui import logs, pacing, settings
 from ui.session import Listener, RunRecord, Session, StepResult, session
 
 EVENTS = ("start", "tick", "pause", "step", "reset", "finish", "adopt", "switch")
-PROBLEMS_KEY = "controller.problems"  # Session.extras key of the ListenerProblems
 LISTENER_NOTICE = ("Something behind this page failed (saving your runs, or another helper), so it may not "
                    "have done its part. Your run goes on in this page. If this keeps happening, tell whoever "
                    "runs the server: the server's log says what failed.")
@@ -36,11 +35,10 @@ class ListenerProblems:
 
 
 def listener_problems(s: Session) -> ListenerProblems:
-    """This session's ListenerProblems (created on first use)."""
-    problems = s.extras.get(PROBLEMS_KEY)
-    if not isinstance(problems, ListenerProblems):
-        problems = s.extras[PROBLEMS_KEY] = ListenerProblems()
-    return problems
+    """This session's ListenerProblems (``Session.listener_problems``, created on first use)."""
+    if s.listener_problems is None:
+        s.listener_problems = ListenerProblems()
+    return s.listener_problems
 
 
 def listener_failed(s: Session, event: str, listener: Listener, exc: Exception) -> None:

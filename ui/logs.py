@@ -60,7 +60,6 @@ def configure(environ: dict[str, str] | None = None) -> logging.Logger:
             handler.setFormatter(logging.Formatter(FORMAT))
             setattr(handler, _HANDLER_MARK, True)
             root.addHandler(handler)
-        root.propagate = False  # Streamlit configures the root logger too: one line per record, not two
     return root
 
 
