@@ -4,7 +4,7 @@ Two classes named by the user; photos added by multi-file upload, folder upload 
 after another; 64x64 thumbnails (what the network sees) with a remove button; the positive class
 (what P(...) means everywhere); a visible seeded train/test split; augmentation off by default.
 The draft (``dnn.builder.DatasetDraft``, immutable) and the builder's options live in the Session's
-``extras`` under ``EXTRAS_KEY``; nothing is written to disk. Widgets change it through callbacks, so
+``builder`` field; nothing is written to disk. Widgets change it through callbacks, so
 an upload or a camera shot is taken in exactly once, then its widget is emptied (a new key).
 Text the user typed is shown with ``ui.text.literal``.
 """
@@ -62,12 +62,11 @@ class BuilderState:
 
 def state(s: Session | None = None) -> BuilderState:
     s = s or session()
-    found = s.extras.get(EXTRAS_KEY)
-    return found if isinstance(found, BuilderState) else BuilderState()
+    return s.builder if s.builder is not None else BuilderState()
 
 
 def _save(new: BuilderState) -> None:
-    session().extras[EXTRAS_KEY] = new
+    session().builder = new
 
 
 def _update(**changes) -> None:
