@@ -330,9 +330,9 @@ def current_store(session_id: str | None = None) -> tuple[Store | None, str | No
 
 def state_of(s: Session) -> StoreState:
     """This session's StoreState (created on first use, for this browser's identity)."""
-    if EXTRAS_KEY not in s.extras:
-        s.extras[EXTRAS_KEY] = StoreState(owner=identity(s).token)
-    return s.extras[EXTRAS_KEY]
+    if s.store is None:
+        s.store = StoreState(owner=identity(s).token)
+    return s.store
 
 
 @st.cache_resource(show_spinner=False)
