@@ -180,7 +180,6 @@ class Session:
     inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None  # views/inspect.py: ((run id, iteration), snapshot)
     results_probs: tuple[tuple, np.ndarray] | None = None  # views/results.py: ((run id, iteration, shape), P)
     listener_problems: ListenerProblems | None = None  # ui.controller: listener failures, logged once each
-    extras: dict[str, Any] = field(default_factory=dict)  # a feature's own values, under its own module's key
 
     @property
     def link_data(self) -> str | None:
