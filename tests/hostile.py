@@ -10,7 +10,7 @@ import json
 import struct
 import zipfile
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 import h5py
 import numpy as np
