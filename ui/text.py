@@ -33,3 +33,28 @@ def literal(value: object, limit: int = MAX_SHOWN) -> str:
     if _AUTOLINKABLE.search(text):
         return _code_span(text)
     return _PUNCTUATION.sub(r"\\\1", text)
+
+
+# ----- names and table cells --------------------------------------------------------------
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def isolate(name: object) -> str:
+    """``name`` in a bidirectional isolate, so right-to-left text cannot reorder the columns around it."""
+    text = str(name).replace(FSI, "").replace(PDI, "")
+    return f"{FSI}{text}{PDI}"
+
+
+def safe_cell(value: object) -> object:
+    """A table or CSV cell a spreadsheet cannot run: text starting with = + - @, a tab or a return gets a
+    leading apostrophe (OWASP's CSV-injection advice); numbers, None and lists pass unchanged."""
+    if isinstance(value, str) and value.lstrip(FSI + " ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_rows(rows: list[dict]) -> list[dict]:
+    """Every text cell of ``rows`` through :func:`safe_cell`: use it for every st.dataframe that shows
+    outside text (its toolbar exports CSV)."""
+    return [{k: safe_cell(v) for k, v in row.items()} for row in rows]

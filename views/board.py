@@ -112,8 +112,8 @@ def _open_board(store, owner: str) -> None:
     _set_code(board.code)
 
 
-def _join(store, code: str | None = None) -> None:
-    code = code or st.session_state.get(CODE, "")
+def _join(store, offered: str | None = None) -> None:
+    code = (st.session_state.get(CODE) or "").strip() or offered or ""
     pin = st.session_state.get(JOIN_PIN) or None
     try:
         board = store.boards.join(code, pin)
@@ -167,7 +167,7 @@ def join_panel(store, offered: str | None) -> None:
             st.caption(f"Your teacher's link brings class {literal(offered, limit=12)}.")
         st.text_input("Class code", key=CODE, max_chars=8, placeholder="K7WQ3M", value=offered or "")
         st.text_input("Join PIN (if your teacher set one)", key=JOIN_PIN, max_chars=8, type="password")
-        st.button("Join", key=JOIN, on_click=_join, args=(store,), type="primary")
+        st.button("Join", key=JOIN, on_click=_join, args=(store, offered), type="primary")
 
 
 def teach_panel(store, owner: str) -> None:
