@@ -22,7 +22,9 @@ if [ -f package.json ]; then
   if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
 fi
 if [ "${DNN_LINT:-0}" = 1 ]; then
-  .venv/bin/ruff check .
-  .venv/bin/mypy
+  lint=0
+  .venv/bin/ruff check . || lint=1
+  .venv/bin/mypy || lint=1
+  [ "$lint" = 0 ] || { echo "ruff or mypy found problems (above)" >&2; exit 1; }
 fi
 exec .venv/bin/python -m pytest "$@"
