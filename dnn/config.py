@@ -11,6 +11,7 @@ from .activations import check_activation
 from .first_layer import first_layer_kind
 from .init import INITIALIZATIONS, check_layer_dims
 from .optimizers import OPTIMIZERS
+from .pixels import BLOCK_BYTES
 from .schedules import DECAYS
 
 DTYPES = ("float64", "float32")
@@ -38,12 +39,14 @@ def parameter_count(layer_dims: Sequence[int]) -> int:
 def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float64", m_test: int = 0, *,
                           batch_size: int | None = None, optimizer: str = "gd", keep_prob: float = 1.0,
                           lambd: float = 0.0, l1: float = 0.0, num_iterations: int = 2500,
-                          first_layer: str | None = None) -> int:
+                          first_layer: str | None = None, pixels: bool = False) -> int:
     """Bytes a Trainer holds for this run: its own copies of X and X_test in the working dtype (also
     when the caller passes float64), W, dW and the initial W1, optimizer state (velocity, Adam moments),
     Z, A, dZ and dropout masks per layer for a batch, the full-set forward for accuracy, and, when the
     Gram first layer is chosen (or named by ``first_layer``), the m x m Gram matrix, P0 and C with
     their optimizer state and the test set's cross products.  The settings are TrainConfig's names.
+    With ``pixels`` (a large image set kept as dnn.pixels.Pixels) X and X_test are the dataset's uint8
+    pixels, counted by dnn.memory, and the trainer holds converted blocks of columns instead.
     """
     itemsize = 4 if dtype == "float32" else 8
     n_x, n_1 = layer_dims[0], layer_dims[1]
@@ -51,7 +54,9 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
     mb = m if batch_size is None else min(batch_size, m)
     n_state = {"gd": 1, "momentum": 2, "adam": 3}.get(optimizer, 3)  # velocity, moments and a scratch array
     params = parameter_count(layer_dims)
-    values = (n_x + 1) * (m + m_test)                   # X, Y, X_test, Y_test
+    values = (1 if pixels else n_x + 1) * (m + m_test)  # Y, Y_test; X, X_test unless kept as pixels
+    if pixels:  # a float64 block as divided and its copy in the run's dtype; W1 times it, a partial dW1
+        values += 2 * BLOCK_BYTES // itemsize + n_1 * BLOCK_BYTES // (8 * n_x) + n_1 * n_x
     values += (3 + n_state) * params                    # W and b, grads, initial W1 (<= params), state
     values += 3 * units * mb + 2 * units * (m + m_test)  # Z, A, dZ per batch; a full forward for accuracy
     if mb < m:
@@ -59,7 +64,8 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
     if keep_prob < 1:
         values += hidden * mb + hidden * mb * 8 // itemsize  # masks, and the float64 rand draw behind them
     settings = SimpleNamespace(lambd=lambd, l1=l1, batch_size=batch_size)
-    kind = first_layer_kind(n_x, n_1, m, num_iterations, itemsize, OPTIMIZERS.get(optimizer), settings, first_layer)
+    kind = first_layer_kind(n_x, n_1, m, num_iterations, itemsize, OPTIMIZERS.get(optimizer), settings, first_layer,
+                            pixels)
     if kind == "gram":
         values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, C G, state; X^T X_test, W1 X_test
     elif kind == "tracked":

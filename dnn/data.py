@@ -19,6 +19,7 @@ import numpy as np
 from h5py import h5d, h5z
 
 from .memory import DEFAULT_HIDDEN, check_upload_memory
+from .pixels import Pixels, float_copy_is_small
 
 TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
@@ -54,7 +55,10 @@ def flatten_images(images: np.ndarray, dtype=np.float64) -> np.ndarray:
 class Dataset:
     """A train/test split ready for the network.
 
-    ``kind == "images"``: ``train_x_orig`` is (m_train, px, px, 3) uint8.
+    ``kind == "images"``: ``train_x_orig`` is (m_train, px, px, 3) uint8, and X_train its features:
+    the float64 array ``flatten_images`` gives, or, for a set whose float64 features would exceed
+    ``dnn.pixels.FLOAT_COPY_MAX_BYTES``, a ``Pixels`` view of the same values over the uint8 images
+    (kept once, converted a block at a time by the Trainer).
     ``kind == "toy"``: ``train_x_orig`` is already (2, m_train) float64.
     Labels are (1, m) int64 of 0/1; ``classes[k]`` names label k.
     ``notes`` carries human-readable remarks (e.g. files skipped while loading).
@@ -69,20 +73,27 @@ class Dataset:
     kind: str = "images"
     notes: tuple[str, ...] = ()
 
-    def _features(self, x: np.ndarray) -> np.ndarray:
+    @property
+    def keeps_pixels(self) -> bool:
+        """Whether X_train and X_test are ``Pixels`` (a large image set) rather than float64 arrays."""
+        return self.kind != "toy" and not float_copy_is_small(self.train_x_orig.size + self.test_x_orig.size)
+
+    def _features(self, x: np.ndarray) -> np.ndarray | Pixels:
         # Toy data is stored in network layout already; images need flattening.
+        if self.keeps_pixels:
+            return Pixels(x)
         features = x if self.kind == "toy" else flatten_images(x)
         features.flags.writeable = False  # computed once and shared by every run on this dataset
         return features
 
     @cached_property
-    def X_train(self) -> np.ndarray:
-        """(n_x, m_train) float64, read-only."""
+    def X_train(self) -> np.ndarray | Pixels:
+        """(n_x, m_train) float64, read-only (``Pixels`` for a large image set)."""
         return self._features(self.train_x_orig)
 
     @cached_property
-    def X_test(self) -> np.ndarray:
-        """(n_x, m_test) float64, read-only."""
+    def X_test(self) -> np.ndarray | Pixels:
+        """(n_x, m_test) float64, read-only (``Pixels`` for a large image set)."""
         return self._features(self.test_x_orig)
 
     @property

@@ -25,6 +25,7 @@ from .dropout import dropout_backward, dropout_forward, dropout_rng
 from .first_layer import FirstLayer, GramLayer, first_layer_kind, gram_supported, make_first_layer
 from .init import initialize_parameters_deep
 from .optimizers import OPTIMIZERS
+from .pixels import Pixels
 from .regularizers import active_regularizers
 from .schedules import DECAYS
 
@@ -128,11 +129,14 @@ class Trainer:
         self.memory_needed = check_memory(
             config.layer_dims, m, config.dtype, memory_budget,
             m_test=0 if self.X_test is None else self.X_test.shape[1], first_layer=first_layer,
-            **config.memory_settings())
+            pixels=isinstance(self.X, Pixels), **config.memory_settings())
         self.reset()
 
-    def _data(self, X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _data(self, X: np.ndarray | Pixels, Y: np.ndarray | None) -> tuple[np.ndarray | Pixels, np.ndarray]:
         n_x = self.config.layer_dims[0]
+        if isinstance(X, Pixels) and X.shape[0] == n_x:
+            # A large image set stays uint8 (1 byte a value, not 8): layer 1 converts blocks of columns.
+            return X, _as_labels(Y, X.shape[1], self.config.dtype, self._binary)
         if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != n_x or X.shape[1] < 1:
             shape = getattr(X, "shape", type(X).__name__)
             raise ValueError(
@@ -152,7 +156,7 @@ class Trainer:
     def _direct_or_batched(self, m: int) -> bool:
         cfg = self.config
         kind = first_layer_kind(cfg.layer_dims[0], cfg.layer_dims[1], m, cfg.num_iterations, np.dtype(cfg.dtype).itemsize,
-                                OPTIMIZERS[cfg.optimizer], cfg, self._first_kind)
+                                OPTIMIZERS[cfg.optimizer], cfg, self._first_kind, pixels=False)
         return kind in ("direct", "tracked") or cfg.batch_size is not None
 
     def _new_first_layer(self, W1: np.ndarray, iterations: int) -> None:
@@ -424,8 +428,10 @@ class Trainer:
             self._materialised = (self.iteration, ordered)
         return {k: v.copy() for k, v in self._materialised[1].items()}
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """AL (1, m) for any X (n_x, m) with the current parameters."""
+    def predict_proba(self, X: np.ndarray | Pixels) -> np.ndarray:
+        """AL (1, m) for any X (n_x, m) with the current parameters (Pixels: a block of columns at a time)."""
+        if isinstance(X, Pixels):
+            return np.concatenate([self.predict_proba(block) for _, block in X.blocks(self.config.dtype)], axis=1)
         check_input(X, {"W1": np.empty((1, self.config.layer_dims[0]))})
         return L_model_forward(X.astype(self.config.dtype, copy=False), self.parameters,
                                self.config.hidden_activation)[0]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .optimizers import keeps_span
+from .pixels import Pixels, W_times_X, dZ_times_XT
 from .regularizers import active_regularizers
 
 GRAM_MAX_BYTES = 256 * 2**20
@@ -91,7 +92,7 @@ def choose_first_layer(n_x: int, n_1: int, m: int, iterations: int, itemsize: in
 class DirectLayer(FirstLayer):
     """Z1 = W1 X + b1 with W1 (n_1, n_x) updated in place by the optimiser."""
 
-    def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any, state: dict | None = None):
+    def __init__(self, W1: np.ndarray, X: np.ndarray | Pixels, optimizer: Any, state: dict | None = None):
         self.W1, self.X, self.optimizer = W1.copy(), X, optimizer
         self.state = optimizer.init(self.W1) if state is None else state
         self._dW1 = np.empty_like(self.W1)  # dW1 is written here: no fresh n_1 x n_x array per step
@@ -100,11 +101,13 @@ class DirectLayer(FirstLayer):
         rows = max(1, ROW_BLOCK_BYTES // max(1, self.W1[:1].nbytes))
         self._blocks = [slice(r, r + rows) for r in range(0, self.W1.shape[0], rows)]
 
-    def _x(self, cols: Cols) -> np.ndarray:
+    def _x(self, cols: Cols) -> np.ndarray | Pixels:
         """X[:, cols], gathered once per batch (Z and step ask for the same one)."""
         if cols is None:
             return self.X
-        if self._batch[0] is not cols:
+        if self._batch[0] is not cols and isinstance(self.X, Pixels):
+            self._batch = (cols, self.X.take(cols, self.W1.dtype))
+        elif self._batch[0] is not cols:
             # With examples contiguous (F order) each one is copied in one piece as a row of X^T: half
             # the time of X[:, cols], which reads the batch element by element.
             batch = self.X.T[cols].T if self.X.flags.f_contiguous else self.X[:, cols]
@@ -112,14 +115,14 @@ class DirectLayer(FirstLayer):
         return self._batch[1]
 
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
-        return self.W1 @ self._x(cols) + b1
+        return W_times_X(self.W1, self._x(cols), self.W1.dtype) + b1
 
     def _dW(self, dZ1: np.ndarray, cols: Cols, config: Any) -> np.ndarray:
         """dW1 for this dZ1, computed once: recording its norm and then stepping cost one product, not two."""
         if self._dW_of is not None and self._dW_of[0] is dZ1 and self._dW_of[1] is cols:
             return self._dW1
         m = dZ1.shape[1]
-        dW1 = np.matmul(dZ1 / m, self._x(cols).T, out=self._dW1)
+        dW1 = dZ_times_XT(dZ1 / m, self._x(cols), self.W1.dtype, out=self._dW1)
         for reg, strength in active_regularizers(config):
             for r in self._blocks:
                 dW1[r] += self._penalty_grad(reg, strength, m, r)
@@ -147,8 +150,8 @@ class DirectLayer(FirstLayer):
     def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
         return float(np.linalg.norm(self._dW(dZ1, cols, config)))
 
-    def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
-        return self.W1 @ X_other + b1
+    def Z_other(self, X_other: np.ndarray | Pixels, b1: np.ndarray) -> np.ndarray:
+        return W_times_X(self.W1, X_other, self.W1.dtype) + b1
 
     def weights(self) -> np.ndarray:
         return self.W1
@@ -302,10 +305,11 @@ class GramLayer(FirstLayer):
 
 
 def first_layer_kind(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8, optimizer: Any = None,
-                     config: Any = None, kind: str | None = None) -> str:
+                     config: Any = None, kind: str | None = None, pixels: bool = False) -> str:
     """'gram' or 'direct': ``kind`` if given (ValueError if Gram would not be exact), else the cheaper
     exact one for this shape, run length and settings.  ``optimizer`` defaults to gradient descent and
-    ``config`` (penalties, batch_size) to none."""
+    ``config`` (penalties, batch_size) to none.  A large image set kept as pixels (``pixels``) gets the
+    direct layer: the others' m x m matrix is what keeping pixels saves memory against."""
     from .optimizers import OPTIMIZERS
     if kind not in (None, "gram", "tracked", "direct"):
         raise ValueError(f"first_layer must be 'gram', 'tracked', 'direct' or None (choose), not {kind!r}.")
@@ -317,8 +321,13 @@ def first_layer_kind(n_x: int, n_1: int, m: int, iterations: int, itemsize: int 
     if kind == "tracked" and not tracked_supported(optimizer, config, m):
         raise ValueError("The tracked first layer is exact only for an optimiser that keeps W1 in the span of "
                          "X (gd, momentum) with L2 and L1 and full batches; use first_layer='direct'.")
+    if pixels and kind in ("gram", "tracked"):
+        raise ValueError(f"The {kind} first layer needs X as an array; this large image set is kept as its "
+                         "pixels: use first_layer='direct'.")
     if kind is not None:
         return kind
+    if pixels:
+        return "direct"
     if gram_supported(optimizer, config, m):
         return choose_first_layer(n_x, n_1, m, iterations, itemsize, config.batch_size)
     if tracked_supported(optimizer, config, m) and m * m * itemsize <= GRAM_MAX_BYTES:
@@ -327,11 +336,12 @@ def first_layer_kind(n_x: int, n_1: int, m: int, iterations: int, itemsize: int 
     return "direct"
 
 
-def make_first_layer(W1: np.ndarray, X: np.ndarray, iterations: int, kind: str | None = None,
+def make_first_layer(W1: np.ndarray, X: np.ndarray | Pixels, iterations: int, kind: str | None = None,
                      optimizer: Any = None, config: Any = None) -> FirstLayer:
     """The first layer ``first_layer_kind`` picks, for W1 (n_1, n_x) and the training set X (n_x, m)."""
     from .optimizers import OPTIMIZERS
     optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
-    kind = first_layer_kind(X.shape[0], W1.shape[0], X.shape[1], iterations, X.dtype.itemsize, optimizer, config, kind)
+    kind = first_layer_kind(X.shape[0], W1.shape[0], X.shape[1], iterations, W1.dtype.itemsize, optimizer, config, kind,
+                            pixels=isinstance(X, Pixels))
     layers = {"gram": GramLayer, "tracked": TrackedLayer, "direct": DirectLayer}
     return layers[kind](W1, X, optimizer)

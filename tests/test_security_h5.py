@@ -147,12 +147,12 @@ def test_memory_guard_counts_the_largest_legal_upload_from_its_header(monkeypatc
     train, test = hostile.h5_blank_images("train", 13_000), hostile.h5_blank_images("test", 3_000)
     assert len(train) + len(test) < 25 * 2**20
     need = upload_memory_bytes(13_000, 3_000, 12288)
-    originals_and_features = 16_000 * 12288 * (1 + 8)
-    assert originals_and_features < need < originals_and_features + 64 * 2**20  # plus the trainer's work arrays
-    monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "1024")
+    originals = 16_000 * 12288  # a set this large keeps only its uint8 pixels (dnn.pixels)
+    assert originals < need < originals + 128 * 2**20  # plus the trainer's converted blocks and work arrays
+    monkeypatch.setenv("DNN_MEMORY_BUDGET_MB", "256")
     message = _refused(train, test)
-    assert "13,000 training and 3,000 test images" in message and "MiB" in message and "1,024 MiB" in message
-    monkeypatch.delenv("DNN_MEMORY_BUDGET_MB")  # the default 2,048 MiB holds it (float64 shares X)
+    assert "13,000 training and 3,000 test images" in message and "MiB" in message and "256 MiB" in message
+    monkeypatch.delenv("DNN_MEMORY_BUDGET_MB")  # the default 2,048 MiB holds it
     x, *_ = load_catvnoncat_files(train, test)
     assert x.shape == (13_000, 64, 64, 3)
 
