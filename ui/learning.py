@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,7 +78,8 @@ def note_progress(state: ViewState, iteration: int, now: float) -> None:
     state.samples.append((now, iteration))
 
 
-def eta_seconds(samples: Sequence[tuple[float, int]], remaining: int, window: float = ETA_WINDOW_SECONDS) -> float | None:
+def eta_seconds(samples: Sequence[tuple[float, int]], remaining: int,
+                window: float = ETA_WINDOW_SECONDS) -> float | None:
     """Seconds left at the pace of the last ``window`` seconds of samples, or None before two differ."""
     if remaining <= 0:
         return 0.0

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
@@ -177,8 +178,9 @@ class Session:
     builder: BuilderState | None = None       # ui.photo_builder: the photo set being built
     presenter: bool = False                   # ui.presenter: presenter mode, kept from page to page
     board_code: str | None = None             # views/board.py: the class board this tab has open
-    inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None  # views/inspect.py: ((run id, iteration), snapshot)
-    results_probs: tuple[tuple, np.ndarray] | None = None  # views/results.py: ((run id, iteration, shape), P)
+    # views/inspect.py: ((run id, iteration), snapshot); views/results.py: ((run id, iteration, shape), P(class 1))
+    inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None
+    results_probs: tuple[tuple, np.ndarray] | None = None
     listener_problems: ListenerProblems | None = None  # ui.controller: listener failures, logged once each
 
     @property

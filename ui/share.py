@@ -12,7 +12,7 @@ import io
 import ipaddress
 import math
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import segno
@@ -124,6 +124,11 @@ def link_note(url: str, *, dataset_name: str, dataset_in_link: bool,
     return tuple(notes)
 
 
+_BUTTON_STYLE = "font:inherit;padding:0.35rem 0.9rem;border-radius:0.5rem;border:1px solid #999;cursor:pointer"
+_FIELD_STYLE = "font:inherit;flex:1;min-width:16rem;padding:0.3rem"
+_BLOCKED = "The browser blocked copying: the link is selected, press Ctrl+C (Cmd+C on a Mac)."
+
+
 def copy_link_html(url: str, key: str = "share") -> str:
     """HTML for a "Copy link" button beside a read-only field showing the link.
 
@@ -135,8 +140,8 @@ def copy_link_html(url: str, key: str = "share") -> str:
     element_id = "dnn-copy-" + (re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-") or "share")
     value = html.escape(url, quote=True)
     return f"""<div id="{element_id}" style="display:flex;gap:0.5rem;align-items:center;flex-wrap:wrap">
-<button type="button" style="font:inherit;padding:0.35rem 0.9rem;border-radius:0.5rem;border:1px solid #999;cursor:pointer">Copy link</button>
-<input type="text" readonly value="{value}" aria-label="Link to this page" style="font:inherit;flex:1;min-width:16rem;padding:0.3rem">
+<button type="button" style="{_BUTTON_STYLE}">Copy link</button>
+<input type="text" readonly value="{value}" aria-label="Link to this page" style="{_FIELD_STYLE}">
 <span role="status" aria-live="polite"></span>
 </div>
 <script>
@@ -153,7 +158,7 @@ def copy_link_html(url: str, key: str = "share") -> str:
       field.select();
       let copied = false;
       try {{ copied = document.execCommand("copy"); }} catch (e) {{}}
-      status.textContent = copied ? "Link copied." : "The browser blocked copying: the link is selected, press Ctrl+C (Cmd+C on a Mac).";
+      status.textContent = copied ? "Link copied." : "{_BLOCKED}";
     }}
   }});
 }})();

@@ -9,14 +9,15 @@ Pure Python except ``toy_data`` (cached, read-only datasets shared by every sess
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import streamlit as st
 
 from dnn.data import Dataset
 from dnn.toy import DEFAULT_NOISE, toy_dataset
-from ui.session import TOY_NOISE, TOY_POINTS, TOY_REGENERATE, TOY_TRAIN, Session
+from ui.session import Session
 from ui.settings import TOY_NAMES
 
 POINTS_LINK, NOISE_LINK, TRAIN_LINK, SEED_LINK = "points", "noise", "train", "dseed"
@@ -39,7 +40,7 @@ class ToyOptions:
     def noise_for(self, name: str) -> float:
         return DEFAULT_NOISE[name] if self.noise is None else self.noise
 
-    def regenerated(self) -> "ToyOptions":
+    def regenerated(self) -> ToyOptions:
         """The same options with the next seed: new points, still reproducible from the link."""
         return ToyOptions(self.points, self.noise, self.train_pct, (self.seed + 1) % (SEED_RANGE[1] + 1))
 

@@ -1,7 +1,7 @@
 """Small rendering helpers shared by the app shell and the pages."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -52,7 +52,7 @@ def show_diagnosis(d: Diagnosis, container=None) -> None:
 
 def lazy_tabs(labels: Sequence[str], key: str, views: Sequence[Callable[[], None]]) -> None:
     """Tabs that draw only the open one: a tab change reruns the page, so the others cost nothing."""
-    for tab, view in zip(st.tabs(list(labels), key=key, on_change="rerun"), views):
+    for tab, view in zip(st.tabs(list(labels), key=key, on_change="rerun"), views, strict=True):
         if tab.open:
             with tab:
                 view()

@@ -12,9 +12,23 @@ from dnn.toy import DEFAULT_NOISE
 from ui import datasets, photo_builder, plots_train, session, settings, toy_link
 from ui.controller import controller
 from ui.photo_builder import BUILT_KEY
-from ui.session import (BROWSE_PAGE, BROWSE_SPLIT, COURSE_UPLOAD, DATASET_CHOICE, TOY_NAME, TOY_NOISE, TOY_POINTS,
-                        TOY_REGENERATE, TOY_SCATTER, TOY_TRAIN, UPLOAD_TEST_H5, UPLOAD_TRAIN_H5, UPLOAD_ZIP, ZIP_EDIT,
-                        ZIP_UPLOAD)
+from ui.session import (
+    BROWSE_PAGE,
+    BROWSE_SPLIT,
+    COURSE_UPLOAD,
+    DATASET_CHOICE,
+    TOY_NAME,
+    TOY_NOISE,
+    TOY_POINTS,
+    TOY_REGENERATE,
+    TOY_SCATTER,
+    TOY_TRAIN,
+    UPLOAD_TEST_H5,
+    UPLOAD_TRAIN_H5,
+    UPLOAD_ZIP,
+    ZIP_EDIT,
+    ZIP_UPLOAD,
+)
 from ui.text import literal
 from ui.toy_link import ToyOptions
 

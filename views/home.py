@@ -66,7 +66,7 @@ if found is None:
 st.subheader("Start from the course's networks")
 st.caption("Learning rate 0.0075, 2500 iterations, float64, full-batch gradient descent. "
            "A preset sets the model for the active data and opens Train; press Start there.")
-for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PRESETS.items()):
+for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PRESETS.items(), strict=True):
     with column.container(border=True):
         st.markdown(f"**{preset.title}**")
         st.caption(preset.blurb)

@@ -9,12 +9,22 @@ import numpy as np
 import streamlit as st
 
 import dnn
-from ui import learning, plots_graph
+from ui import learning, plots_graph, session
 from ui import plots_inspect as pi
-from ui import session
 from ui.presenter import apply_style
-from ui.session import (GRAD_CHECK, INSPECT_ACT_HIST, INSPECT_BATCH_HEATMAP, INSPECT_DEAD, INSPECT_EXAMPLE,
-                        INSPECT_GRAD_HIST, INSPECT_GRAD_NORMS, INSPECT_INDEX, INSPECT_SPLIT, INSPECT_TAB, INSPECT_UNITS)
+from ui.session import (
+    GRAD_CHECK,
+    INSPECT_ACT_HIST,
+    INSPECT_BATCH_HEATMAP,
+    INSPECT_DEAD,
+    INSPECT_EXAMPLE,
+    INSPECT_GRAD_HIST,
+    INSPECT_GRAD_NORMS,
+    INSPECT_INDEX,
+    INSPECT_SPLIT,
+    INSPECT_TAB,
+    INSPECT_UNITS,
+)
 from ui.text import literal
 from ui.widgets import lazy_tabs, no_model_yet
 
@@ -64,7 +74,8 @@ def batch_view(run: dnn.Trainer) -> None:
     st.caption(f"The first {m} training examples at once: every column of A is one example.")
     Zs, As = pi.layer_values(snap.AL, snap.caches)
     st.plotly_chart(pi.batch_heatmap_figure(As), key=INSPECT_BATCH_HEATMAP)
-    st.plotly_chart(pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in enumerate(zip(Zs, As), 1)]),
+    layers = enumerate(zip(Zs, As, strict=True), 1)
+    st.plotly_chart(pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in layers]),
                     key=INSPECT_ACT_HIST)
     act = run.config.hidden_activation
     below = {f"layer {l}": f"{pi.dead_fraction(Z):.0%}" for l, Z in enumerate(Zs[:-1], 1)}

@@ -18,8 +18,18 @@ from ui import plots_inspect as pi
 from ui import session
 from ui.controller import controller
 from ui.presenter import apply_style
-from ui.session import (CONFUSION, DOWNLOAD_MODEL, MISLABELED, MISLABELED_TABLE, MISTAKE_CHOICE, MISTAKE_FORWARD,
-                        MODEL_UPLOAD, RESULTS_CELL, RESULTS_TAB, look_key)
+from ui.session import (
+    CONFUSION,
+    DOWNLOAD_MODEL,
+    MISLABELED,
+    MISLABELED_TABLE,
+    MISTAKE_CHOICE,
+    MISTAKE_FORWARD,
+    MODEL_UPLOAD,
+    RESULTS_CELL,
+    RESULTS_TAB,
+    look_key,
+)
 from ui.text import literal
 from ui.widgets import lazy_tabs, no_model_yet, show_diagnosis
 
@@ -92,7 +102,7 @@ def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: n
     if ds.kind == "images":
         images = ds.test_x_orig if split == "test" else ds.train_x_orig
         for start in range(0, len(shown), GRID_COLUMNS):
-            for col, i in zip(box.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS]):
+            for col, i in zip(box.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS], strict=False):
                 col.image(images[i], caption=f"#{i} · {_caption(ds, int(Y[0, i]), float(probs[i]))}",
                           width="stretch")
                 col.button("Look inside", key=look_key(i), on_click=look_inside, args=(i,),

@@ -95,13 +95,14 @@ def main() -> None:
                 "course's order: the formula, the code this app actually runs, the course's test case, "
                 "and the output the course expects beside the output computed live.")
     results = [run_case(case) for case in STEP_CASES]
-    ok = sum(live is not None and matches(live, case.expected) for case, (_, live, _) in zip(STEP_CASES, results))
+    ok = sum(live is not None and matches(live, case.expected)
+             for case, (_, live, _) in zip(STEP_CASES, results, strict=True))
     st.info(f"{ok} of {len(STEP_CASES)} functions reproduce the course's expected output.")
     with st.expander("Where training uses its own loop, for speed"):
         st.markdown(OWN_LOOP)
     lazy_tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], STEP_TAB,
               [functools.partial(show_case, k, case, *result)
-               for k, (case, result) in enumerate(zip(STEP_CASES, results), start=1)])
+               for k, (case, result) in enumerate(zip(STEP_CASES, results, strict=True), start=1)])
 
 
 main()

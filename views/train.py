@@ -19,9 +19,25 @@ from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
 from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
-from ui.session import (ACCURACY_CHART, BOUNDARY_CHART, COST_CHART, COST_CHART_SPEC, DELETE_CONFIRM, DELETE_RUNS,
-                        DISCRETE, GRAPH_CHART, HISTORY_RUNS, LOG_Y, PAUSE, RESET, SHOW_GRAPH, SPEED, START, STEP,
-                        TEST_POINTS)
+from ui.session import (
+    ACCURACY_CHART,
+    BOUNDARY_CHART,
+    COST_CHART,
+    COST_CHART_SPEC,
+    DELETE_CONFIRM,
+    DELETE_RUNS,
+    DISCRETE,
+    GRAPH_CHART,
+    HISTORY_RUNS,
+    LOG_Y,
+    PAUSE,
+    RESET,
+    SHOW_GRAPH,
+    SPEED,
+    START,
+    STEP,
+    TEST_POINTS,
+)
 from ui.text import literal
 from ui.widgets import show_diagnosis
 
@@ -291,7 +307,8 @@ def show_history(ctl: Controller) -> None:
     st.multiselect("Earlier runs on the charts", labels, key=HISTORY_RUNS)
     _, _, history_labels = learning.curve_runs(None, records)
     st.dataframe([{"run": lab, "data": r.dataset, "status": r.status, "train acc": _pct(r.train_acc),
-                   "test acc": _pct(r.test_acc)} for lab, r in zip(history_labels, records)], hide_index=True)
+                   "test acc": _pct(r.test_acc)} for lab, r in zip(history_labels, records, strict=True)],
+                 hide_index=True)
     with st.popover("Delete runs", icon=":material/delete:"):
         st.multiselect("Runs to delete", labels, key=DELETE_RUNS)
         st.button("Delete", key=DELETE_CONFIRM, on_click=on_delete, type="primary")
