@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 import dnn
+from dnn.activations import LEAKY_SLOPE
 from ui import learning, plots_graph, session
 from ui import plots_inspect as pi
 from ui.presenter import apply_style
@@ -85,8 +86,8 @@ def batch_view(run: dnn.Trainer) -> None:
         st.dataframe([below], hide_index=True, key=INSPECT_DEAD)
     elif act == "leaky_relu":
         st.markdown("**Units below zero** (Z ≤ 0 for every example in the batch). A ReLU unit like this would be "
-                    "dead; a leaky ReLU still passes 0.01 × the gradient through it, so it learns slowly and can "
-                    "recover:")
+                    f"dead; a leaky ReLU still passes {LEAKY_SLOPE:g} × the gradient through it, so it learns "
+                    "slowly and can recover:")
         st.dataframe([below], hide_index=True, key=INSPECT_DEAD)
     else:
         st.caption(f"Dead units are a ReLU problem; this network uses {act}.")
