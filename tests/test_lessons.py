@@ -287,3 +287,54 @@ def test_format_metric():
     assert L.format_metric("final_cost", float("nan")) == "—"
     assert L.format_metric("curve_shape", "flat") == "flat"
     assert math.isnan(L.cost_climb([1.0, float("nan")]))
+
+
+# ----- progress and figures ---------------------------------------------------------------------------------
+def test_progress_round_trips_through_json_and_the_memory_store():
+    from ui.lessons_progress import DONE, EXPLAIN, PREDICT, RUN, LessonProgress, MemoryProgressStore
+
+    p = LessonProgress("02_depth", step=1)
+    a = p.answer()
+    assert a.phase == PREDICT
+    a.prediction = 0.9
+    assert a.phase == RUN
+    a.started, a.metrics, a.curve = True, {"test_accuracy": 0.72, "final_cost": None}, [(0, 0.69), (10, 0.6)]
+    assert a.phase == EXPLAIN
+    a.explanation = "It memorises."
+    assert a.phase == DONE
+    back = LessonProgress.from_json(p.to_json())
+    assert back == p
+    store = MemoryProgressStore()
+    store.save("me", LessonProgress("01_pixels"))
+    store.save("me", p)
+    assert store.latest("me") == p and store.load("me", "01_pixels") == LessonProgress("01_pixels")
+    assert store.latest("you") is None and store.load("you", "02_depth") is None
+    store.save("me", LessonProgress("01_pixels", step=2))
+    assert store.latest("me").lesson_id == "01_pixels"
+    for bad in ("", "[]", '{"lesson": "x"}', '{"lesson": "x", "step": "two", "answers": {}}', "null"):
+        with pytest.raises(ValueError):
+            LessonProgress.from_json(bad)
+
+
+def test_explanations_are_one_short_line():
+    from ui.lessons_progress import EXPLANATION_MAX, clean_explanation, thin
+
+    assert clean_explanation("  two\nlines\t here ") == "two lines here"
+    assert len(clean_explanation("x" * 1000)) == EXPLANATION_MAX
+    with pytest.raises(ValueError):
+        clean_explanation(" \n ")
+    points = [(i, float(i)) for i in range(1000)]
+    assert len(thin(points)) == 100 and thin(points)[-1] == (999, 999.0) and thin(points[:5]) == points[:5]
+
+
+def test_figures():
+    from ui import lessons_plots as P
+
+    for shape in L.CURVE_SHAPES:
+        spec = P.sketch_spec(shape)
+        assert len(spec["data"]["values"]) == 40 and spec["encoding"]["x"]["axis"] is None
+    spec = P.curve_spec([(0, 0.69), (10, 0.5)])
+    assert spec["data"]["values"] == [{"iteration": 0, "cost": 0.69}, {"iteration": 10, "cost": 0.5}]
+    spec = P.histogram_spec([("higher", 3), ("lower", 1)], result="higher")
+    assert [v["result"] for v in spec["data"]["values"]] == [True, False]
+    assert P.histogram_spec([("a", 0)])["encoding"]["color"] == {"value": "#7f7f7f"}
