@@ -34,6 +34,11 @@ MAX_META_DEPTH = 4  # {"hyperparameters": {"keep_prob": [...]}} is 3 deep
 MAX_TEXT_CHARS = 256  # a class name or a text setting
 MAX_CLASSES = 64
 MAX_HISTORY = 10**7  # one cost per iteration of the longest run TrainConfig allows
+# A loaded model must give a finite Z for every input in [-INPUT_BOUND, INPUT_BOUND]: the app's data are
+# pixels in [0, 1] and 2-D points within a few units of 0, so 1,000 leaves a wide margin.  OUTPUT_MARGIN
+# keeps the bound well under the largest float, so rounding in a real forward pass cannot reach it.
+INPUT_BOUND = 1_000.0
+OUTPUT_MARGIN = 1e6
 _KIND_NAMES = {"iu": "whole numbers", "U": "text", "f": "floating-point numbers"}
 ModelSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 
@@ -360,13 +365,51 @@ def _read_parameters(archive: _Archive, dims: tuple[int, ...]) -> dict[str, np.n
     return parameters
 
 
-def load_model(source: ModelSource) -> SavedModel:
+def output_bound(parameters: dict[str, np.ndarray], layer_dims: tuple[int, ...], hidden_activation: str,
+                 input_bound: float = INPUT_BOUND) -> float:
+    """An upper bound on |Z| of every layer for ANY input whose values lie in [-input_bound, input_bound].
+
+    Interval arithmetic: |Z_l| <= |W_l| a_{l-1} + |b_l|, where a_l = that bound for relu and leaky ReLU
+    (|g(z)| <= |z|) and 1 for tanh and sigmoid.  Sums of non-negative numbers cannot cancel, so the
+    result is inf exactly when such an input could overflow some Z (where NaN comes from: inf - inf)."""
+    bounded = hidden_activation in ("tanh", "sigmoid")
+    a = np.full((layer_dims[0], 1), float(input_bound))
+    worst = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for l in range(1, len(layer_dims)):
+            z = np.abs(parameters[f"W{l}"]).astype(np.float64) @ a + np.abs(parameters[f"b{l}"]).astype(np.float64)
+            worst = max(worst, float(np.max(z)))
+            if not np.isfinite(worst):
+                return math.inf
+            a = np.ones_like(z) if bounded else z
+    return worst
+
+
+def check_output(parameters: dict[str, np.ndarray], layer_dims: tuple[int, ...], hidden_activation: str,
+                 precision: str = "float64") -> None:
+    """ValueError when some input in [-INPUT_BOUND, INPUT_BOUND] could give a non-finite Z in the precision
+    the model runs in (float32 when its settings or any parameter say so): such a model answers "P = nan"
+    (finite but huge weights, e.g. forged)."""
+    narrow = precision == "float32" or any(np.asarray(v).dtype.itemsize < 8 for v in parameters.values())
+    dtype = np.dtype(np.float32 if narrow else np.float64)
+    limit = float(np.finfo(dtype).max) / OUTPUT_MARGIN
+    bound = output_bound(parameters, layer_dims, hidden_activation)
+    if not bound <= limit:
+        raise ValueError(
+            f"This model's weights are so large that its output is not a finite number for some inputs "
+            f"(|Z| could reach {bound:.3g}, over the {limit:.3g} that {dtype} numbers can hold): it would answer "
+            "P = nan. It was not loaded; train the model again with a smaller learning rate.")
+
+
+def load_model(source: ModelSource, *, finite_output: bool = True) -> SavedModel:
     """Read a model written by :func:`save_model` from a path, bytes or binary file object.
 
     Every entry's zip size and .npy header are checked before its data is inflated (nothing
     larger than the model could need is ever unpacked); shapes must chain along layer_dims,
-    values must be finite, the settings must be short, shallow, plain JSON. Anything else
-    raises ValueError.
+    values must be finite, the settings must be short, shallow, plain JSON; with ``finite_output``
+    (the default) its output must be finite for every input in [-INPUT_BOUND, INPUT_BOUND]
+    (:func:`check_output`). Anything else raises ValueError.  The run store passes
+    ``finite_output=False``: a diverged run's last parameters are kept as they were, to be shown.
     """
     with _open_zip(_read_source(source)) as raw_archive:
         archive = _Archive(raw_archive)
@@ -379,4 +422,6 @@ def load_model(source: ModelSource) -> SavedModel:
         iterations = archive.read("cost_iterations", _expect("cost_iterations", 1, "iu", MAX_HISTORY))
         costs = archive.read("costs", _expect("costs", 1, "f", MAX_HISTORY))
     _check_history(iterations, costs)
+    if finite_output:
+        check_output(parameters, dims, activation, str(hyper.get("dtype", "float64")))
     return SavedModel(parameters, dims, activation, hyper, tuple(str(c) for c in classes), iterations, costs)

@@ -239,7 +239,8 @@ def _checked(summary: RunSummary, body: sa.Row) -> StoredRun:
         if not isinstance(config, dict) or not isinstance(history, dict):
             raise ValueError("the config and history must be JSON objects")
         _check_status(summary.status)
-        model = None if body.model is None else dnn.load_model(bytes(body.model))
+        # A diverged run is stored with its last parameters, whose output may overflow: it is restored as it was.
+        model = None if body.model is None else dnn.load_model(bytes(body.model), finite_output=False)
     except (ValueError, TypeError) as exc:
         raise CorruptRecord(f"The stored run '{name}' is damaged and was not loaded: {exc}") from None
     return StoredRun(summary, config, history, model)
