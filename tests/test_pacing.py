@@ -82,3 +82,106 @@ def test_one_turn_at_a_time():
         assert result == [False]
     with board.turn() as again:
         assert again
+
+
+# ----- fair turns (issue 22.6) ------------------------------------------------------------
+def _wait_until(predicate, limit: float = 30.0) -> None:
+    """Wait for another thread to reach a state (a bound against a hang, not a timing assumption)."""
+    import time
+    deadline = time.monotonic() + limit
+    while not predicate():
+        assert time.monotonic() < deadline, "the other thread never got there"
+        time.sleep(0.001)
+
+
+def test_a_client_that_asks_again_at_once_does_not_take_the_turn_from_a_waiting_classmate():
+    board = pacing.TrainingBoard(FakeClock())
+    order: list[str] = []
+
+    def classmate() -> None:
+        with board.turn(wait=30, session="victim") as mine:
+            order.append("victim" if mine else "victim refused")
+
+    victim = threading.Thread(target=classmate)
+    for round_ in range(10):  # the hog trains turn after turn; the classmate starts waiting during the 5th
+        with board.turn(wait=30, session="hog") as mine:
+            assert mine
+            order.append("hog")
+            if round_ == 4:
+                victim.start()
+                _wait_until(lambda: board.waiting() == 1)
+    victim.join(30)
+    assert order[:6] == ["hog"] * 5 + ["victim"], "the classmate waiting gets the next turn"
+    assert order.count("hog") == 10
+
+
+def test_round_robin_between_waiting_sessions():
+    board = pacing.TrainingBoard(FakeClock())
+    order: list[str] = []
+    release = threading.Event()
+
+    def want(name: str) -> None:
+        with board.turn(wait=30, session=name) as mine:
+            if mine:
+                order.append(name)
+
+    with board.turn(session="b"):  # b was served most recently; a and c never
+        threads = [threading.Thread(target=want, args=(n,)) for n in ("b", "a", "c")]
+        for k, t in enumerate(threads):
+            t.start()
+            _wait_until(lambda k=k: board.waiting() == k + 1)
+        release.set()
+    for t in threads:
+        t.join(30)
+    assert order == ["a", "c", "b"], "never-served sessions in arrival order, then the one served last"
+
+
+def test_an_early_tick_trains_nothing_while_others_train():
+    clock = FakeClock()
+    board = pacing.TrainingBoard(clock)
+    assert board.tick("a", True) == 1 and board.tick("b", True) == 2
+    interval = pacing.tick_seconds(2)
+    clock.now += interval
+    board.tick("a", True)
+    with board.turn(session="a") as on_time:
+        assert on_time
+    clock.now += 0.1 * interval  # a rerun at once: early
+    board.tick("a", True)
+    with board.turn(session="a") as early:
+        assert not early
+    with board.turn(session="a") as later:  # the early mark is spent once
+        assert later
+    clock.now += interval
+    board.tick("a", True)
+    with board.turn() as by_thread:  # the session of this thread's last tick
+        assert by_thread
+
+
+def test_alone_a_tick_is_never_early():
+    clock = FakeClock()
+    board = pacing.TrainingBoard(clock)
+    for _ in range(5):
+        board.tick("solo", True)
+        with board.turn(session="solo") as mine:
+            assert mine
+
+
+@pytest.mark.parametrize("dims,m,ok", [((12288, 20, 7, 5, 1), 209, True), ((2, 50, 50, 1), 100, True),
+                                       ((12288, 100, 1), 2000, False), ((12288, 500, 500, 1), 1000, False)])
+def test_a_network_whose_iteration_would_freeze_the_class_is_refused(dims, m, ok):
+    env = {"DNN_FLOPS_PER_SECOND": "5e9"}
+    if ok:
+        assert pacing.check_iteration_seconds(dims, m, environ=env) <= 0.5
+    else:
+        with pytest.raises(ValueError, match="too big for a shared server"):
+            pacing.check_iteration_seconds(dims, m, environ=env)
+        assert pacing.check_iteration_seconds(dims, m, batch_size=64, environ=env) < 0.5 or dims[1] == 500
+        pacing.check_iteration_seconds(dims, m, environ={**env, "DNN_MAX_ITERATION_SECONDS": "0"})
+
+
+def test_iteration_limits_from_the_environment():
+    assert pacing.iteration_flops((10, 5, 1), 4) == 6 * (50 + 5) * 4
+    with pytest.raises(ValueError, match="DNN_MAX_ITERATION_SECONDS"):
+        pacing.check_iteration_seconds((2, 1), 1, environ={"DNN_MAX_ITERATION_SECONDS": "-1"})
+    with pytest.raises(ValueError, match="too big"):
+        pacing.check_iteration_seconds((100, 100, 1), 100, environ={"DNN_MAX_ITERATION_SECONDS": "1e-9"})

@@ -3,10 +3,11 @@ that lets the sessions of one server process train one slice at a time (its cloc
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping, Sequence
 
 SOLO_TICK_SECONDS, SOLO_SLICE_SECONDS = 0.2, 0.15      # one person training: a slice plus a redraw
 SHARED_TICK_SECONDS, SHARED_SLICE_SECONDS = 0.25, 0.2  # the base when several train at once
@@ -46,44 +47,144 @@ def slice_iterations(remaining: int, cap: int | None) -> int:
     return remaining if cap is None else max(0, min(remaining, cap))
 
 
+# ----- the cost of one iteration ---------------------------------------------------------
+MAX_ITERATION_SECONDS = 0.5      # DNN_MAX_ITERATION_SECONDS; 0 turns the check off (a personal install)
+FLOPS_PER_SECOND = 5e9           # DNN_FLOPS_PER_SECOND: one BLAS thread, float64, on a modest laptop core
+FLOPS_PER_WEIGHT_AND_EXAMPLE = 6  # forward 2 (multiply-add), backward 4 (dW and dA_prev)
+
+
+def iteration_flops(layer_dims: Sequence[int], m: int) -> int:
+    """Floating-point operations of one gradient-descent iteration over ``m`` examples (the products only)."""
+    weights = sum(int(a) * int(b) for a, b in zip(layer_dims[:-1], layer_dims[1:]))
+    return FLOPS_PER_WEIGHT_AND_EXAMPLE * weights * int(m)
+
+
+def _env_float(name: str, default: float, environ: Mapping[str, str] | None) -> float:
+    raw = (os.environ if environ is None else environ).get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number.") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be zero or a positive number, got {raw!r}.")
+    return value
+
+
+def check_iteration_seconds(layer_dims: Sequence[int], m: int, batch_size: int | None = None,
+                            environ: Mapping[str, str] | None = None) -> float:
+    """The estimated seconds of one iteration; ValueError (a sentence for the page) when it exceeds
+    DNN_MAX_ITERATION_SECONDS: one iteration holds the training turn, so it would freeze classmates' runs."""
+    limit = _env_float("DNN_MAX_ITERATION_SECONDS", MAX_ITERATION_SECONDS, environ)
+    rate = _env_float("DNN_FLOPS_PER_SECOND", FLOPS_PER_SECOND, environ) or FLOPS_PER_SECOND
+    examples = int(m) if batch_size is None else min(int(batch_size), int(m))
+    flops = iteration_flops(layer_dims, examples)
+    seconds = flops / rate
+    if limit and seconds > limit:
+        raise ValueError(
+            f"This network is too big for a shared server: one iteration on {examples:,} examples needs about "
+            f"{seconds:.1f} s ({flops / 1e9:,.1f} GFLOP), and one iteration may take about {limit:g} s at most, "
+            "so that everyone's run keeps moving. Use fewer units in the first hidden layers, or mini-batches.")
+    return seconds
+
+
 class TrainingBoard:
-    """What the sessions of one server process share about training: a turn and a head count.
+    """What the sessions of one server process share about training: a fair turn and a head count.
 
     All sessions share one Python process, and a training slice is many small NumPy calls that
     hold the GIL; eight at once starved the server's event loop (pages stopped updating, a new
     visitor waited over 30 s).  One slice at a time keeps the server responsive and shares the
     CPU between the sessions; a lone user never waits.  The head count lets each live view
     refresh less often when many people train, so their browsers are not swamped either.
+
+    Fair: when the turn comes free, the waiting session served least recently gets it (round robin), so
+    a client that reruns its training fragment back to back cannot take every turn; and while several
+    train, a tick that comes sooner than half its interval after the session's last one trains nothing.
     """
 
     # A session counts as training until it has missed a few of the slowest ticks.  Each change of the
     # count reruns every training page (a new refresh interval), so the count must not follow ticks
     # that come late on a busy server: with one interval of grace it swung between 4 and 8.
     ACTIVE_SECONDS = 4 * MAX_TICK_SECONDS
+    EARLY_FRACTION = 0.5
+    # A waiting session waits at least one shared slice, so a turn held by another is released in time.
+    MIN_WAIT_SECONDS = SHARED_SLICE_SECONDS + 0.05
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._lock, self._count_lock = threading.Lock(), threading.Lock()
+        self._cond, self._count_lock = threading.Condition(), threading.Lock()
+        self._busy, self._turns, self._arrivals = False, 0, 0
+        self._waiting: dict[str, tuple[int, int]] = {}  # session -> (turn it was last served, arrival)
+        self._served: dict[str, int] = {}
         self._last_tick: dict[str, float] = {}
+        self._early: set[str] = set()
+        self._caller = threading.local()  # .session: the session whose tick this thread ran last
 
     @contextmanager
-    def turn(self, wait: float = 0.05) -> Iterator[bool]:
-        """Yield True when this session may train a slice now, False when another one is training."""
-        got = self._lock.acquire(timeout=wait)
+    def turn(self, wait: float = 0.05, session: str | None = None) -> Iterator[bool]:
+        """Yield True when this session may train a slice now, False when another one is training, it is
+        another's turn, or this session's tick came early.  ``session`` defaults to the one whose
+        :meth:`tick` this thread ran last (each Streamlit session runs its script in its own thread)."""
+        who = session or getattr(self._caller, "session", None) or f"thread-{threading.get_ident()}"
+        with self._count_lock:
+            early = who in self._early
+            self._early.discard(who)
+        got = False if early else self._acquire(who, max(wait, self.MIN_WAIT_SECONDS))
         try:
             yield got
         finally:
             if got:
-                self._lock.release()
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _acquire(self, who: str, wait: float) -> bool:
+        deadline = time.monotonic() + wait  # a real wait on a lock: Condition.wait uses the real clock
+        with self._cond:
+            self._arrivals += 1
+            key = self._waiting[who] = (self._served.get(who, -1), self._arrivals)
+            try:
+                while True:
+                    if not self._busy and min(self._waiting.values()) == key:
+                        self._busy, self._turns = True, self._turns + 1
+                        self._served[who] = self._turns
+                        return True
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._cond.wait(remaining)
+            finally:
+                self._waiting.pop(who, None)
+                self._cond.notify_all()
+
+    def waiting(self) -> int:
+        """How many sessions wait for a turn right now."""
+        with self._cond:
+            return len(self._waiting)
 
     def tick(self, session: str, running: bool) -> int:
-        """Note whether ``session`` is training now; return how many sessions trained recently."""
+        """Note whether ``session`` is training now; return how many sessions trained recently.
+
+        While several train, a tick sooner than EARLY_FRACTION of its interval after this session's last
+        one is noted as early: the following :meth:`turn` of this session trains nothing."""
         now = self._clock()
         with self._count_lock:
+            self._caller.session = session
+            last = self._last_tick.get(session)
             if running:
                 self._last_tick[session] = now
             else:
                 self._last_tick.pop(session, None)
             for key in [k for k, t in self._last_tick.items() if now - t > self.ACTIVE_SECONDS]:
                 del self._last_tick[key]
-            return len(self._last_tick)
+                self._served.pop(key, None)
+            count = len(self._last_tick)
+            # 0 < gap: a clock that has not moved (a test's frozen clock) never makes a tick early.
+            gap = now - last if last is not None else math.inf
+            if running and count > 1 and 0 < gap < self.EARLY_FRACTION * tick_seconds(count):
+                self._early.add(session)
+                self._last_tick[session] = last  # an early tick does not move the session's rhythm
+            else:
+                self._early.discard(session)
+            return count
