@@ -9,6 +9,7 @@ import dnn
 from dnn import TrainConfig, Trainer
 from dnn.diagnose import divergence_trace
 from ui import plots_curves as pc
+from ui import theme
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +135,74 @@ def test_a_live_learning_rate_change_is_marked_where_it_happened(flower):
     assert [layer["mark"]["type"] for layer in spec["layer"]][-2:] == ["rule", "text"]
     assert np.isfinite(df.value).all()
     _valid(spec, df)
+
+
+# ----- charts that speak, legends that fit, both themes ---------------------------------------------------
+def test_the_description_says_what_the_curves_show_now(flower):
+    runs = [_run(flower, 0.5), _run(flower, 0.05)]
+    labels = ["this run", "#1: \u03b1=0.05"]
+    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(labels, runs)])
+    h = runs[0].history
+    text = pc.describe(df, "cost", labels)
+    assert text.startswith("Cost per iteration, this run: train cost from ")
+    assert f"{h.costs[0]:.4f} at iteration 0 to {h.costs[-1]:.4f} at iteration {h.cost_iterations[-1]:,}" in text
+    assert "1 earlier run drawn for comparison." in text
+    acc = pc.describe(df, "accuracy", labels)
+    assert f"test accuracy from {h.test_acc[0]:.1%}" in acc and f"to {h.test_acc[-1]:.1%}" in acc
+    empty = pc.curves_data([])
+    assert pc.describe(empty, "cost") == "Cost chart: no run yet, nothing drawn."
+    spec = pc.with_config(pc.cost_spec(300, labels), description=text)
+    assert spec["description"] == text and spec["config"]["aria"] is False
+    _valid(spec, df)
+
+
+def test_a_diverged_run_is_described_as_such(flower):
+    run = _run(flower, 10.0)
+    df = pc.curves_data([pc.CurveRun("this run", run.history, divergence_trace(run))])
+    assert pc.describe(df, "cost").endswith("The cost blew up (diverged): drawn in vermillion.")
+
+
+def test_the_table_alternative_holds_every_recorded_value(flower):
+    runs = [_run(flower, 0.5), _run(flower, 0.05)]
+    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(["a", "b"], runs)])
+    table = pc.curves_table(df)
+    assert list(table.columns) == ["run", "iteration", "train cost", "test cost", "train accuracy", "test accuracy"]
+    assert list(dict.fromkeys(table.run)) == ["a", "b"]
+    mine = table[table.run == "a"].set_index("iteration")
+    h = runs[0].history
+    np.testing.assert_allclose(mine.loc[h.cost_iterations, "train cost"], h.costs)
+    np.testing.assert_allclose(mine.loc[h.acc_iterations, "test accuracy"], h.test_acc)
+    assert list(pc.curves_table(pc.curves_data([])).columns)[:2] == ["run", "iteration"]
+
+
+def test_the_plot_keeps_its_height_and_the_legend_its_full_labels_below():
+    labels = ["this run (\u03b1=0.0075, layers [12288, 20, 7, 5, 1], init sqrt)", "#1: \u03b1=0.05, layers [12288, 7, 1]",
+              "#2: \u03b1=0.001, layers [12288, 7, 1], init he", "#3: l2 0.7"]
+    for spec in (pc.cost_spec(300, labels, height=185), pc.accuracy_spec(300, labels, height=160)):
+        legend = spec["layer"][0]["encoding"]["color"]["legend"]
+        assert legend["orient"] == "bottom" and legend["labelLimit"] == 0  # 0: never cut
+        assert legend["columns"] == 1  # long labels: one per row, each whole
+        # fit-x: the width follows the column; the height is the plot's own, the legend comes on top of it.
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert pc.cost_spec(300, labels, height=185)["height"] == 185
+    assert pc.legend_columns(["a", "b", "c"]) == 3
+    assert pc.legend_columns(["x" * 40, "y"]) == 2
+    assert pc.legend_columns([]) == 1
+
+
+def test_dark_charts_use_the_dark_palette(flower):
+    labels = ["this run", "#1"]
+    light = pc.cost_spec(300, labels)["layer"][0]["encoding"]["color"]["scale"]["range"]
+    dark = pc.cost_spec(300, labels, dark=True)
+    assert light == list(theme.RUN_COLOURS_LIGHT[:2])
+    assert dark["layer"][0]["encoding"]["color"]["scale"]["range"] == list(theme.RUN_COLOURS_DARK[:2])
+    assert dark["layer"][3]["mark"]["color"] == theme.MUTED_DARK
+    assert pc.accuracy_spec(300, labels, dark=True)["layer"][0]["encoding"]["color"]["scale"]["range"][0] == \
+        theme.RUN_COLOURS_DARK[0]
+
+
+def test_an_empty_chart_has_a_plain_zero_to_one_axis():
+    spec = pc.cost_spec(300, log_y=True, empty=True)
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["scale"] == {"zero": True, "domain": [0, 1]} and y["axis"]["format"] == "~g"
+    _valid(spec, pc.curves_data([]))

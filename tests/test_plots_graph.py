@@ -8,6 +8,7 @@ import pytest
 import dnn
 from dnn import TrainConfig, Trainer
 from ui import plots_graph as pg
+from ui import theme
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def test_spec_is_valid_square_and_independent_of_the_weights(flower_run, image_c
     other = pg.graph_spec(layout, pg.graph_data(later, "relu", probe, layout))
     assert {k: v for k, v in other.items() if k != "datasets"} == {k: v for k, v in spec.items() if k != "datasets"}
     hover = spec["layer"][2]["params"][0]
-    assert hover["select"]["on"] == "pointerover" and hover["select"]["fields"] == ["node"]
+    assert hover["select"]["on"] == "pointerover, pointerdown" and hover["select"]["fields"] == ["node"]
     _, run2, probe2, _ = image_case
     layout2 = pg.graph_layout(run2.config.layer_dims, probe2)
     _valid(pg.graph_spec(layout2, pg.graph_data(run2.parameters, "relu", probe2, layout2)))
@@ -157,3 +158,22 @@ def test_redraw_keeps_the_graph_under_its_share():
     assert pg.redraw_due(0.46, 0.08)
     cost, interval = 0.08, 0.08 * (1 - pg.GRAPH_SHARE) / pg.GRAPH_SHARE
     assert cost / (cost + interval) == pytest.approx(pg.GRAPH_SHARE)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_graph_speaks_enlarges_by_tap_or_choice_and_reads_in_both_themes(dark):
+    probe = pg.image_probe(np.random.RandomState(0).rand(9, 64, 64, 3))
+    layout = pg.graph_layout((12288, 20, 7, 1), probe, max_units=6)
+    text = pg.describe_graph(layout)
+    assert text.startswith("Network graph of layer_dims [12288, 20, 7, 1] (6 of 20, 6 of 7 units drawn)")
+    assert "tap a unit" in text
+    spec = pg.graph_spec(layout, dark=dark, description=text, selected="L1 unit 2")
+    assert spec["description"] == text and spec["config"]["aria"] is False
+    hover = spec["layer"][2]["params"][0]
+    assert hover["value"] == [{"node": "L1 unit 2"}] and "pointerdown" in hover["select"]["on"]
+    selected_ink = spec["layer"][2]["encoding"]["stroke"]["condition"]["value"]
+    hint = spec["layer"][-1]["mark"]["color"]
+    bg = theme.background(dark)
+    assert theme.contrast(selected_ink, bg) >= 7 and theme.contrast(hint, bg) >= theme.TEXT_CONTRAST
+    assert "value" not in pg.graph_spec(layout)["layer"][2]["params"][0]
+    alt.Chart.from_dict(spec)

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 import dnn
-from ui import plots_train, settings
+from ui import plots_train, settings, theme
 
 
 def test_decision_boundary_data_covers_grid_and_points():
@@ -25,7 +25,11 @@ def test_decision_boundary_data_covers_grid_and_points():
     grid = df[df["layer"] == "grid"]
     assert grid["x"].min() < X[0].min() and grid["x2"].max() > X[0].max()
     spec = plots_train.decision_boundary_spec(("red", "blue"))
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "circle", "square"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "point", "point"]
+    # Training points filled, test points hollow; the class by shape as well as colour.
+    assert [layer["mark"].get("filled") for layer in spec["layer"][1:]] == [True, False]
+    for layer in spec["layer"][1:]:
+        assert layer["encoding"]["shape"]["scale"]["range"] == list(theme.CLASS_SHAPES)
 
 
 def test_boundary_is_one_to_one_with_no_blank_band_and_optional_test_points():
@@ -99,3 +103,40 @@ def test_a_huge_toy_set_draws_at_most_max_points_per_set():
     shown = df[df["layer"] == "train"]
     assert 0 < len(shown) <= plots_train.MAX_POINTS
     np.testing.assert_allclose(shown["x"].iloc[:2], X[0, [0, 6]])
+
+
+def _valid(spec, df):
+    import json
+
+    import altair as alt
+    return alt.Chart.from_dict({**spec, "data": {"values": json.loads(df.to_json(orient="records"))}})
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_boundary_speaks_and_reads_in_both_themes(dark):
+    rng = np.random.RandomState(3)
+    X, Y = rng.randn(2, 40), (rng.rand(1, 40) > 0.5).astype(int)
+    proba = lambda g: (g[0:1] > 0).astype(float)  # noqa: E731  (the right half of the plane is class 1)
+    df = plots_train.decision_boundary_data(X, Y, proba, resolution=20, X_test=X[:, :10], Y_test=Y[:, :10])
+    text = plots_train.describe_boundary(df, ("non-cat", "it's \\ a 'cat'"))
+    share = float((df[df.layer == "grid"].p > 0.5).mean())
+    assert f"{share:.0%} of it is predicted it's" in text
+    assert "40 training points drawn filled, 10 test points hollow" in text
+    assert text.endswith("non-cat as circles, it's \\ a 'cat' as triangles.")
+    spec = plots_train.decision_boundary_spec(("non-cat", "it's \\ a 'cat'"), plots_train.boundary_extent(X, 20),
+                                              dark=dark, description=text)
+    assert spec["description"] == text and spec["config"]["aria"] is False
+    fill = spec["layer"][1]["encoding"]["fill"]["scale"]["range"]
+    assert fill == list(theme.class_colours(dark))
+    # A quote in a class name cannot end the Vega expression's string early.
+    assert "'it\\'s \\\\ a \\'cat\\''" in spec["layer"][1]["encoding"]["fill"]["legend"]["labelExpr"]
+    middle = spec["layer"][0]["encoding"]["color"]["scale"]["range"][1]
+    assert theme.contrast(middle, theme.background(dark)) < 1.5  # the undecided middle is the page's own tone
+    _valid(spec, df)
+
+
+def test_toy_scatter_shows_the_class_by_shape_too():
+    X = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]])
+    fig = plots_train.toy_scatter_figure(X, np.array([[0, 1, 1]]), ("non-cat", "cat"), dark=True)
+    assert [t.marker.symbol for t in fig.data] == list(theme.CLASS_SYMBOLS)
+    assert [t.marker.color for t in fig.data] == list(theme.CLASS_COLOURS_DARK)

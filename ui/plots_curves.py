@@ -19,9 +19,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-# Okabe-Ito: distinguishable with every common colour-vision deficiency, and on a projector.
-RUN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-EXPLOSION_COLOUR = "#D55E00"
+from ui import theme
+
+# Okabe-Ito where it is readable on the background (ui/theme.py): the light theme's; the dark one's in theme.
+RUN_COLOURS = theme.RUN_COLOURS_LIGHT
+EXPLOSION_COLOUR = theme.EXPLOSION
 SPLITS = ("train", "test")
 # Log scales cannot show 0; a cost this small is a perfect fit for any picture on screen.
 MIN_COST = 1e-6
@@ -87,10 +89,20 @@ def curves_data(runs: Sequence[CurveRun]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype({"iteration": np.int64, "value": np.float64})
 
 
-def _colour(labels: Sequence[str]) -> dict:
+def legend_columns(labels: Sequence[str], chars_per_row: int = 90) -> int:
+    """Columns of the legend below a plot: as many whole labels as fit a row (one per row when they are long)."""
+    longest = max((len(lab) for lab in labels), default=1) + 4  # the symbol and the gap
+    return max(1, min(len(labels), chars_per_row // longest))
+
+
+def _colour(labels: Sequence[str], dark: bool = False) -> dict:
+    """Colour = run, with a legend below the plot: full labels (no cut), in as many rows as they need.  Below,
+    not above: the legend's rows add to the chart's height instead of taking it from the plot."""
+    colours = theme.run_colours(dark)
     return {"field": "run", "type": "nominal", "title": "run", "sort": list(labels),
-            "scale": {"domain": list(labels), "range": [RUN_COLOURS[k % len(RUN_COLOURS)] for k in range(len(labels))]},
-            "legend": {"orient": "top", "direction": "horizontal", "title": None, "labelLimit": 280}
+            "scale": {"domain": list(labels), "range": [colours[k % len(colours)] for k in range(len(labels))]},
+            "legend": {"orient": "bottom", "direction": "horizontal", "title": None, "labelLimit": 0,
+                       "columns": legend_columns(labels), "symbolType": "stroke", "symbolStrokeWidth": 3}
             if len(labels) > 1 else None}
 
 
@@ -110,21 +122,31 @@ def _tooltip(value_format: str) -> list[dict]:
             {"field": "value", "type": "quantitative", "format": value_format}]
 
 
-def _lines(metric: str, x: dict, y: dict, labels: Sequence[str], value_format: str) -> dict:
+def _lines(metric: str, x: dict, y: dict, labels: Sequence[str], value_format: str, dark: bool = False) -> dict:
     return {"transform": [{"filter": f"datum.metric == '{metric}'"}],
             "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
-            "encoding": {"x": x, "y": y, "color": _colour(labels), "strokeDash": _dash(),
+            "encoding": {"x": x, "y": y, "color": _colour(labels, dark), "strokeDash": _dash(),
                          "detail": {"field": "split"}, "tooltip": _tooltip(value_format)}}
 
 
+# The plot keeps its height whatever the legend below it: "pad" grows the chart instead of shrinking the plot
+# (a legend of four long run labels once left a 30-45 px cost plot); the width still fits the column.
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+
+
 def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y: bool = False,
-              height: int = 260) -> dict:
+              height: int = 260, dark: bool = False, empty: bool = False) -> dict:
     """Train (solid) and test (dashed) cost per run; a diverged run's blow-up in vermillion, labelled.
 
-    ``labels`` are the runs in the data, the current one first (it keeps the first colour).
+    ``labels`` are the runs in the data, the current one first (it keeps the first colour).  ``empty``:
+    no cost yet, so the axis shows 0 to 1 with plain ticks (an empty log axis printed "0.000000").
     """
+    scale = {"type": "log"} if log_y and not empty else {"zero": True}
+    if empty:
+        scale["domain"] = [0, 1]
     y = {"field": "value", "type": "quantitative", "title": "cost J" + (" (log scale)" if log_y else ""),
-         "scale": {"type": "log"} if log_y else {"zero": True}}
+         "scale": scale, "axis": {"format": "~g", "tickCount": 4}}
+    grey = theme.muted(dark)
     x = _x(num_iterations, title=None)  # the accuracy chart below names the shared axis
     explosion = {"transform": [{"filter": "datum.metric == 'explosion'"}],
                  "mark": {"type": "line", "color": EXPLOSION_COLOUR, "strokeWidth": 2.5, "clip": True,
@@ -135,35 +157,91 @@ def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y:
                      "color": EXPLOSION_COLOUR, "fontSize": 13},
             "encoding": {"x": x, "y": y, "text": {"field": "note"}}}
     changed = {"transform": [{"filter": "datum.metric == 'change'"}],
-               "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#555555", "clip": True},
+               "mark": {"type": "rule", "strokeDash": [2, 3], "color": grey, "clip": True},
                "encoding": {"x": x, "tooltip": [{"field": "note", "title": "changed"},
                                                  {"field": "iteration", "type": "quantitative"}]}}
     changed_note = {"transform": [{"filter": "datum.metric == 'change'"}],
                     "mark": {"type": "text", "align": "left", "dx": 3, "y": 6, "baseline": "top",
-                             "color": "#555555", "fontSize": 11},
+                             "color": grey, "fontSize": 11},
                     "encoding": {"x": x, "text": {"field": "note"}}}
-    return {"height": height, "title": {"text": "Cost: train (solid) and test (dashed)", "anchor": "start"},
-            "layer": [_lines("cost", x, y, labels, ".4f"), explosion, note, changed, changed_note]}
+    return {"height": height, "autosize": AUTOSIZE,
+            "title": {"text": "Cost: train (solid) and test (dashed)", "anchor": "start"},
+            "layer": [_lines("cost", x, y, labels, ".4f", dark), explosion, note, changed, changed_note]}
 
 
-def accuracy_spec(num_iterations: int, labels: Sequence[str] = ("this run",), height: int = 260) -> dict:
+def accuracy_spec(num_iterations: int, labels: Sequence[str] = ("this run",), height: int = 260,
+                  dark: bool = False) -> dict:
     """Train (solid) and test (dashed) accuracy in percent, 0-100% fixed so runs compare at a glance."""
     y = {"field": "value", "type": "quantitative", "title": "accuracy",
          "scale": {"domain": [0, 1]}, "axis": {"format": ".0%", "tickCount": 3}}
-    return {"height": height, "layer": [_lines("accuracy", _x(num_iterations), y, labels, ".1%")]}
+    return {"height": height, "autosize": AUTOSIZE,
+            "layer": [_lines("accuracy", _x(num_iterations), y, labels, ".1%", dark)]}
+
+
+# ----- what the charts show, in words ----------------------------------------------------------
+def _trend(rows: pd.DataFrame, fmt: str) -> str:
+    first, last = rows.iloc[0], rows.iloc[-1]
+    if len(rows) == 1:
+        return f"{format(first.value, fmt)} at iteration {first.iteration:,}"
+    return (f"{format(first.value, fmt)} at iteration {first.iteration:,} to {format(last.value, fmt)} "
+            f"at iteration {last.iteration:,}")
+
+
+def describe(data: pd.DataFrame, metric: str, labels: Sequence[str] = ("this run",)) -> str:
+    """A short description of what a curves chart shows now, for screen readers (the chart's accessible
+    name and Vega-Lite ``description``): each split of the first run, and how many runs are drawn."""
+    name = "Cost" if metric == "cost" else "Accuracy"
+    fmt = ".4f" if metric == "cost" else ".1%"
+    rows = data[data.metric == metric] if len(data) else data
+    if not len(rows):
+        return f"{name} chart: no run yet, nothing drawn."
+    first = labels[0] if labels else rows.run.iloc[0]
+    parts = []
+    for split in SPLITS:
+        mine = rows[(rows.run == first) & (rows.split == split)].sort_values("iteration")
+        if len(mine):
+            parts.append(f"{split} {name.lower()} from {_trend(mine, fmt)}")
+    text = f"{name} per iteration, {first}: " + ("; ".join(parts) if parts else "nothing recorded yet") + "."
+    others = len(set(rows.run)) - 1
+    if others > 0:
+        text += f" {others} earlier run{'s' if others > 1 else ''} drawn for comparison."
+    if metric == "cost" and (data.metric == "explosion").any():
+        text += " The cost blew up (diverged): drawn in vermillion."
+    return text
+
+
+def curves_table(data: pd.DataFrame) -> pd.DataFrame:
+    """The curves as a table (the "show as table" alternative): one row per run and recorded iteration."""
+    rows = data[data.metric.isin(["cost", "accuracy"])]
+    if not len(rows):
+        return pd.DataFrame(columns=["run", "iteration", "train cost", "test cost", "train accuracy",
+                                     "test accuracy"])
+    wide = rows.pivot_table(index=["run", "iteration"], columns=["split", "metric"], values="value",
+                            aggfunc="last")
+    wide.columns = [f"{split} {metric}" for split, metric in wide.columns]
+    order = [c for c in ("train cost", "test cost", "train accuracy", "test accuracy") if c in wide.columns]
+    runs = list(dict.fromkeys(rows.run))
+    table = wide[order].reset_index()
+    table["run"] = pd.Categorical(table["run"], categories=runs, ordered=True)
+    return table.sort_values(["run", "iteration"]).reset_index(drop=True).astype({"run": str})
 
 
 def presenter_config(presenter: bool) -> dict:
-    """Vega-lite ``config`` for the charts: larger type and thicker lines on a projector."""
+    """Vega-lite ``config`` for the charts: larger type and thicker lines on a projector; marks and axes
+    hidden from screen readers (the chart's description speaks for them)."""
     size = 16 if presenter else 12
-    return {"axis": {"labelFontSize": size, "titleFontSize": size + 1},
+    return {"aria": False, "axis": {"labelFontSize": size, "titleFontSize": size + 1},
             "legend": {"labelFontSize": size, "titleFontSize": size},
             "title": {"fontSize": size + 2}, "line": {"strokeWidth": 3.5 if presenter else 2.5}}
 
 
-def with_config(spec: dict, presenter: bool = False) -> dict:
-    """The spec with the shared look applied (a new dict; the input is not changed)."""
-    return {**spec, "config": presenter_config(presenter)}
+def with_config(spec: dict, presenter: bool = False, description: str | None = None) -> dict:
+    """The spec with the shared look applied (a new dict; the input is not changed).
+
+    ``description`` names the chart for screen readers (Vega's aria-label); the marks and axes themselves
+    are hidden from them (``aria: false``), or every line and tick would be read out as a "graphic".
+    """
+    return {**spec, "config": presenter_config(presenter), **({"description": description} if description else {})}
 
 
 # ----- labels that say what differs -----------------------------------------------------------

@@ -354,13 +354,30 @@ def label_font_size(layout: GraphLayout, largest: int = 15) -> int:
     return int(max(9, min(largest, GAP * layout.px_per_unit / 5.2)))
 
 
+HINT = "Point at a unit\nor tap it\nto enlarge it here"
+
+
+def describe_graph(layout: GraphLayout) -> str:
+    """The graph's accessible name and description: what is drawn, and how to enlarge a unit."""
+    dims = list(layout.layer_dims)
+    cut = [f"{shown} of {n}" for shown, n in zip(layout.shown[1:], dims[1:]) if shown < n]
+    drawn = f" ({', '.join(cut)} units drawn)" if cut else ""
+    return (f"Network graph of layer_dims {dims}{drawn}: the input, then each layer's units, each a small "
+            "picture of what it computes; lines are the weights, blue "
+            "positive, orange negative, thicker for larger. Point at or tap a unit to enlarge it with its "
+            "numbers.")
+
+
 def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None = None,
-               font_size: int | None = None) -> dict:
+               font_size: int | None = None, dark: bool = False, description: str | None = None,
+               selected: str | None = None) -> dict:
     """The vega-lite spec drawing :func:`graph_data`'s tables (passed as ``datasets``).
 
     Apart from the datasets it depends only on the layout, never on the weights, so a chart
-    keeps its identity (and its hovered unit) while the run trains.
+    keeps its identity (and its hovered unit) while the run trains.  A unit is enlarged by pointing at it,
+    tapping it (phones), or by ``selected`` (a node name from the tables, e.g. chosen with the keyboard).
     """
+    ink, hint_ink = ("#ffffff", "#b0b0b0") if dark else ("#000000", "#595959")
     width, height = graph_size(layout)
     font_size = label_font_size(layout) if font_size is None else font_size
     right = GAP * (len(layout.layer_dims) - 1) + 0.5
@@ -382,13 +399,17 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
                {"calculate": f"{dy0} + (datum.v + datum.dv) * {DETAIL}", "as": "py2"}]
     frame_pos = [{"calculate": f"datum.x - {NODE / 2}", "as": "px"}, {"calculate": f"datum.x + {NODE / 2}", "as": "px2"},
                  {"calculate": f"datum.y - {NODE / 2}", "as": "py"}, {"calculate": f"datum.y + {NODE / 2}", "as": "py2"}]
-    hover = {"name": "unit", "select": {"type": "point", "on": "pointerover", "fields": ["node"],
-                                        "clear": "dblclick", "nearest": False}}
+    # pointerdown as well as pointerover: a tap enlarges a unit on a touch screen.
+    hover = {"name": "unit", "select": {"type": "point", "on": "pointerover, pointerdown", "fields": ["node"],
+                                        "clear": "dblclick", "nearest": False},
+             **({"value": [{"node": selected}]} if selected else {})}
     cells, frames = {"name": "cells"}, {"name": "frames"}
     return {
         "width": width, "height": height,
         **({"datasets": dict(datasets)} if datasets is not None else {}),
-        "config": {"view": {"stroke": None}, "text": {"fontSize": font_size}},
+        **({"description": description} if description else {}),
+        # The units are hidden from screen readers (hundreds of rects); the description speaks for them.
+        "config": {"view": {"stroke": None}, "text": {"fontSize": font_size}, "aria": False},
         "layer": [
             {"data": {"name": "edges"},
              "mark": {"type": "rule", "opacity": 0.85, "strokeCap": "round"},
@@ -402,7 +423,7 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
             {"data": frames, "transform": frame_pos, "params": [hover],
              "mark": {"type": "rect", "fill": "#ffffff", "fillOpacity": 0.01, "cursor": "pointer"},
              "encoding": {"x": qx, "x2": qx2, "y": qy, "y2": qy2,
-                          "stroke": {"condition": {"param": "unit", "empty": False, "value": "#000000"},
+                          "stroke": {"condition": {"param": "unit", "empty": False, "value": ink},
                                      "value": "#555555"},
                           "strokeWidth": {"condition": {"param": "unit", "empty": False, "value": 3}, "value": 0.8},
                           "tooltip": [{"field": "title", "title": "unit"}, {"field": "info", "title": "numbers"}]}},
@@ -422,9 +443,10 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
              "mark": {"type": "text", "align": "left", "baseline": "top", "lineBreak": "; ",
                       "limit": DETAIL * layout.px_per_unit},
              "encoding": {"x": qx, "y": qy, "text": {"field": "info"}}},
-            {"data": {"values": [{"hint": "Point at a unit to enlarge it here"}]},
+            {"data": {"values": [{"hint": HINT}]},
              "transform": [{"calculate": f"{dx0}", "as": "px"}, {"calculate": f"{dy0 + DETAIL / 2}", "as": "py"}],
-             "mark": {"type": "text", "align": "left", "color": "#777777", "fontStyle": "italic"},
+             "mark": {"type": "text", "align": "left", "color": hint_ink, "fontStyle": "italic", "lineBreak": "\n",
+                      "baseline": "middle"},
              "encoding": {"x": qx, "y": qy, "text": {"field": "hint"},
                           "opacity": {"condition": {"test": "length(data('unit_store')) > 0", "value": 0}, "value": 1}}},
         ],

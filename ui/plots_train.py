@@ -11,15 +11,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-CLASS_COLOURS = ("#1f77b4", "#e07a1f")  # label 0, label 1
+from ui import theme
+
+CLASS_COLOURS = theme.CLASS_COLOURS_LIGHT  # label 0, label 1 (the dark theme's are in ui/theme.py)
+# Named classes drawn in their own colour, a shade readable on white and on the dark theme's #111111 (3:1).
+NAMED_COLOURS = {"red": "#d62728", "blue": "#1f77b4", "green": "#2ca02c", "orange": "#c8620a", "purple": "#9467bd"}
 
 
-def class_colours(classes: Sequence[str]) -> tuple[str, str]:
+def class_colours(classes: Sequence[str], dark: bool = False) -> tuple[str, str]:
     """Colours for label 0 and 1: the class names themselves when they are colours (the toy sets' red/blue)."""
-    named = {"red": "#d62728", "blue": "#1f77b4", "green": "#2ca02c", "orange": "#e07a1f", "purple": "#9467bd"}
-    if len(classes) == 2 and all(str(c).lower() in named for c in classes):
-        return named[str(classes[0]).lower()], named[str(classes[1]).lower()]
-    return CLASS_COLOURS
+    if len(classes) == 2 and all(str(c).lower() in NAMED_COLOURS for c in classes):
+        return NAMED_COLOURS[str(classes[0]).lower()], NAMED_COLOURS[str(classes[1]).lower()]
+    return theme.class_colours(dark)
 
 
 # ----- 2-D toy data ------------------------------------------------------------------
@@ -80,12 +83,14 @@ def boundary_size(extent: Sequence[float], side: int = 420) -> tuple[int, int]:
 
 
 def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence[float] | None = None,
-                           side: int = 420) -> dict:
-    """P(y=1) as a two-colour field with the training points (circles) and test points (squares) on top.
+                           side: int = 420, dark: bool = False, description: str | None = None) -> dict:
+    """P(y=1) as a two-colour field with the training points (filled) and test points (hollow) on top.
 
-    With ``extent`` (from :func:`boundary_extent`) the axes span exactly the grid at a 1:1 aspect.
+    A class is told by its shape as well as its colour (label 0 circles, label 1 triangles), so the chart
+    reads without colour vision.  With ``extent`` (from :func:`boundary_extent`) the axes span exactly the
+    grid at a 1:1 aspect.  ``description`` names the chart for screen readers (see :func:`describe_boundary`).
     """
-    colours = class_colours(classes)
+    colours = class_colours(classes, dark)
     # "pad": width and height are the plot itself (axes and legends come on top), so 1:1 is exact.
     size = {} if extent is None else {**dict(zip(("width", "height"), boundary_size(extent, side))),
                                       "autosize": {"type": "pad"}}
@@ -96,48 +101,75 @@ def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence
 
     x = axis("x", "x1", None if extent is None else extent[:2])
     y = axis("y", "x2", None if extent is None else extent[2:])
-    fill = {"field": "label", "type": "nominal", "title": "label",
-            "scale": {"domain": ["0", "1"], "range": list(colours)},
-            "legend": {"labelExpr": f"datum.label == '1' ? '{classes[-1]}' : '{classes[0]}'", "orient": "right"}}
+    names = f"datum.label == '1' ? '{_js(classes[-1])}' : '{_js(classes[0])}'"
+    legend = {"labelExpr": names, "orient": "right", "title": "label"}
+    by_label = {"field": "label", "type": "nominal", "title": "label", "scale": {"domain": ["0", "1"]}}
+    colour = {**by_label, "scale": {"domain": ["0", "1"], "range": list(colours)}}
+    shape = {**by_label, "scale": {"domain": ["0", "1"], "range": list(theme.CLASS_SHAPES)}}
+    edge = "#ffffff" if dark else "#000000"
+    middle = "#1c1c1c" if dark else "#ffffff"
+    points = {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}
     return {
         **size,
+        **({"description": description} if description else {}),
+        "config": {"aria": False},
         "layer": [
             {"transform": [{"filter": "datum.layer == 'grid'"}],
              "mark": {"type": "rect", "opacity": 0.8, "strokeWidth": 0},
              "encoding": {
                  "x": x, "x2": {"field": "x2"}, "y": y, "y2": {"field": "y2"},
                  "color": {"field": "p", "type": "quantitative", "title": f"P({classes[-1]})",
-                           "scale": {"domain": [0, 1], "range": [_tint(colours[0]), "#ffffff", _tint(colours[1])]},
+                           "scale": {"domain": [0, 1], "range": [_tint(colours[0], dark=dark), middle,
+                                                                  _tint(colours[1], dark=dark)]},
                            "legend": {"orient": "right", "format": ".1f"}},
              }},
             {"transform": [{"filter": "datum.layer == 'train'"}],
-             "mark": {"type": "circle", "size": 26, "opacity": 0.9, "stroke": "black", "strokeWidth": 0.4},
-             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
-                          "fill": fill}},
+             "mark": {"type": "point", "filled": True, "size": 34, "opacity": 0.95, "stroke": edge,
+                      "strokeWidth": 0.5},
+             "encoding": {**points, "fill": {**colour, "legend": legend}, "shape": {**shape, "legend": legend}}},
             {"transform": [{"filter": "datum.layer == 'test'"}],
-             "mark": {"type": "square", "size": 34, "opacity": 1, "stroke": "black", "strokeWidth": 1.2},
-             "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"},
-                          "fill": fill}},
+             "mark": {"type": "point", "filled": False, "size": 52, "opacity": 1, "strokeWidth": 2},
+             "encoding": {**points, "stroke": {**colour, "legend": None}, "shape": {**shape, "legend": None}}},
         ],
         "resolve": {"scale": {"color": "independent"}},
     }
 
 
-def _tint(hex_colour: str, amount: float = 0.55) -> str:
-    """A paler version of a colour, for the probability field under the points."""
+def _js(text: str) -> str:
+    """A class name inside a Vega expression's single-quoted string."""
+    return str(text).replace("\\", "\\\\").replace("'", "\\'")
+
+
+def describe_boundary(data: pd.DataFrame, classes: Sequence[str]) -> str:
+    """What the boundary chart shows now, in words: how much of the plane each class gets, and the points."""
+    grid = data[data.layer == "grid"]
+    share = float((grid.p > 0.5).mean()) if len(grid) else 0.0
+    counts = {layer: int((data.layer == layer).sum()) for layer in ("train", "test")}
+    text = (f"Decision boundary: the plane coloured by the network's probability of {classes[-1]}; "
+            f"{share:.0%} of it is predicted {classes[-1]}, {1 - share:.0%} {classes[0]}. "
+            f"{counts['train']} training points drawn filled")
+    text += f", {counts['test']} test points hollow" if counts["test"] else ""
+    return text + f"; {classes[0]} as circles, {classes[-1]} as triangles."
+
+
+def _tint(hex_colour: str, amount: float = 0.55, dark: bool = False) -> str:
+    """A paler (on the dark theme: darker) version of a colour, for the probability field under the points."""
     rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+    towards = 0 if dark else 255
+    return "#" + "".join(f"{round(c + (towards - c) * amount):02x}" for c in rgb)
 
 
-def toy_scatter_figure(X: np.ndarray, Y: np.ndarray, classes: Sequence[str] = ("0", "1")) -> go.Figure:
-    """The 2-D points coloured by label."""
+def toy_scatter_figure(X: np.ndarray, Y: np.ndarray, classes: Sequence[str] = ("0", "1"),
+                       dark: bool = False) -> go.Figure:
+    """The 2-D points by label: colour and shape (circles and triangles), so colour is never the only cue."""
     fig = go.Figure()
     labels = Y.ravel().astype(int)
-    colours = class_colours(classes)
+    colours = class_colours(classes, dark)
     for k in (0, 1):
         pts = X[:, labels == k]
         fig.add_trace(go.Scatter(x=pts[0], y=pts[1], mode="markers", name=f"{k}: {classes[k]}",
-                                 marker={"color": colours[k], "size": 6, "line": {"width": 0.3}}))
+                                 marker={"color": colours[k], "size": 7, "symbol": theme.CLASS_SYMBOLS[k],
+                                         "line": {"width": 0.3}}))
     fig.update_layout(xaxis_title="x1", yaxis_title="x2", height=420, margin={"t": 30},
                       yaxis={"scaleanchor": "x"})
     return fig

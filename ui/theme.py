@@ -1,0 +1,72 @@
+"""Colours that stay readable in the light and the dark theme, and the WCAG contrast ratio that checks them.
+
+The app's own colours (buttons, text, links) are in .streamlit/config.toml, [theme.light] and [theme.dark];
+the charts draw on a transparent background, so each palette here is for one theme.  Lines and points
+need 3:1 against the background (WCAG 2.1, 1.4.11), text 4.5:1 (1.4.3).  No Streamlit here: a page
+passes ``dark=st.context.theme.type == "dark"``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#111111"   # as in .streamlit/config.toml
+TEXT_CONTRAST, GRAPHICS_CONTRAST = 4.5, 3.0
+
+# Runs on the curves.  Okabe-Ito (readable with every common colour-vision deficiency) where its colours
+# reach 3:1 on the background; its orange, sky blue and yellow are too pale on white, so the light theme
+# has a dark ochre and a violet in their place.  Vermillion is the explosion's colour, never a run's.
+RUN_COLOURS_LIGHT = ("#0072B2", "#000000", "#009E73", "#CC79A7", "#8F6A00", "#5E3C99")
+RUN_COLOURS_DARK = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#FFFFFF")
+EXPLOSION = "#D55E00"
+# Label 0 and label 1 (blue and vermillion: Okabe-Ito's clearest pair, also on a projector); every chart
+# also shows the class by shape or text, never by colour alone.
+CLASS_COLOURS_LIGHT = ("#0072B2", "#D55E00")
+CLASS_COLOURS_DARK = ("#56B4E9", "#E69F00")
+CLASS_SHAPES = ("circle", "triangle-up")     # Vega-Lite shapes of label 0 and label 1
+CLASS_SYMBOLS = ("circle", "triangle-up")    # the same in plotly
+MUTED_LIGHT, MUTED_DARK = "#595959", "#b0b0b0"  # rules and their notes (7:1 / 8.8:1)
+
+
+def is_dark(theme_type: str | None) -> bool:
+    """``st.context.theme.type`` ("light", "dark" or None before the browser said) as a flag."""
+    return theme_type == "dark"
+
+
+def background(dark: bool) -> str:
+    return DARK_BACKGROUND if dark else LIGHT_BACKGROUND
+
+
+def run_colours(dark: bool) -> tuple[str, ...]:
+    return RUN_COLOURS_DARK if dark else RUN_COLOURS_LIGHT
+
+
+def class_colours(dark: bool) -> tuple[str, str]:
+    return CLASS_COLOURS_DARK if dark else CLASS_COLOURS_LIGHT
+
+
+def muted(dark: bool) -> str:
+    return MUTED_DARK if dark else MUTED_LIGHT
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of "#rrggbb"."""
+    h = hex_colour.lstrip("#")
+    if len(h) != 6:
+        raise ValueError(f"expected a colour as #rrggbb, got {hex_colour!r}.")
+    r, g, b = (_channel(int(h[i:i + 2], 16)) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def weakest(colours: Sequence[str], against: str) -> float:
+    return min(contrast(c, against) for c in colours)
