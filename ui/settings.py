@@ -337,9 +337,12 @@ def parse_link(query: Mapping[str, object], default_n_x: int = IMAGE_N_X) -> Lin
 
 
 def to_link(config: dnn.TrainConfig, data: str | None) -> dict[str, str]:
-    """Query parameters that reproduce ``config`` (and the dataset when it has a shareable name)."""
+    """Query parameters that reproduce ``config`` (and the dataset when it has a shareable name): the data
+    and the hidden layers always, every other setting only where it differs from its default (parse_link
+    fills in the defaults), so a link, and the QR code drawn from it, stays short."""
     link = {HIDDEN_LINK: format_hidden(hidden_units(config))}
-    link.update({s.link: s.format(getattr(config, s.name)) for s in available()})
+    link.update({s.link: s.format(getattr(config, s.name)) for s in available()
+                 if getattr(config, s.name) != s.default})
     return {DATA_LINK: data, **link} if data is not None else link
 
 
