@@ -84,3 +84,67 @@ def test_play_every_step(lesson: L.Lesson):
             at.button("lesson_next").click().run()
             no_exception(at)
     assert any("Lesson done" in s.value for s in at.success)
+
+
+def _step_one_of_xor(at: AppTest) -> L.Lesson:
+    lesson = next(x for x in LESSONS if x.id == "09_xor")
+    at.button("lesson_start_09_xor").click().run()
+    predict(at, lesson.steps[0].prediction)
+    run_to_the_end(at)
+    at.text_input("lesson_explain").input("One *line*: [see](https://evil.example) <b>x</b>").run()
+    at.button("lesson_send").click().run()
+    return lesson
+
+
+def test_explanations_render_literally_and_the_run_unlocks_only_after_a_prediction():
+    from ui.text import literal
+
+    at = page().run()
+    at.button("lesson_start_09_xor").click().run()
+    assert at.button("lesson_run").disabled
+    at.button("lesson_lock").click().run()  # nothing chosen: refused, still locked
+    assert any("Choose an answer" in w.value for w in at.warning) and at.button("lesson_run").disabled
+    at = page().run()
+    _step_one_of_xor(at)
+    wrote = [m.value for m in at.markdown if m.value.startswith("You wrote")]
+    assert wrote == [f"You wrote: “{literal('One *line*: [see](https://evil.example) <b>x</b>')}”"]
+
+
+def test_a_number_prediction_is_checked_and_shown_back():
+    at = page().run()
+    at.button("lesson_start_02_depth").click().run()
+    for bad in ("seventy", "150", "-1"):
+        at.text_input("lesson_number").input(bad).run()
+        at.button("lesson_lock").click().run()
+        assert at.warning and at.button("lesson_run").disabled
+    at.text_input("lesson_number").input("90").run()
+    at.button("lesson_lock").click().run()
+    assert [s.value for s in at.success] == ["You predicted: **90\\%**"] and not at.button("lesson_run").disabled
+
+
+def test_a_reload_comes_back_to_the_same_step_with_its_answers():
+    from ui.session import new_session
+
+    at = page().run()
+    lesson = _step_one_of_xor(at)
+    at.button("lesson_next").click().run()
+    predict(at, lesson.steps[1].prediction)
+    first = at.session_state[SESSION_KEY]
+    again = page()
+    reloaded = new_session()
+    reloaded.identity = first.identity  # the same browser (its cookie), a new tab session
+    again.session_state[SESSION_KEY] = reloaded
+    again.run()
+    no_exception(again)
+    assert again.subheader[0].value == lesson.steps[1].title
+    from ui.text import literal
+    assert [s.value for s in again.success] == [f"You predicted: **{literal(L.CURVE_SHAPES['flat'])}**"]
+    progress = again.session_state[STATE_KEY].progress
+    assert progress.answers[0].explanation.startswith("One *line*") and progress.answers[0].metrics is not None
+
+
+def test_the_page_in_the_app():
+    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60).run()
+    at.switch_page("views/lesson.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Lessons" and len([b for b in at.button if b.label.startswith("Start")]) == len(LESSONS)

@@ -95,6 +95,16 @@ class LessonProgress:
             raise ValueError(f"Not lesson progress: {exc}") from None
 
 
+class LessonView:
+    """What a tab's lesson page remembers (defined here, not in the page script, which is re-run and would
+    define a new class each time): the progress shown, whether the stored one was looked up, the last problem."""
+
+    def __init__(self) -> None:
+        self.progress: LessonProgress | None = None
+        self.restored = False
+        self.problem: str | None = None
+
+
 def finite_or_none(value: Any) -> Any:
     """JSON without NaN or infinity (PostgreSQL's JSON refuses them): such floats become None."""
     if isinstance(value, float) and not math.isfinite(value):

@@ -15,7 +15,7 @@ from streamlit.errors import StreamlitAPIException
 from ui import datasets, lessons, lessons_plots, settings, toy_link
 from ui.controller import Controller, controller
 from ui.identity import identity
-from ui.lessons_progress import (DONE, EXPLAIN, EXPLANATION_MAX, PREDICT, LessonProgress, MemoryProgressStore,
+from ui.lessons_progress import (DONE, EXPLANATION_MAX, PREDICT, LessonProgress, LessonView, MemoryProgressStore,
                                  clean_explanation, finite_or_none, thin)
 from ui.text import literal
 
@@ -30,15 +30,6 @@ PAGE_SCRIPTS = {"train": "views/train.py", "model": "views/model.py", "data": "v
                 "inspect": "views/inspect.py", "results": "views/results.py", "step-by-step": "views/step_by_step.py"}
 PAGE_TITLES = {"train": "Train", "model": "Model", "data": "Data", "inspect": "Inspect", "results": "Results",
                "step-by-step": "Step by step"}
-
-
-class LessonView:
-    """What this tab's lesson page remembers: the progress shown, whether the stored one was looked up."""
-
-    def __init__(self) -> None:
-        self.progress: LessonProgress | None = None
-        self.restored = False
-        self.problem: str | None = None
 
 
 def start_key(lesson_id: str) -> str:
