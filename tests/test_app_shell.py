@@ -6,10 +6,11 @@ import re
 import pytest
 
 import dnn
+from ui import settings
+
 from app_helpers import autolinkable, rendered, sess, unescaped_syntax
 from conftest import HAS_COURSE_DATA, ROOT
 from conftest_shared import needs_data
-from ui import settings
 
 MY_PAGES = ("views/home.py", "views/data.py", "views/model.py", "views/train.py")
 
@@ -168,7 +169,7 @@ def test_link_values_are_shown_literally_never_as_markdown_or_html(app_test):
     at = app_test(query=HOSTILE)
     warnings = [w.value for w in at.warning]
     assert len(warnings) == len(HOSTILE)
-    for (key, raw), shown in zip(HOSTILE.items(), warnings):
+    for (key, raw), shown in zip(HOSTILE.items(), warnings, strict=True):
         assert f"{key}=“{raw}”" in rendered(shown), (key, shown)
         quoted = shown[shown.index("“") + 1:shown.index("”")]
         assert unescaped_syntax(quoted) == [] and autolinkable(quoted) == [], (key, quoted)
@@ -245,3 +246,19 @@ def test_a_link_with_the_new_settings(app_test):
     at.button(key="step").click().run()
     assert sess(at).run.iteration == 1 and not at.error
     assert "opt=momentum beta=0.95" in settings.summary(cfg), "run labels name them"
+
+
+def test_a_page_that_fails_still_gets_the_sidebar_status_and_the_link_sync(app_test, monkeypatch):
+    """app.py runs the page inside try/finally: the status and the URL follow the session even when it raises."""
+    from ui import presenter
+
+    at = app_test("views/inspect.py")
+    sess(at).config = dnn.TrainConfig(layer_dims=(sess(at).dataset.n_x, 3, 1), learning_rate=0.05)
+
+    def broken(s):
+        raise RuntimeError("a page failed")
+    monkeypatch.setattr(presenter, "apply_style", broken)
+    at.run()
+    assert len(at.exception) == 1, "the page's error is shown (its text is redacted by the server's config)"
+    assert any("layer_dims" in c.value and "[12288, 3, 1]" in c.value for c in at.sidebar.caption)
+    assert at.query_params["hidden"] == "3" and at.query_params["lr"] == "0.05"
