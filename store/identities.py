@@ -40,6 +40,7 @@ class IdentityCaps:
     """Per-address limits. ``from_env`` reads ``DNN_<FIELD>`` (e.g. DNN_IDENTITIES_PER_ADDRESS_HOUR)."""
 
     identities_per_address_hour: int = 60  # a class of 30 on one address, each with a spare private window
+    runs_per_address_hour: int = 900       # 30 students x 30 runs an hour (a run a couple of minutes each)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "IdentityCaps":
@@ -132,6 +133,22 @@ class IdentityStore:
                         f"Your network started {recent} new browsers here in the last hour, the most allowed: "
                         "your work stays in this page but is not saved. Use the browser you started with.")
             conn.execute(identities.insert().values(owner=who, origin=origin, created_at=now))
+
+    def accepts(self, token: str, secret: bytes) -> bool:
+        """Whether the store should take ``token`` as an owner: minted here (signed), or known from before."""
+        return verify(token, secret) or self.known(token)
+
+    def check_new_run(self, origin: str | None) -> None:
+        """QuotaExceeded when the address ``origin`` created runs_per_address_hour runs in the last hour
+        (for RunStore.create, which then stores ``origin`` on the row)."""
+        if origin is None:
+            return
+        with transaction(self._engine) as conn:
+            recent = conn.execute(sa.select(sa.func.count()).select_from(runs).where(
+                runs.c.origin == origin, runs.c.created_at > self._clock() - HOUR)).scalar()
+        if recent >= self.caps.runs_per_address_hour:
+            raise QuotaExceeded(f"Your network started {recent} runs here in the last hour, the most allowed: "
+                                "this run stays in this page but is not saved.")
 
     def known(self, token: str) -> bool:
         """Whether the store has met this browser (minted here, or owning runs, boards or entries before)."""

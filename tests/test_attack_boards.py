@@ -6,6 +6,7 @@ import pytest
 
 import dnn
 import store
+import store.schema
 from pg import pg_url, postgres_server  # noqa: F401  fixtures
 from store import BoardClosed, Limits, NotFound, QuotaExceeded, open_store
 from store.boards import BoardCaps, BoardStore
@@ -206,3 +207,22 @@ def test_caps_from_the_environment():
     for bad in ("0", "-1", "x", "1.5"):
         with pytest.raises(ValueError, match="DNN_ENTRIES_PER_ADDRESS"):
             BoardCaps.from_env({"DNN_ENTRIES_PER_ADDRESS": bad})
+
+
+def test_runs_per_address_and_what_the_store_accepts(make, clock):
+    s, _ = make()
+    ids = IdentityStore(s.engine, IdentityCaps(runs_per_address_hour=2), clock)
+    home = origin_of("10.2.2.2", SECRET)
+    with s.engine.begin() as conn:
+        for i in range(2):
+            conn.execute(store.schema.runs.insert().values(
+                id=f"{i:032x}", owner="o", label="l", dataset="d", config="{}", history="{}", size=0,
+                status="done", iteration=0, created_at=clock.now, updated_at=clock.now, origin=home))
+    ids.check_new_run(origin_of("10.2.2.3", SECRET))
+    ids.check_new_run(None)
+    with pytest.raises(QuotaExceeded, match="started 2 runs"):
+        ids.check_new_run(home)
+    clock.now += 3601
+    ids.check_new_run(home)
+    token = mint(SECRET)
+    assert ids.accepts(token, SECRET) and not ids.accepts(ALICE, SECRET) and not ids.accepts(token, b"x" * 32)
