@@ -38,6 +38,14 @@ chmod 755 "$RUN_DIR" "$RUN_DIR/tmp"   # NGINX workers (not root) use the temp fo
 export DNN_DATA_HOME="$RUN_DIR"       # nothing of the app is written anywhere else
 COOKIE_SECRET="${DNN_COOKIE_SECRET:-$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')}"
 
+# Open files for the replicas and NGINX: soft limit up to the hard one, at most DNN_OPEN_FILES (see run.sh).
+want="${DNN_OPEN_FILES:-65536}"
+hard="$(ulimit -Hn)"
+if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ]; then want="$hard"; fi
+if [ "$(ulimit -Sn)" != unlimited ] && [ "$(ulimit -Sn)" -lt "$want" ]; then
+  ulimit -Sn "$want" 2>/dev/null || echo "replicas.sh: cannot raise the open-files limit to $want" >&2
+fi
+
 cd "$ROOT"
 "$PYTHON" -m store migrate
 

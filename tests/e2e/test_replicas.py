@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -230,46 +231,58 @@ def _consecutive_free_ports(count: int) -> list[int]:
     raise RuntimeError(f"no {count} consecutive free ports below {low}")
 
 
-def _replica_of(base: str, route: str) -> str:
-    request = urllib.request.Request(f"{base}/_stcore/health", headers={"Cookie": f"dnn_route={route}"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.headers["X-DNN-Replica"]
+def _serving_port(ports: list[int], timeout_s: float = 30) -> int:
+    """The replica NGINX sends 127.0.0.1 to (ip hash): the one with established connections on its port.
+    (NGINX no longer says which replica answered, and the client cannot choose one.)"""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        busy = [p for p in ports if _established(p) > 0]
+        if len(busy) == 1:
+            return busy[0]
+        time.sleep(0.2)
+    pytest.fail(f"cannot tell which replica serves 127.0.0.1: {[(p, _established(p)) for p in ports]}")
 
 
-def _routes(base: str, ports: list[int]) -> dict[int, str]:
-    """A dnn_route cookie value that NGINX sends to each replica (its hash is fixed for a config)."""
-    found: dict[int, str] = {}
-    for i in range(200):
-        port = int(_replica_of(base, f"route-{i}").rsplit(":", 1)[1])
-        found.setdefault(port, f"route-{i}")
-        if len(found) == len(ports):
-            return found
-    pytest.fail(f"no cookie routed to every replica: {found}")
+def _established(port: int) -> int:
+    """Established TCP connections whose local port is ``port`` (from /proc/net/tcp, IPv4)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            count += 1
+    return count
 
 
-def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_path):
+def _start_replicas(n: int, pg_url: str, tmp_path: Path, extra_env: dict | None = None):
     reason = _nginx_missing()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
     run_dir = tmp_path / "replicas"
-    first, second, listen = _consecutive_free_ports(3)
-    ports = [first, second]
+    ports = _consecutive_free_ports(n + 1)
     env = {**os.environ, "DATABASE_URL": pg_url, "DNN_DATA_DIR": str(DATA_DIR), "PYTHON": _python(),
-           "DNN_ITERATIONS_PER_TICK": "50"}
-    script = subprocess.Popen([str(REPO / "deploy" / "replicas.sh"), "2", "--base-port", str(first), "--listen",
-                               f"127.0.0.1:{listen}", "--run-dir", str(run_dir), "--nginx"], cwd=REPO, env=env,
-                              stdout=open(tmp_path / "replicas.log", "wb"), stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    base = f"http://127.0.0.1:{listen}"
+           **(extra_env or {})}
+    script = subprocess.Popen([str(REPO / "deploy" / "replicas.sh"), str(n), "--base-port", str(ports[0]),
+                               "--listen", f"127.0.0.1:{ports[-1]}", "--run-dir", str(run_dir), "--nginx"],
+                              cwd=REPO, env=env, stdout=open(tmp_path / "replicas.log", "wb"),
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    return script, run_dir, ports[:-1], f"http://127.0.0.1:{ports[-1]}"
+
+
+def _stop_script(script: subprocess.Popen) -> None:
+    if script.poll() is None:
+        os.killpg(script.pid, signal.SIGTERM)
+        script.wait(timeout=60)
+
+
+def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_path):
+    script, run_dir, ports, base = _start_replicas(2, pg_url, tmp_path, {"DNN_ITERATIONS_PER_TICK": "50"})
     contexts = []
     try:
         _wait_health(base, timeout_s=180, process=script)
-        routes = _routes(base, ports)
-        student_port, teacher_port = ports
 
-        context, teacher = _context(chromium, base, routes[teacher_port])
+        context, teacher = _context(chromium, base)
         contexts.append(context)
         teacher.goto(f"{base}/board")
         wait_ready(teacher)
@@ -283,7 +296,7 @@ def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_pa
         code = heading.inner_text().rsplit("class", 1)[1].strip()
         assert re.fullmatch(r"[A-Z2-9]{6}", code), code
 
-        context, student = _context(chromium, base, routes[student_port])
+        context, student = _context(chromium, base)
         contexts.append(context)
         student.goto(f"{base}/{QUICK_RUN}")
         wait_ready(student)
@@ -302,24 +315,121 @@ def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_pa
         student.locator(".st-key-board_submit button").first.click()
         _notice(student, "on the board")
 
-        # the teacher's board, served by the other replica, shows the entry within a few refreshes
         teacher.get_by_text(re.compile(r"· 1 entry ·")).first.wait_for(timeout=30_000)
-        _shot(teacher, "10-board-on-the-other-replica")
+        _shot(teacher, "10-board")
 
-        pid = int((run_dir / f"replica-{student_port}.pid").read_text())
-        os.kill(pid, signal.SIGKILL)  # the replica the student trained on dies
+        # Both browsers come from 127.0.0.1, so NGINX's ip hash sends them to one replica: it dies, and the
+        # survivor must show what the dead one wrote (one PostgreSQL for both).
+        serving = _serving_port(ports)
+        pid = int((run_dir / f"replica-{serving}.pid").read_text())
+        os.kill(pid, signal.SIGKILL)
         _notice(student, "Welcome back", timeout_ms=90_000)  # reconnected through NGINX to the survivor
         assert "iteration 300/300" in student.locator('[data-testid="stSidebar"]').inner_text()
         nav(student, "My runs")
         student.get_by_text(re.compile(r"^1 run, .* in the store")).first.wait_for(timeout=30_000)
         assert_no_exception(student)
         _shot(student, "11-student-after-replica-died")
-        teacher.reload()
+        teacher.reload()  # a new session: the link still names the class, and a visitor by code joins first
+        wait_ready(teacher)
+        teacher.locator(".st-key-board_join button").first.click()
         wait_ready(teacher)
         teacher.get_by_text(re.compile(r"· 1 entry ·")).first.wait_for(timeout=30_000)
     finally:
         for context in contexts:
             context.close()
-        if script.poll() is None:
-            os.killpg(script.pid, signal.SIGTERM)
-            script.wait(timeout=60)
+        _stop_script(script)
+
+
+# ----- connections (issue 22.5): NGINX's limits and headers, run.sh's open-files limit ---------------
+IDLE_CONNECTIONS = 1_050
+
+
+def _raise_own_open_files(need: int) -> None:
+    """This test process holds the idle sockets: its soft limit must allow them (up to the hard limit)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need if hard == resource.RLIM_INFINITY else min(need, hard), hard))
+
+
+@contextlib.contextmanager
+def _idle_connections(port: int, count: int = IDLE_CONNECTIONS):
+    """``count`` TCP connections to 127.0.0.1:port that send nothing (as a hostile client would hold them)."""
+    _raise_own_open_files(count + 256)
+    sockets = []
+    try:
+        for _ in range(count):
+            sockets.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        yield sockets
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _get(url: str, headers: dict | None = None, method: str = "GET", data: bytes | None = None):
+    request = urllib.request.Request(url, headers=headers or {}, method=method, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_nginx_hides_replicas_denies_metrics_limits_uploads_and_outlasts_idle_connections(pg_url, tmp_path):
+    script, run_dir, ports, base = _start_replicas(1, pg_url, tmp_path)
+    try:
+        _wait_health(base, timeout_s=180, process=script)
+        status, headers, body = _get(f"{base}/_stcore/health", {"Cookie": "dnn_route=route-7"})
+        assert status == 200 and body.strip() == b"ok"
+        assert headers.get("Server") == "nginx", "no version, no Tornado"
+        assert not any(k.lower().startswith("x-dnn") for k in headers) and "Set-Cookie" not in headers
+        assert _get(f"{base}/_stcore/metrics")[0] == 404
+        assert _get(f"http://127.0.0.1:{ports[0]}/_stcore/health")[0] == 200  # the replica itself is fine
+
+        # An uploads flood from one address: past the burst, NGINX refuses before any replica reads a byte.
+        codes = [_get(f"{base}/_stcore/upload_file/not-a-session/x", method="PUT", data=b"x" * 1024)[0]
+                 for _ in range(45)]
+        assert codes.count(429) >= 10 and 429 not in codes[:30], codes
+        too_big = _get(f"{base}/_stcore/upload_file/s/x", method="PUT", data=b"x" * (26 * 1024 * 1024))[0]
+        assert too_big in (413, 429)
+
+        with _idle_connections(int(base.rsplit(":", 1)[1])):
+            started = time.monotonic()
+            status, _, body = _get(f"{base}/_stcore/health")
+            assert status == 200 and body.strip() == b"ok"
+            assert time.monotonic() - started < 10, "answered while 1,050 idle connections are held"
+    finally:
+        _stop_script(script)
+    conf = (run_dir / "nginx.conf").read_text()
+    assert "X-DNN-Replica" not in conf and "cookie_dnn_route" not in conf and "server_tokens off" in conf
+
+
+def test_run_sh_raises_the_open_files_limit_so_idle_connections_do_not_stop_the_server(tmp_path):
+    import resource
+
+    port = free_port()
+    env = {**os.environ, "DNN_DATA_HOME": str(tmp_path / "home"), "DNN_DATA_DIR": str(DATA_DIR),
+           "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env.pop("DATABASE_URL", None)
+
+    def usual_limit() -> None:  # start as a typical login shell would: 1,024 open files
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    log = tmp_path / "run.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([str(REPO / "run.sh"), "--server.headless", "true", "--server.address",
+                                   "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
+                                  cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True, preexec_fn=usual_limit)
+    try:
+        _wait_health(f"http://127.0.0.1:{port}", timeout_s=180, process=server)
+        limits = Path(f"/proc/{server.pid}/limits").read_text()
+        soft = next(line.split()[3] for line in limits.splitlines() if line.startswith("Max open files"))
+        assert soft == "unlimited" or int(soft) > IDLE_CONNECTIONS + 100, limits
+        with _idle_connections(port):
+            status, _, body = _get(f"http://127.0.0.1:{port}/_stcore/health")
+            assert status == 200 and body.strip() == b"ok"
+    finally:
+        _kill(server, signal.SIGTERM)
+    assert log.stat().st_size < 1_000_000, "the server does not flood its log"
