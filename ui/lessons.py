@@ -577,6 +577,15 @@ def parse_number(p: Prediction, raw: Any) -> float:
     return value
 
 
+def outcome(p: Prediction, metrics: Mapping[str, Any]) -> str:
+    """The right answer to ``p`` for a run's metrics: the file's answer, the curve's shape, or the number."""
+    if p.kind == "choice":
+        return p.options[p.answer]
+    if p.kind == "curve":
+        return CURVE_SHAPES[metrics["curve_shape"]]
+    return _show_number(p, float(metrics[p.metric]))
+
+
 def verdict(p: Prediction, said: Any, metrics: Mapping[str, Any]) -> Verdict:
     """How the prediction ``said`` (an option index, a number, or a curve shape) compares with the run."""
     if p.kind == "choice":

@@ -103,6 +103,7 @@ class LessonView:
         self.progress: LessonProgress | None = None
         self.restored = False
         self.problem: str | None = None
+        self.solo: str | None = None      # a class code whose lesson this tab chose not to follow
 
 
 def finite_or_none(value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui import datasets, lessons, lessons_plots, settings, toy_link
+from ui import board_link, datasets, lesson_class, lessons, lessons_plots, settings, store_hooks, toy_link
 from ui.controller import Controller, controller
 from ui.identity import identity
 from ui.lessons_progress import (DONE, EXPLANATION_MAX, PREDICT, LessonProgress, LessonView, MemoryProgressStore,
@@ -26,6 +26,8 @@ LESSON_PARAM = "lesson"        # ?lesson=<id> opens a lesson
 CHOICE, NUMBER, EXPLAIN_BOX = "lesson_choice", "lesson_number", "lesson_explain"
 LOCK, RUN, SEND, NEXT, BACK, LEAVE, RESTART = ("lesson_lock", "lesson_run", "lesson_send", "lesson_next",
                                               "lesson_back", "lesson_leave", "lesson_restart")
+SHOW_PICK, SHOW, STOP_CLASS, SOLO = "lesson_show_pick", "lesson_show", "lesson_stop_class", "lesson_solo"
+CLASS_REFRESH_SECONDS = 2.0
 PAGE_SCRIPTS = {"train": "views/train.py", "model": "views/model.py", "data": "views/data.py",
                 "inspect": "views/inspect.py", "results": "views/results.py", "step-by-step": "views/step_by_step.py"}
 PAGE_TITLES = {"train": "Train", "model": "Model", "data": "Data", "inspect": "Inspect", "results": "Results",
@@ -40,6 +42,32 @@ def start_key(lesson_id: str) -> str:
 def progress_store() -> MemoryProgressStore:
     """The server's progress store (in memory: a reload finds its progress; a restart does not)."""
     return MemoryProgressStore()
+
+
+@st.cache_resource
+def class_store() -> lesson_class.MemoryClassStore:
+    """The server's class lessons (in memory: every tab of this server process follows them)."""
+    return lesson_class.MemoryClassStore()
+
+
+def teach_key(lesson_id: str) -> str:
+    return f"lesson_teach_{lesson_id}"
+
+
+def class_role(ctl: Controller) -> tuple[str | None, bool]:
+    """(the class board this tab has open or None, whether this tab is its teacher)."""
+    code = ctl.s.board_code
+    if not code:
+        return None, False
+    admin = board_link.link(ctl.s).admins.get(code)
+    if not admin:
+        return code, False
+    found, _ = store_hooks.current_store(ctl.s.id)
+    return code, found is not None and found.boards.is_teacher(code, admin)
+
+
+def student(ctl: Controller) -> str:
+    return lesson_class.student_key(owner(ctl))
 
 
 @st.cache_data(ttl=10, show_spinner=False)
@@ -95,7 +123,7 @@ def on_run(step: lessons.Step) -> None:
     """Set the app up as the step says and start its run (a finished run of the same setup is reused)."""
     ctl, view = controller(), view_of(controller())
     answer = view.progress.answer()
-    if answer.prediction is None:
+    if answer.prediction is None and not class_role(ctl)[1]:
         return
     dataset = step_dataset(step)
     if dataset is None:
@@ -135,6 +163,10 @@ def record(ctl: Controller, view: LessonView) -> bool:
     answer.metrics["curve_shape"] = metrics["curve_shape"]
     answer.curve = thin([(i, c) for i, c in zip(run.history.cost_iterations, run.history.costs)])
     save(ctl, view)
+    code, teacher = class_role(ctl)
+    taught = class_store().get(code) if teacher else None
+    if taught is not None and taught.lesson_id == progress.lesson_id and taught.step == progress.step:
+        class_store().set_result(code, progress.step, answer.metrics, answer.curve)
     return True
 
 
@@ -172,17 +204,34 @@ def on_lock(step: lessons.Step) -> None:
     view.problem = None
     view.progress.answer().prediction = value
     save(ctl, view)
+    code = ctl.s.board_code
+    followed = class_store().get(code) if code else None
+    if (followed is not None and followed.lesson_id == view.progress.lesson_id and view.solo != code
+            and not class_role(ctl)[1]):
+        try:
+            class_store().predict(code, student(ctl), view.progress.step, value)
+        except lesson_class.ClassError as exc:
+            view.problem = str(exc)
 
 
 def on_send() -> None:
     ctl = controller()
     view = view_of(ctl)
     try:
-        view.progress.answer().explanation = clean_explanation(st.session_state.get(EXPLAIN_BOX, ""))
+        text = clean_explanation(st.session_state.get(EXPLAIN_BOX, ""))
+        view.progress.answer().explanation = text
         view.problem = None
     except ValueError as exc:
         view.problem = str(exc)
+        return
     save(ctl, view)
+    code = ctl.s.board_code
+    followed = class_store().get(code) if code else None
+    if followed is not None and followed.lesson_id == view.progress.lesson_id and view.solo != code:
+        try:
+            class_store().explain(code, student(ctl), view.progress.step, text)
+        except lesson_class.ClassError as exc:
+            view.problem = str(exc)
 
 
 def on_move(delta: int, steps: int) -> None:
@@ -190,6 +239,9 @@ def on_move(delta: int, steps: int) -> None:
     view = view_of(ctl)
     view.progress.step = max(0, min(steps - 1, view.progress.step + delta))
     view.problem = None
+    code, teacher = class_role(ctl)
+    if teacher and class_store().get(code) is not None:
+        class_store().move(code, view.progress.step)
     for key in (CHOICE, NUMBER, EXPLAIN_BOX):
         st.session_state.pop(key, None)
     save(ctl, view)
@@ -207,8 +259,41 @@ def on_restart() -> None:
     save(ctl, view)
 
 
+def on_teach(code: str, lesson_id: str) -> None:
+    ctl = controller()
+    if not class_role(ctl)[1]:
+        return
+    view = view_of(ctl)
+    class_store().start(code, lesson_id)
+    view.progress, view.problem, view.solo = LessonProgress(lesson_id), None, None
+    save(ctl, view)
+
+
+def on_stop_class(code: str) -> None:
+    ctl = controller()
+    if class_role(ctl)[1]:
+        class_store().stop(code)
+
+
+def on_solo(code: str) -> None:
+    view = view_of(controller())
+    view.solo, view.progress = code, None
+
+
+def on_show(code: str, answers: list[lesson_class.ClassAnswer]) -> None:
+    if not class_role(controller())[1]:
+        return
+    picked = st.session_state.get(SHOW_PICK) or []
+    labels = {explanation_label(a): a.id for a in answers}
+    class_store().show(code, [labels[p] for p in picked if p in labels])
+
+
+def explanation_label(a: lesson_class.ClassAnswer) -> str:
+    return f"#{a.id}: {a.explanation}"
+
+
 # ----- drawing --------------------------------------------------------------------------------------------
-def chooser(found: list[lessons.Lesson], problems: list[str]) -> None:
+def chooser(found: list[lessons.Lesson], problems: list[str], teach: str | None) -> None:
     st.title("Lessons")
     st.caption("Each step asks what you expect before it runs. Predict, run, compare, explain.")
     for problem in problems:
@@ -216,8 +301,15 @@ def chooser(found: list[lessons.Lesson], problems: list[str]) -> None:
     for lesson in found:
         box = st.container(border=True)
         box.markdown(f"**{literal(lesson.title)}**  \n{literal(lesson.goal, 400)}")
-        box.button(f"Start ({len(lesson.steps)} steps)", key=start_key(lesson.id), on_click=on_start,
+        row = box.container(horizontal=True, gap="small")
+        row.button(f"Start ({len(lesson.steps)} steps)", key=start_key(lesson.id), on_click=on_start,
                    args=(lesson.id,), icon=":material/school:")
+        if teach:
+            row.button(f"Teach to class {teach}", key=teach_key(lesson.id), on_click=on_teach,
+                       args=(teach, lesson.id), icon=":material/groups:", type="primary")
+    if not teach:
+        st.caption("Teaching a class? Open a class board first (Class board page): its lessons can then be "
+                   "taught to everyone who joined it, their devices following your steps.")
 
 
 def prediction_widget(step: lessons.Step, answer) -> None:
@@ -227,11 +319,7 @@ def prediction_widget(step: lessons.Step, answer) -> None:
         st.success(f"You predicted: **{said(p, answer.prediction)}**", icon=":material/lock:")
         return
     if p.kind == "curve":
-        cols = st.columns(len(lessons.CURVE_SHAPES))
-        for col, (shape, words) in zip(cols, lessons.CURVE_SHAPES.items()):
-            col.vega_lite_chart(lessons_plots.sketch_spec(shape), width="stretch",
-                                alt=f"A cost curve that {words}")
-            col.caption(words)
+        sketches(st)
         st.radio("The curve", list(lessons.CURVE_SHAPES.values()), index=None, key=CHOICE, horizontal=True,
                  label_visibility="collapsed")
     elif p.kind == "choice":
@@ -274,14 +362,15 @@ def _live_body() -> None:
         st.rerun()
 
 
-def result_box(step: lessons.Step, answer) -> None:
-    """The prediction beside the result, the step's focus highlighted."""
+def result_box(step: lessons.Step, answer, verdict: bool = True) -> None:
+    """The prediction beside the result (``verdict``), the step's focus highlighted."""
     p, m = step.prediction, answer.metrics
-    v = lessons.verdict(p, answer.prediction, m)
     box = st.container(border=True)
-    mark = "✅" if v.right else "❌"
-    verb = "it reached" if p.kind == "number" else "the run says"
-    box.markdown(f"{mark} You said **{literal(v.said)}**; {verb} **{literal(v.got)}**.")
+    if verdict:
+        v = lessons.verdict(p, answer.prediction, m)
+        mark = "✅" if v.right else "❌"
+        verb = "it reached" if p.kind == "number" else "the run says"
+        box.markdown(f"{mark} You said **{literal(v.said)}**; {verb} **{literal(v.got)}**.")
     focus = [name for name in step.focus if name != "curve"]
     if focus:
         row = box.container(horizontal=True, gap="medium")
@@ -329,6 +418,127 @@ def navigation(lesson: lessons.Lesson, progress: LessonProgress, answer) -> None
         row.button("Do it again", key=RESTART, on_click=on_restart, icon=":material/replay:")
 
 
+def class_panel(code: str, step: lessons.Step, index: int) -> None:
+    """The projector: the class's predictions as a histogram (the run's answer marked once it is in), how many
+    answered, and the explanations the teacher chose to show, without names.  Refreshes by itself."""
+    store = class_store()
+    taught = store.get(code)
+    if taught is None:
+        return
+    answers = store.answers(code, index)
+    counts, hit = lesson_class.histogram(step.prediction, [a.prediction for a in answers], taught.result)
+    st.vega_lite_chart(lessons_plots.histogram_spec(counts, hit, f"Class {code}: {len(answers)} predictions"),
+                       width="stretch", alt=f"The class's predictions: {', '.join(f'{a} {n}' for a, n in counts)}")
+    if taught.result is not None:
+        st.markdown(f"**The run:** {literal(lessons.outcome(step.prediction, taught.result))} · {sum(n for a, n in counts if a == hit)} of {len(answers)} "
+                    "predicted it")
+    shown = [a for a in answers if a.id in taught.shown and a.explanation]
+    if shown:
+        st.markdown("**From the class:**")
+        for a in shown:
+            st.markdown(f"> {literal(a.explanation, 200)}")
+
+
+def question(step: lessons.Step) -> None:
+    """The step's question as the projector shows it: the choices, or the curve pictures to pick from."""
+    p = step.prediction
+    st.markdown(f"**The question.** {p.question}")
+    if p.kind == "curve":
+        sketches(st)
+    elif p.kind == "choice":
+        st.markdown("  \n".join(f"{chr(65 + i)}. {literal(o)}" for i, o in enumerate(p.options)))
+
+
+def sketches(where) -> None:
+    for col, (shape, words) in zip(where.columns(len(lessons.CURVE_SHAPES)), lessons.CURVE_SHAPES.items()):
+        col.vega_lite_chart(lessons_plots.sketch_spec(shape), width="stretch", alt=f"A cost curve that {words}")
+        col.caption(f"**{shape}**: {words}")
+
+
+def teacher_tools(code: str, index: int) -> None:
+    answers = [a for a in class_store().answers(code, index) if a.explanation]
+    if not answers:
+        st.caption("Students' explanations appear here once they send them.")
+        return
+    taught = class_store().get(code)
+    st.multiselect("Explanations to show on the projector (no names)", [explanation_label(a) for a in answers],
+                   default=[explanation_label(a) for a in answers if taught and a.id in taught.shown],
+                   key=SHOW_PICK, max_selections=lesson_class.MAX_SHOWN)
+    st.button("Show them", key=SHOW, on_click=on_show, args=(code, answers), icon=":material/co_present:")
+
+
+def teacher_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson, code: str) -> None:
+    """The teacher's screen (the projector): the step, the class's predictions, the run, the explanations."""
+    progress = view.progress
+    taught = class_store().get(code)
+    progress.step = taught.step
+    step, answer = lesson.steps[progress.step], progress.answer()
+    if answer.started and answer.metrics is None:
+        record(ctl, view)
+    st.title(lesson.title)
+    st.caption(f"Class {literal(code)} · step {progress.step + 1} of {len(lesson.steps)}")
+    st.subheader(step.title)
+    st.markdown(step.text)
+    question(step)
+    st.fragment(run_every=CLASS_REFRESH_SECONDS)(class_panel)(code, step, progress.step)
+    running = answer.started and answer.metrics is None
+    st.button("Run this step", key=RUN, on_click=on_run, args=(step,), disabled=running or answer.metrics is not None,
+              type="primary", icon=":material/play_arrow:", help="Runs the step here, on the projector.")
+    if view.problem:
+        st.warning(literal(view.problem), icon=":material/warning:")
+    if running and is_step_run(ctl, step):
+        live(ctl)
+    if answer.metrics is not None:
+        result_box(step, answer, verdict=False)
+        with st.expander("Expert note"):
+            st.markdown(step.note)
+        teacher_tools(code, progress.step)
+    row = st.container(horizontal=True, gap="small")
+    n = len(lesson.steps)
+    row.button("Previous step", key=BACK, on_click=on_move, args=(-1, n), disabled=progress.step == 0,
+               icon=":material/arrow_back:")
+    row.button("Next step", key=NEXT, on_click=on_move, args=(1, n), disabled=progress.step == n - 1,
+               type="primary", icon=":material/arrow_forward:")
+    row.button("End the class lesson", key=STOP_CLASS, on_click=on_stop_class, args=(code,), icon=":material/stop:")
+
+
+def follow_class(code: str, seen: int) -> None:
+    """A student's page redraws when the teacher moves on or the run comes in."""
+    taught = class_store().get(code)
+    if taught is None or taught.version != seen:
+        st.rerun()
+
+
+def student_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson, code: str) -> None:
+    """A student following the class: the teacher's step, their prediction, the class's result beside it."""
+    taught = class_store().get(code)
+    if view.progress is None or view.progress.lesson_id != taught.lesson_id:
+        view.progress = progress_store().load(owner(ctl), taught.lesson_id) or LessonProgress(taught.lesson_id)
+    progress = view.progress
+    progress.step = taught.step
+    step, answer = lesson.steps[progress.step], progress.answer()
+    if taught.result is not None and answer.metrics is None:
+        answer.started, answer.metrics, answer.curve = True, dict(taught.result), list(taught.curve)
+        save(ctl, view)
+    st.title(lesson.title)
+    st.caption(f"Following class {literal(code)} · step {progress.step + 1} of {len(lesson.steps)}")
+    st.fragment(run_every=CLASS_REFRESH_SECONDS)(follow_class)(code, taught.version)
+    st.subheader(step.title)
+    st.markdown(step.text)
+    prediction_widget(step, answer)
+    if view.problem:
+        st.warning(literal(view.problem), icon=":material/warning:")
+    if answer.metrics is None:
+        st.info("Your teacher runs this step on the projector; your result appears here.",
+                icon=":material/hourglass_top:")
+    elif answer.prediction is None:
+        result_box(step, answer, verdict=False)
+    else:
+        result_box(step, answer)
+        explanation(step, answer)
+    st.button("Leave the class lesson", key=SOLO, on_click=on_solo, args=(code,), icon=":material/logout:")
+
+
 def lesson_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson) -> None:
     progress = view.progress
     progress.step = max(0, min(progress.step, len(lesson.steps) - 1))
@@ -359,15 +569,29 @@ def lesson_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson) -> No
     navigation(lesson, progress, answer)
 
 
-ctl = controller()
-view = view_of(ctl)
-found, problems = all_lessons()
-by_id = {lesson.id: lesson for lesson in found}
-restore(ctl, view, by_id)
-if view.progress is not None and view.progress.lesson_id not in by_id:
-    st.warning(f"The lesson {literal(view.progress.lesson_id)} is no longer available.", icon=":material/warning:")
-    view.progress = None
-if view.progress is None:
-    chooser(found, problems)
-else:
-    lesson_page(ctl, view, by_id[view.progress.lesson_id])
+def main() -> None:
+    ctl = controller()
+    view = view_of(ctl)
+    found, problems = all_lessons()
+    by_id = {lesson.id: lesson for lesson in found}
+    restore(ctl, view, by_id)
+    code, teacher = class_role(ctl)
+    taught = class_store().get(code) if code else None
+    if taught is not None and taught.lesson_id in by_id and view.solo != code:
+        if teacher:
+            if view.progress is None or view.progress.lesson_id != taught.lesson_id:
+                view.progress = LessonProgress(taught.lesson_id)
+            teacher_page(ctl, view, by_id[taught.lesson_id], code)
+        else:
+            student_page(ctl, view, by_id[taught.lesson_id], code)
+        return
+    if view.progress is not None and view.progress.lesson_id not in by_id:
+        st.warning(f"The lesson {literal(view.progress.lesson_id)} is no longer available.", icon=":material/warning:")
+        view.progress = None
+    if view.progress is None:
+        chooser(found, problems, code if teacher else None)
+    else:
+        lesson_page(ctl, view, by_id[view.progress.lesson_id])
+
+
+main()
