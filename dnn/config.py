@@ -4,11 +4,10 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Callable, Sequence
 
 from .activations import check_activation
-from .first_layer import first_layer_kind
+from .first_layer import Settings, Shape, choose
 from .init import INITIALIZATIONS, check_layer_dims
 from .optimizers import OPTIMIZERS
 from .pixels import BLOCK_BYTES
@@ -63,13 +62,9 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
         values += n_x * mb                              # the batch's columns of X
     if keep_prob < 1:
         values += hidden * mb + hidden * mb * 8 // itemsize  # masks, and the float64 rand draw behind them
-    settings = SimpleNamespace(lambd=lambd, l1=l1, batch_size=batch_size)
-    kind = first_layer_kind(n_x, n_1, m, num_iterations, itemsize, OPTIMIZERS.get(optimizer), settings, first_layer,
-                            pixels)
-    if kind == "gram":
-        values += m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, C G, state; X^T X_test, W1 X_test
-    elif kind == "tracked":
-        values += m * m + (2 + n_state) * n_1 * m + 3 * n_1 * n_x  # G; W1 X, S X, their state; signs, flags
+    shape = Shape(n_x, n_1, m, num_iterations, itemsize, batch_size, m_test)
+    strategy = choose(Settings(optimizer, lambd, l1, batch_size), shape, pixels, first_layer)
+    values += strategy.memory_values(shape, n_state)  # the first-layer strategy's own arrays
     return values * itemsize
 
 

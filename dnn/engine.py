@@ -22,7 +22,7 @@ from .config import LIVE_FIELDS, TrainConfig, check_memory
 from .core import (L_model_backward, L_model_forward, LayerCache, LinearCache, Parameters, check_input,
                    linear_backward, linear_forward)
 from .dropout import dropout_backward, dropout_forward, dropout_rng
-from .first_layer import FirstLayer, GramLayer, first_layer_kind, gram_supported, make_first_layer
+from .first_layer import FirstLayer, Settings, Shape, choose, make_first_layer
 from .init import initialize_parameters_deep
 from .optimizers import OPTIMIZERS
 from .pixels import Pixels
@@ -155,13 +155,13 @@ class Trainer:
 
     def _direct_or_batched(self, m: int) -> bool:
         cfg = self.config
-        kind = first_layer_kind(cfg.layer_dims[0], cfg.layer_dims[1], m, cfg.num_iterations, np.dtype(cfg.dtype).itemsize,
-                                OPTIMIZERS[cfg.optimizer], cfg, self._first_kind, pixels=False)
-        return kind in ("direct", "tracked") or cfg.batch_size is not None
+        shape = Shape(cfg.layer_dims[0], cfg.layer_dims[1], m, cfg.num_iterations, np.dtype(cfg.dtype).itemsize,
+                      cfg.batch_size)
+        return choose(Settings.of(cfg), shape, kind=self._first_kind).name != "gram" or cfg.batch_size is not None
 
     def _new_first_layer(self, W1: np.ndarray, iterations: int) -> None:
         self._optimizer = OPTIMIZERS[self.config.optimizer]
-        self.first: FirstLayer = make_first_layer(W1, self.X, iterations, self._first_kind, self._optimizer, self.config)
+        self.first: FirstLayer = make_first_layer(W1, self.X, iterations, self._first_kind, self.config)
 
     def _fresh_state(self) -> None:
         """Optimiser state, mask stream and epoch accumulators as at the start of a run."""
@@ -222,8 +222,8 @@ class Trainer:
         if not changes:
             return
         self.config = dataclasses.replace(self.config, **changes)
-        if isinstance(self.first, GramLayer) and not gram_supported(self._optimizer, self.config, self.X.shape[1]):
-            self.first = self.first.to_direct()
+        if not self.first.supports(Settings.of(self.config), self.X.shape[1], isinstance(self.X, Pixels)):
+            self.first = self.first.to_direct()  # e.g. L1 on the Gram layer: the dense layer takes over
         self.history.changes.append((self.iteration, dict(changes)))
         self._materialised = None
 
@@ -290,15 +290,23 @@ class Trainer:
             self._perm = (epoch, rng.permutation(self.X.shape[1]))
         return self._perm[1][k * b:(k + 1) * b]
 
-    def _forward(self, cols: np.ndarray | None, dropout: bool) -> _Pass:
-        """Z{l} and A{l} for l = 1..L on the batch, hidden layers with dropout when asked and on."""
+    def _forward(self, cols: np.ndarray | None, dropout: bool, X_other: np.ndarray | Pixels | None = None) -> _Pass:
+        """Z{l} and A{l} for l = 1..L on the batch (or on other examples), hidden layers with dropout when
+        asked and on: the engine's one whole-network forward, for training and for its records.
+
+        The course's ``L_model_forward`` does the same with ``linear_forward`` for every layer; here
+        layer 1 is the first-layer strategy's Z1 (the Step by step page says so).
+        """
         cfg = self.config
         L, g = cfg.L, ACTIVATIONS[cfg.hidden_activation][0]
         keep_prob = cfg.keep_prob if dropout else 1.0
-        Zs, As, Ds = [None], [None], [None]
+        Zs: list = [None]
+        As: list = [None]
+        Ds: list = [None]
         for l in range(1, L + 1):
             if l == 1:
-                Z = self.first.Z(self._params["b1"], cols)
+                b1 = self._params["b1"]
+                Z = self.first.Z(b1, cols) if X_other is None else self.first.Z_other(X_other, b1)
             else:
                 Z = linear_forward(As[-1], self._params[f"W{l}"], self._params[f"b{l}"])[0]
             A, D = (ACTIVATIONS["sigmoid"][0](Z)[0] if l == L else g(Z)[0]), None
@@ -333,10 +341,10 @@ class Trainer:
             return None
         if i % cfg.accuracy_every == 0:
             self._record_accuracy(i, fwd.As[-1] if cols is None and cfg.keep_prob == 1 else None)
-        grads = self._backward(fwd, Yb, record_norms=i % cfg.record_every == 0, cols=cols)
-        if not all(np.isfinite(np.sum(v)) for v in grads.values()):
+        grads, finite = self._backward(fwd, Yb, record_norms=i % cfg.record_every == 0, cols=cols)
+        if not finite:
             return self._diverge(cost)
-        self._update(grads, cols, DECAYS[cfg.decay](cfg.learning_rate, epoch, cfg))
+        self._update(grads, DECAYS[cfg.decay](cfg.learning_rate, epoch, cfg))
         self.iteration += 1
 
     def _end_epoch(self, epoch: int) -> bool:
@@ -353,8 +361,15 @@ class Trainer:
             self.history.costs.append(cost)
         return True
 
-    def _backward(self, fwd: _Pass, Yb: np.ndarray, record_norms: bool, cols: np.ndarray | None) -> dict[str, np.ndarray]:
-        """dW{l}, db{l} for l >= 2 (penalties included), db1, and dZ1 in place of dW1 (the first layer applies it)."""
+    def _backward(self, fwd: _Pass, Yb: np.ndarray, record_norms: bool,
+                  cols: np.ndarray | None) -> tuple[dict[str, Any], bool]:
+        """dW{l}, db{l} for every layer (penalties included), and whether they are finite.
+
+        dW1 is in the first-layer strategy's form (``first.dense`` gives the array; the dense default
+        returns the array itself).  The course's ``L_model_backward`` does the same for one example
+        set; this loop reuses its ``linear_backward`` but starts from dZL = AL - Y, never forms dA0,
+        and hands dZ1 to the first layer, for speed (the Step by step page says so).
+        """
         cfg = self.config
         L, m = cfg.L, Yb.shape[1]
         g_back = ACTIVATIONS[cfg.hidden_activation][1]
@@ -365,7 +380,6 @@ class Trainer:
         for l in range(L, 0, -1):
             if l == 1:
                 grads["db1"] = np.sum(dZ, axis=1, keepdims=True) / m
-                grads["dZ1"] = dZ
                 break
             W = self._params[f"W{l}"]
             dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, LinearCache(As[l - 1], W, self._params[f"b{l}"]))
@@ -374,13 +388,16 @@ class Trainer:
             if Ds[l - 1] is not None:
                 dA_prev = dropout_backward(dA_prev, Ds[l - 1], cfg.keep_prob)
             dZ = g_back(dA_prev, Zs[l - 1])
+        finite = bool(np.isfinite(np.sum(dZ))) and all(np.isfinite(np.sum(v)) for v in grads.values())
+        grads["dW1"] = self.first.gradient(dZ, cols, cfg)
         if record_norms:
-            self._record_norms(grads, cols)
-        return grads
+            self._record_norms(grads)
+        return grads, finite
 
-    def _update(self, grads: dict[str, np.ndarray], cols: np.ndarray | None, lr: float) -> None:
+    def _update(self, grads: dict[str, Any], lr: float) -> None:
+        """One optimiser step of every parameter; W1 through its first-layer strategy."""
         self._t += 1
-        self.first.step(grads.pop("dZ1"), cols, lr, self._t, self.config)
+        self.first.apply(grads.pop("dW1"), lr, self._t, self.config)
         for key, value in grads.items():
             name = key[1:]
             self._optimizer.update(self._params[name], value, self._opt_state[name], lr, self._t, self.config)
@@ -410,11 +427,11 @@ class Trainer:
         h.test_acc.append(float(np.mean((self._sigmoid(ZL) > 0.5) == (self.Y_test > 0.5))))
         h.test_costs.append(_sigmoid_cost(ZL, self.Y_test))
 
-    def _record_norms(self, grads: dict[str, np.ndarray], cols: np.ndarray | None) -> None:
+    def _record_norms(self, grads: dict[str, Any]) -> None:
         h = self.history
         h.norm_iterations.append(self.iteration)
-        norms = {"dW1": self.first.dW_norm(grads["dZ1"], cols, self.config)}
-        norms.update({k: float(np.linalg.norm(v)) for k, v in grads.items() if k != "dZ1"})
+        norms = {"dW1": self.first.norm(grads["dW1"])}
+        norms.update({k: float(np.linalg.norm(v)) for k, v in grads.items() if k != "dW1"})
         for key in sorted(norms, key=lambda k: (int(k[2:]), k[:2])):
             h.grad_norms.setdefault(key, []).append(norms[key])
 
@@ -440,13 +457,9 @@ class Trainer:
     def _sigmoid(Z: np.ndarray) -> np.ndarray:
         return ACTIVATIONS["sigmoid"][0](Z)[0]
 
-    def _logits(self, X_other: np.ndarray | None) -> np.ndarray:
+    def _logits(self, X_other: np.ndarray | Pixels | None) -> np.ndarray:
         """ZL of the network without dropout, for the training set (None) or other examples."""
-        A = self.first.Z(self._params["b1"]) if X_other is None else self.first.Z_other(X_other, self._params["b1"])
-        g, L = ACTIVATIONS[self.config.hidden_activation][0], self.config.L
-        for l in range(2, L + 1):
-            A = linear_forward(g(A)[0], self._params[f"W{l}"], self._params[f"b{l}"])[0]
-        return A
+        return self._forward(None, dropout=False, X_other=X_other).Zs[-1]
 
     def train_accuracy(self) -> float:
         return float(np.mean((self._sigmoid(self._logits(None)) > 0.5) == (self.Y > 0.5)))

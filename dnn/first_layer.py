@@ -1,8 +1,12 @@
-"""Two exact ways to compute the first layer, behind one interface, chosen by shape and settings.
+"""Layer 1's linear part behind one gradient contract: the dense layer, and two exact speed-ups.
 
 The first layer dominates training: X is (n_x, m) with n_x = 12288 for the cat images and it never
-changes.  With gradient descent or momentum every update to W1 is a linear combination of the
-columns of X (dW1 = dZ1 X^T / m) plus, with L2, a multiple of W1 itself, so
+changes.  ``DirectLayer`` is the default and the reference: Z1 = W1 X + b1, the dense dW1 = dZ1 X^T / m
+(penalties included) formed by ``gradient`` and applied by the run's optimiser; any new option that
+touches gradients is written once, there and in the engine, and the speed-ups below decline it.
+
+With gradient descent or momentum every update to W1 is a linear combination of the columns of X
+plus, with L2, a multiple of W1 itself, so
 
     W1 = s W1_init + C X^T        and        Z1 = s P0 + C G + b1,   P0 = W1_init X,  G = X^T X.
 
@@ -11,98 +15,174 @@ iteration (n_1 m |batch| per mini-batch) instead of the 2 n_1 n_x m of ``DirectL
 updates the coordinates with the coordinates' gradient, which is exact when the optimiser declares
 ``keeps_span`` (linear and elementwise in the gradients: gd, momentum) and every penalty is weight
 decay (L2).  With L1 as well, ``TrackedLayer`` keeps W1 itself and Z1 = W1 X up to date instead of
-recomputing it: one product with X per update instead of two.  Adam, mini-batches with L1, or an
-optimiser without the declaration get ``DirectLayer``.
+recomputing it: one product with X per update instead of two.
+
+The contract every strategy keeps (``FirstLayer``):
+
+    Z(b1, cols), Z_other(X', b1)        Z1 on the batch, on other examples
+    gradient(dZ1, cols, config) -> g    layer 1's gradient, penalties included, in the strategy's form
+    dense(g)                            that gradient as the (n_1, n_x) array dW1
+    norm(g)                             ||dW1||_F
+    apply(g, lr, t, config)             one optimiser update
+    penalty(m, config), weights()       the penalties on W1; W1 itself
+
+and each owns ``supports(settings, m, pixels)``, ``cost(shape)`` (flops for a run) and
+``memory_values(shape, n_state)``.  ``STRATEGIES`` is the one table and ``choose`` the one place a
+strategy is picked: the cheapest that supports the settings and fits, the dense layer by default.
 """
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
-from types import SimpleNamespace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .optimizers import keeps_span
+from .optimizers import OPTIMIZERS, keeps_span
 from .pixels import Pixels, W_times_X, dZ_times_XT
 from .regularizers import active_regularizers
 
+# Neither speed-up is chosen when its m x m matrix G = X^T X would pass this (13,000 images: 1.35 GB).
 GRAM_MAX_BYTES = 256 * 2**20
 # The optimiser steps W1 a block of rows at a time: W1, dW1 and the optimiser's state for one block
 # (about five arrays) then stay in a core's cache between its passes instead of streaming 2 MB each.
 ROW_BLOCK_BYTES = 384 * 2**10
 Cols = np.ndarray | None  # the batch's column indices into X; None = every column, in order
 
+# TrainConfig fields that change nothing in layer 1's algebra for any strategy: the hidden layers, the
+# step size and its schedule (a scalar per update), dropout (hidden layers only), recording, the
+# optimiser's constants.  A field outside this set and outside Settings (a new option) at a value other
+# than its default is "unknown": only the dense layer runs it, so a new option is written once.
+NEUTRAL_FIELDS = frozenset({
+    "layer_dims", "hidden_activation", "init", "seed", "dtype", "learning_rate", "num_iterations", "record_every",
+    "accuracy_every", "keep_prob", "beta", "beta1", "beta2", "epsilon", "decay", "decay_rate", "time_interval"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What decides which strategies are exact for a run: TrainConfig's names, and any other option on."""
+
+    optimizer: str = "gd"
+    lambd: float = 0.0
+    l1: float = 0.0
+    batch_size: int | None = None
+    unknown: tuple[str, ...] = ()  # other options away from their defaults: only the dense layer has them
+
+    @classmethod
+    def of(cls, config: Any) -> Settings:
+        """A TrainConfig's settings (any dataclass with its fields)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = tuple(f.name for f in dataclasses.fields(config)
+                        if f.name not in known | NEUTRAL_FIELDS and getattr(config, f.name) != f.default)
+        return cls(config.optimizer, config.lambd, config.l1, config.batch_size, unknown)
+
+    def full_batch(self, m: int) -> bool:
+        return self.batch_size is None or self.batch_size >= m
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A run's size as the cost and memory models see it."""
+
+    n_x: int
+    n_1: int
+    m: int
+    iterations: int = 2500
+    itemsize: int = 8
+    batch_size: int | None = None
+    m_test: int = 0
+
+    @property
+    def mb(self) -> int:
+        """Examples per update."""
+        return self.m if self.batch_size is None else min(self.batch_size, self.m)
+
 
 class FirstLayer(ABC):
     """Layer 1's linear part for the training set X (n_x, m), updated by the run's optimiser."""
 
+    name: ClassVar[str]
+    requires: ClassVar[str] = ""  # what supports() asks, said in a ValueError when the strategy is forced
+
+    # ----- the strategy's own model: when it is exact, what it costs, what it holds ------------------
+    @classmethod
+    def supports(cls, settings: Settings, m: int, pixels: bool = False) -> bool:
+        """Whether this strategy gives the dense layer's numbers (to rounding) for ``settings``."""
+        return True
+
+    @classmethod
+    def fits(cls, shape: Shape) -> bool:
+        """Whether it may be chosen without being asked for (its arrays stay small)."""
+        return True
+
+    @classmethod
+    @abstractmethod
+    def cost(cls, shape: Shape) -> float:
+        """Flops of layer 1's products for the whole run, set-up included."""
+
+    @classmethod
+    def memory_values(cls, shape: Shape, n_state: int) -> int:
+        """Values held beyond the dense layer's W1, dW1 and optimiser state (``n_state`` arrays like W1)."""
+        return 0
+
+    # ----- the run's use of it ------------------------------------------------------------------------
     @abstractmethod
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
         """Z1 (n_1, |cols|) = W1 X[:, cols] + b1."""
 
     @abstractmethod
-    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
-        """One optimiser update of W1 from dZ1 (n_1, |cols|), with the config's penalties."""
+    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> Any:
+        """Layer 1's gradient for dZ1 (n_1, |cols|), the config's penalties included, in this strategy's form."""
+
+    @abstractmethod
+    def dense(self, grad: Any) -> np.ndarray:
+        """``grad`` as dW1 (n_1, n_x)."""
+
+    @abstractmethod
+    def norm(self, grad: Any) -> float:
+        """||dW1||_F of ``grad``."""
+
+    @abstractmethod
+    def apply(self, grad: Any, lr: float, t: int, config: Any) -> None:
+        """One optimiser update of W1 with ``grad``."""
 
     @abstractmethod
     def penalty(self, m: int, config: Any) -> float:
         """The config's penalties on W1 for a batch of m examples."""
 
     @abstractmethod
-    def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
-        """||dW1||_F, penalties included."""
-
-    @abstractmethod
-    def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    def Z_other(self, X_other: np.ndarray | Pixels, b1: np.ndarray) -> np.ndarray:
         """Z1 for other examples (a test set)."""
 
     @abstractmethod
     def weights(self) -> np.ndarray:
         """W1 (n_1, n_x)."""
 
-
-def gram_supported(optimizer: object, settings: Any, m: int) -> bool:
-    """Whether the Gram coordinates stay exact for ``settings`` (lambd, l1, batch_size): a span-keeping
-    optimiser and weight decay only, and penalties only with full batches (a mini-batch's L2 cost
-    would need C G for all of C at every step, the direct layer's price)."""
-    regs = active_regularizers(settings)
-    full_batch = settings.batch_size is None or settings.batch_size >= m
-    return keeps_span(optimizer) and all(r.decay is not None for r, _ in regs) and (full_batch or not regs)
-
-
-def tracked_supported(optimizer: object, settings: Any, m: int) -> bool:
-    """Whether ``TrackedLayer`` stays exact for ``settings``: a span-keeping optimiser, full batches, and
-    penalties whose gradient is a scalar times W or times sign(W) (L2, L1)."""
-    regs = active_regularizers(settings)
-    full_batch = settings.batch_size is None or settings.batch_size >= m
-    return keeps_span(optimizer) and full_batch and all(r.decay is not None or r.sign is not None for r, _ in regs)
-
-
-def choose_first_layer(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8,
-                       batch_size: int | None = None) -> str:
-    """'gram' when its set-up plus per-iteration cost beats the direct products, else 'direct'."""
-    if m * m * itemsize > GRAM_MAX_BYTES:
-        return "direct"
-    mb = m if batch_size is None else min(batch_size, m)
-    gram = n_x * m * m / 2 + iterations * n_1 * m * mb
-    direct = iterations * 2 * n_1 * n_x * mb
-    return "gram" if gram < direct else "direct"
+    @abstractmethod
+    def to_direct(self) -> DirectLayer:
+        """The same W1 and optimiser state as the dense layer (for a live change this one cannot follow)."""
 
 
 class DirectLayer(FirstLayer):
-    """Z1 = W1 X + b1 with W1 (n_1, n_x) updated in place by the optimiser."""
+    """The dense layer: Z1 = W1 X + b1, dW1 = dZ1 X^T / m + penalties, W1 updated in place by the optimiser."""
+
+    name = "direct"
+
+    @classmethod
+    def cost(cls, shape: Shape) -> float:
+        return shape.iterations * 4.0 * shape.n_1 * shape.n_x * shape.mb  # W1 X and dZ1 X^T
 
     def __init__(self, W1: np.ndarray, X: np.ndarray | Pixels, optimizer: Any, state: dict | None = None):
         self.W1, self.X, self.optimizer = W1.copy(), X, optimizer
         self.state = optimizer.init(self.W1) if state is None else state
         self._dW1 = np.empty_like(self.W1)  # dW1 is written here: no fresh n_1 x n_x array per step
-        self._dW_of: tuple[np.ndarray, Cols] | None = None  # the (dZ1, cols) self._dW1 holds the gradient of
-        self._batch: tuple[np.ndarray | None, np.ndarray] = (None, X)
+        self._batch: tuple[np.ndarray | None, np.ndarray | Pixels] = (None, X)
         rows = max(1, ROW_BLOCK_BYTES // max(1, self.W1[:1].nbytes))
         self._blocks = [slice(r, r + rows) for r in range(0, self.W1.shape[0], rows)]
 
     def _x(self, cols: Cols) -> np.ndarray | Pixels:
-        """X[:, cols], gathered once per batch (Z and step ask for the same one)."""
+        """X[:, cols], gathered once per batch (Z and gradient ask for the same one)."""
         if cols is None:
             return self.X
         if self._batch[0] is not cols and isinstance(self.X, Pixels):
@@ -117,17 +197,20 @@ class DirectLayer(FirstLayer):
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
         return W_times_X(self.W1, self._x(cols), self.W1.dtype) + b1
 
-    def _dW(self, dZ1: np.ndarray, cols: Cols, config: Any) -> np.ndarray:
-        """dW1 for this dZ1, computed once: recording its norm and then stepping cost one product, not two."""
-        if self._dW_of is not None and self._dW_of[0] is dZ1 and self._dW_of[1] is cols:
-            return self._dW1
+    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> np.ndarray:
+        """dW1 (n_1, n_x), written into one buffer kept by the layer (valid until the next call)."""
         m = dZ1.shape[1]
         dW1 = dZ_times_XT(dZ1 / m, self._x(cols), self.W1.dtype, out=self._dW1)
         for reg, strength in active_regularizers(config):
             for r in self._blocks:
                 dW1[r] += self._penalty_grad(reg, strength, m, r)
-        self._dW_of = (dZ1, cols)
         return dW1
+
+    def dense(self, grad: Any) -> np.ndarray:
+        return grad
+
+    def norm(self, grad: Any) -> float:
+        return float(np.linalg.norm(self.dense(grad)))
 
     def _penalty_grad(self, reg: Any, strength: float, m: int, rows: slice) -> np.ndarray:
         return reg.grad(self.W1[rows], strength, m)
@@ -135,11 +218,10 @@ class DirectLayer(FirstLayer):
     def _penalty_cost(self, reg: Any, strength: float, m: int) -> float:
         return sum(reg.cost(self.W1[r], strength, m) for r in self._blocks)
 
-    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
-        dW1 = self._dW(dZ1, cols, config)
+    def apply(self, grad: Any, lr: float, t: int, config: Any) -> None:
+        dW1 = self.dense(grad)
         for r in self._blocks:  # elementwise updates: by blocks of rows, the same numbers, in cache
             self._step_rows(r, dW1, lr, t, config)
-        self._dW_of = None
 
     def _step_rows(self, rows: slice, dW1: np.ndarray, lr: float, t: int, config: Any) -> None:
         self.optimizer.update(self.W1[rows], dW1[rows], {k: v[rows] for k, v in self.state.items()}, lr, t, config)
@@ -147,14 +229,23 @@ class DirectLayer(FirstLayer):
     def penalty(self, m: int, config: Any) -> float:
         return sum(self._penalty_cost(reg, strength, m) for reg, strength in active_regularizers(config))
 
-    def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
-        return float(np.linalg.norm(self._dW(dZ1, cols, config)))
-
     def Z_other(self, X_other: np.ndarray | Pixels, b1: np.ndarray) -> np.ndarray:
         return W_times_X(self.W1, X_other, self.W1.dtype) + b1
 
     def weights(self) -> np.ndarray:
         return self.W1
+
+    def to_direct(self) -> DirectLayer:
+        return self
+
+
+def _span_exact(settings: Settings, pixels: bool) -> bool:
+    """What both speed-ups need: a span-keeping optimiser, no option they do not know, X as an array."""
+    return keeps_span(OPTIMIZERS.get(settings.optimizer)) and not settings.unknown and not pixels
+
+
+def _gram_fits(shape: Shape) -> bool:
+    return shape.m * shape.m * shape.itemsize <= GRAM_MAX_BYTES
 
 
 class TrackedLayer(DirectLayer):
@@ -167,8 +258,34 @@ class TrackedLayer(DirectLayer):
 
     and S X changes only in the columns of X whose weight changed sign in an update.  One product with
     X per update (dZ1 X^T, for W1 and its penalties) instead of two; W1 stays exact and P follows it to
-    rounding (tests compare both with the plain loop).
+    rounding (tests compare both with the plain loop).  Its gradient is (dW1, dW1 X).
     """
+
+    name = "tracked"
+    requires = ("The tracked first layer is exact only for an optimiser that keeps W1 in the span of X (gd, "
+                "momentum) with L2 and L1 and full batches, and X held as an array (not as the pixels of a large image set); use first_layer='direct'.")
+
+    @classmethod
+    def supports(cls, settings: Settings, m: int, pixels: bool = False) -> bool:
+        """Span-keeping optimiser, full batches, penalties whose gradient is a scalar times W or sign(W)."""
+        regs = active_regularizers(settings)
+        return (_span_exact(settings, pixels) and settings.full_batch(m)
+                and all(r.decay is not None or r.sign is not None for r, _ in regs))
+
+    @classmethod
+    def fits(cls, shape: Shape) -> bool:
+        return _gram_fits(shape)
+
+    @classmethod
+    def cost(cls, shape: Shape) -> float:
+        n_x, n_1, m = shape.n_x, shape.n_1, shape.m
+        setup = n_x * m * m + 4.0 * n_1 * n_x * m  # G (symmetric: half), W1 X and S X
+        return setup + shape.iterations * 2.0 * n_1 * m * (n_x + m)  # dZ1 X^T and dZ1 G
+
+    @classmethod
+    def memory_values(cls, shape: Shape, n_state: int) -> int:
+        n_1, m = shape.n_1, shape.m
+        return m * m + (2 + n_state) * n_1 * m + 3 * n_1 * shape.n_x  # G; W1 X, S X, their state; signs, flags
 
     def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any):
         super().__init__(W1, X, optimizer)
@@ -192,13 +309,19 @@ class TrackedLayer(DirectLayer):
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
         return self.P + b1
 
-    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
+    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> tuple[np.ndarray, np.ndarray]:
         m = dZ1.shape[1]
-        dWX = (dZ1 / m) @ self.G  # before the step: P and S X are those of the W1 dZ1 was computed with
+        dWX = (dZ1 / m) @ self.G  # P and S X are those of the W1 dZ1 was computed with
         for reg, strength in active_regularizers(config):
             dWX += reg.decay(strength, m) * self.P if reg.decay is not None else reg.sign(strength, m) * self.SX
-        super().step(dZ1, cols, lr, t, config)
-        self.optimizer.update(self.P, dWX, self.state_P, lr, t, config)
+        return super().gradient(dZ1, cols, config), dWX
+
+    def dense(self, grad: Any) -> np.ndarray:
+        return grad[0]
+
+    def apply(self, grad: Any, lr: float, t: int, config: Any) -> None:
+        super().apply(grad, lr, t, config)
+        self.optimizer.update(self.P, grad[1], self.state_P, lr, t, config)
         self._follow_signs()
 
     def _step_rows(self, rows: slice, dW1: np.ndarray, lr: float, t: int, config: Any) -> None:
@@ -218,9 +341,40 @@ class TrackedLayer(DirectLayer):
             self.SX += D @ self.X[changed]
         self.S, self._S_next = S, self.S
 
+    def to_direct(self) -> DirectLayer:
+        return DirectLayer(self.W1, self.X, self.optimizer, self.state)
+
 
 class GramLayer(FirstLayer):
-    """Z1 = s P0 + C G + b1 with P0 = W1_init X and G = X^T X fixed; s (1, 1) and C (n_1, m) learn."""
+    """Z1 = s P0 + C G + b1 with P0 = W1_init X and G = X^T X fixed; s (1, 1) and C (n_1, m) learn.
+
+    Its gradient is ({"s": gs, "C": gC}, k) with dW1 = (gs W1_init + gC X^T) / k: never formed while training.
+    """
+
+    name = "gram"
+    requires = ("The Gram first layer is exact only for an optimiser that keeps W1 in the span of X (gd, "
+                "momentum) with at most L2 (full batch), and X held as an array (not as the pixels of a large image set); use first_layer='direct'.")
+
+    @classmethod
+    def supports(cls, settings: Settings, m: int, pixels: bool = False) -> bool:
+        """Span-keeping optimiser and weight decay only, and penalties only with full batches (a
+        mini-batch's L2 cost would need C G for all of C at every step, the direct layer's price)."""
+        regs = active_regularizers(settings)
+        return (_span_exact(settings, pixels) and all(r.decay is not None for r, _ in regs)
+                and (settings.full_batch(m) or not regs))
+
+    @classmethod
+    def fits(cls, shape: Shape) -> bool:
+        return _gram_fits(shape)
+
+    @classmethod
+    def cost(cls, shape: Shape) -> float:
+        return shape.n_x * float(shape.m) * shape.m + shape.iterations * 2.0 * shape.n_1 * shape.m * shape.mb
+
+    @classmethod
+    def memory_values(cls, shape: Shape, n_state: int) -> int:
+        n_1, m, m_test = shape.n_1, shape.m, shape.m_test
+        return m * m + (3 + n_state) * n_1 * m + m * m_test + n_1 * m_test  # G; P0, C, C G, state; X^T X', W1 X'
 
     def __init__(self, W1: np.ndarray, X: np.ndarray, optimizer: Any):
         self.W1_init, self.X, self.optimizer = W1, X, optimizer
@@ -240,7 +394,7 @@ class GramLayer(FirstLayer):
             return s * self.P0 + self._CG + b1
         return s * self.P0[:, cols] + C @ self.G[cols].T + b1  # G is symmetric: its rows are its columns
 
-    def _grads(self, dZ1: np.ndarray, cols: Cols, config: Any) -> tuple[dict[str, np.ndarray], float]:
+    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> tuple[dict[str, np.ndarray], float]:
         """The coordinates' gradient times a constant k, and k: dW1 = (gs W1_init + gC X^T) / k.
 
         A full batch uses k = m (gC = dZ1 + m decay C, no division): a span-keeping optimiser is linear
@@ -260,17 +414,25 @@ class GramLayer(FirstLayer):
         gC[:, cols] += dZ1 / m
         return {"s": decay * s, "C": gC}, 1.0
 
-    def step(self, dZ1: np.ndarray, cols: Cols, lr: float, t: int, config: Any) -> None:
-        grads, k = self._grads(dZ1, cols, config)
+    def dense(self, grad: Any) -> np.ndarray:
+        g, k = grad
+        return np.asarray((g["s"] * self.W1_init + g["C"] @ self.X.T) / k)
+
+    def norm(self, grad: Any) -> float:
+        g, k = grad
+        return float(np.sqrt(self._sq_norm(g["s"], g["C"], g["C"] @ self.G)) / k)
+
+    def apply(self, grad: Any, lr: float, t: int, config: Any) -> None:
+        grads, k = grad
         self._state_scale = k  # the optimiser state holds k times the true one
-        for key, grad in grads.items():
-            self.optimizer.update(self.coords[key], grad, self.state[key], lr / k, t, config)
+        for key, value in grads.items():
+            self.optimizer.update(self.coords[key], value, self.state[key], lr / k, t, config)
         self._CG = None
 
     def _sq_norm(self, s: np.ndarray, C: np.ndarray, CG: np.ndarray) -> float:
         """||s W1_init + C X^T||_F^2 = s^2 ||W1_init||^2 + 2 s <C, P0> + <C G, C>: no n_x-wide product."""
-        s = float(s[0, 0])
-        return max(s * s * self.init_sq + 2 * s * float(np.sum(C * self.P0)) + float(np.sum(CG * C)), 0.0)
+        s0 = float(s[0, 0])
+        return max(s0 * s0 * self.init_sq + 2 * s0 * float(np.sum(C * self.P0)) + float(np.sum(CG * C)), 0.0)
 
     def penalty(self, m: int, config: Any) -> float:
         regs = active_regularizers(config)
@@ -281,12 +443,9 @@ class GramLayer(FirstLayer):
         sq = self._sq_norm(self.coords["s"], self.coords["C"], self._CG)
         return sum(reg.decay(strength, m) / 2 * sq for reg, strength in regs)  # decay * W is d/dW of this
 
-    def dW_norm(self, dZ1: np.ndarray, cols: Cols, config: Any) -> float:
-        g, k = self._grads(dZ1, cols, config)
-        return float(np.sqrt(self._sq_norm(g["s"], g["C"], g["C"] @ self.G)) / k)
-
-    def Z_other(self, X_other: np.ndarray, b1: np.ndarray) -> np.ndarray:
+    def Z_other(self, X_other: np.ndarray | Pixels, b1: np.ndarray) -> np.ndarray:
         """Z1 for other examples (a test set), caching W1_init X' and X^T X' per array."""
+        X_other = np.asarray(X_other)
         key = id(X_other)
         if key not in self._cross or self._cross[key][0] is not X_other:
             self._cross[key] = (X_other, self.W1_init @ X_other, self.X.T @ X_other)
@@ -297,51 +456,40 @@ class GramLayer(FirstLayer):
         return self.coords["s"] * self.W1_init + self.coords["C"] @ self.X.T
 
     def to_direct(self) -> DirectLayer:
-        """The same W1 and optimiser state as a DirectLayer (for a live change Gram cannot follow)."""
         state = {k: (self.state["s"][k] * self.W1_init + self.state["C"][k] @ self.X.T) / self._state_scale
                  for k in self.state["C"]}
         state["scratch"] = np.empty_like(self.W1_init)
         return DirectLayer(self.weights(), self.X, self.optimizer, state)
 
 
-def first_layer_kind(n_x: int, n_1: int, m: int, iterations: int, itemsize: int = 8, optimizer: Any = None,
-                     config: Any = None, kind: str | None = None, pixels: bool = False) -> str:
-    """'gram' or 'direct': ``kind`` if given (ValueError if Gram would not be exact), else the cheaper
-    exact one for this shape, run length and settings.  ``optimizer`` defaults to gradient descent and
-    ``config`` (penalties, batch_size) to none.  A large image set kept as pixels (``pixels``) gets the
-    direct layer: the others' m x m matrix is what keeping pixels saves memory against."""
-    from .optimizers import OPTIMIZERS
-    if kind not in (None, "gram", "tracked", "direct"):
-        raise ValueError(f"first_layer must be 'gram', 'tracked', 'direct' or None (choose), not {kind!r}.")
-    optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
-    config = SimpleNamespace(lambd=0.0, l1=0.0, batch_size=None) if config is None else config
-    if kind == "gram" and not gram_supported(optimizer, config, m):
-        raise ValueError("The Gram first layer is exact only for an optimiser that keeps W1 in the span of "
-                         "X (gd, momentum) with at most L2 (full batch); use first_layer='direct'.")
-    if kind == "tracked" and not tracked_supported(optimizer, config, m):
-        raise ValueError("The tracked first layer is exact only for an optimiser that keeps W1 in the span of "
-                         "X (gd, momentum) with L2 and L1 and full batches; use first_layer='direct'.")
-    if pixels and kind in ("gram", "tracked"):
-        raise ValueError(f"The {kind} first layer needs X as an array; this large image set is kept as its "
-                         "pixels: use first_layer='direct'.")
+# The one table of strategies, the dense default first (a tie in cost goes to it).
+STRATEGIES: dict[str, type[FirstLayer]] = {"direct": DirectLayer, "tracked": TrackedLayer, "gram": GramLayer}
+
+
+def choose(settings: Settings, shape: Shape, pixels: bool = False, kind: str | None = None) -> type[FirstLayer]:
+    """The strategy for a run: ``kind`` if given (ValueError if it would not be exact), else the cheapest
+    that supports the settings and fits.  The one place a strategy is picked."""
     if kind is not None:
-        return kind
-    if pixels:
-        return "direct"
-    if gram_supported(optimizer, config, m):
-        return choose_first_layer(n_x, n_1, m, iterations, itemsize, config.batch_size)
-    if tracked_supported(optimizer, config, m) and m * m * itemsize <= GRAM_MAX_BYTES:
-        # set-up (G, W1 X, S X) against the product with X an update saves
-        return "tracked" if n_x * m * m / 2 + 2 * n_1 * n_x * m < iterations * n_1 * n_x * m else "direct"
-    return "direct"
+        if kind not in STRATEGIES:
+            raise ValueError(f"first_layer must be {', '.join(repr(k) for k in STRATEGIES)} or None (choose), "
+                             f"not {kind!r}.")
+        strategy = STRATEGIES[kind]
+        if not strategy.supports(settings, shape.m, pixels):
+            raise ValueError(strategy.requires)
+        return strategy
+    usable = [s for s in STRATEGIES.values() if s.supports(settings, shape.m, pixels) and s.fits(shape)]
+    return min(usable, key=lambda s: s.cost(shape))
+
+
+def chosen_cost(settings: Settings, shape: Shape, pixels: bool = False) -> float:
+    """Flops of layer 1's products for the whole run with the strategy ``choose`` picks (for time estimates)."""
+    return choose(settings, shape, pixels).cost(shape)
 
 
 def make_first_layer(W1: np.ndarray, X: np.ndarray | Pixels, iterations: int, kind: str | None = None,
-                     optimizer: Any = None, config: Any = None) -> FirstLayer:
-    """The first layer ``first_layer_kind`` picks, for W1 (n_1, n_x) and the training set X (n_x, m)."""
-    from .optimizers import OPTIMIZERS
-    optimizer = OPTIMIZERS["gd"] if optimizer is None else optimizer
-    kind = first_layer_kind(X.shape[0], W1.shape[0], X.shape[1], iterations, W1.dtype.itemsize, optimizer, config, kind,
-                            pixels=isinstance(X, Pixels))
-    layers = {"gram": GramLayer, "tracked": TrackedLayer, "direct": DirectLayer}
-    return layers[kind](W1, X, optimizer)
+                     config: Any = None) -> FirstLayer:
+    """The strategy ``choose`` picks, built for W1 (n_1, n_x) and the training set X (n_x, m)."""
+    settings = Settings() if config is None else Settings.of(config)
+    shape = Shape(X.shape[0], W1.shape[0], X.shape[1], iterations, W1.dtype.itemsize, settings.batch_size)
+    strategy = choose(settings, shape, isinstance(X, Pixels), kind)
+    return strategy(W1, X, OPTIMIZERS[settings.optimizer])  # type: ignore[call-arg]

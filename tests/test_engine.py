@@ -59,10 +59,13 @@ def test_gram_first_layer_equals_direct_on_wide_inputs():
 
 
 def test_auto_choice_uses_gram_for_the_cat_shape_and_direct_for_tall_data():
-    from dnn.first_layer import choose_first_layer
-    assert choose_first_layer(12288, 20, 209, 2500) == "gram"
-    assert choose_first_layer(2, 20, 320, 2500) == "direct"
-    assert choose_first_layer(12288, 20, 20900, 2500) == "direct"
+    from dnn.first_layer import Settings, Shape, choose
+    assert choose(Settings(), Shape(12288, 20, 209, 2500)).name == "gram"
+    assert choose(Settings(), Shape(2, 20, 320, 2500)).name == "direct"
+    assert choose(Settings(), Shape(12288, 20, 20900, 2500)).name == "direct"  # G would be 3.5 GB
+    assert choose(Settings(l1=0.01), Shape(12288, 20, 209, 2500)).name == "tracked"
+    assert choose(Settings(optimizer="adam"), Shape(12288, 20, 209, 2500)).name == "direct"
+    assert choose(Settings(), Shape(12288, 20, 209, 2500), pixels=True).name == "direct"
 
 
 def test_advance_step_pause_resume_reset():
