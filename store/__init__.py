@@ -17,11 +17,11 @@ from typing import Callable
 import sqlalchemy as sa
 
 from .boards import BoardStore
-from .codec import RunSnapshot, config_from_json, config_to_json, entry_summary, history_from_json, \
-    history_to_json, model_bytes, restore_trainer, snapshot
+from .codec import RunSnapshot, config_from_json, config_to_json, entry_summary, estimate_bytes, \
+    history_from_json, history_to_json, model_bytes, restore_trainer, snapshot
 from .database import data_home, database_url, make_engine, redact
-from .errors import (BoardClosed, CorruptRecord, DiskFull, LeaseLost, NotFound, QuotaExceeded, StoreError,
-                     StoreUnavailable)
+from .errors import (BoardClosed, CorruptRecord, DiskFull, LeaseLost, NotFound, QuotaExceeded, RunTooLarge,
+                     StoreError, StoreUnavailable)
 from .limits import Limits
 from .migrate import upgrade
 from .records import Board, BoardEntry, EntrySummary, RunSummary, Saved, StoredRun
@@ -60,6 +60,7 @@ def open_store(url: str | None = None, limits: Limits | None = None, *, migrate:
 __all__ = [
     "Board", "BoardClosed", "BoardEntry", "BoardStore", "CorruptRecord", "DiskFull", "EntrySummary", "LeaseLost", "Limits",
     "NotFound", "QuotaExceeded", "RunSnapshot", "RunStore", "RunSummary", "Saved", "Store", "StoreError", "StoreUnavailable",
-    "StoredRun", "config_from_json", "config_to_json", "data_home", "database_url", "entry_summary",
+    "RunTooLarge", "StoredRun", "config_from_json", "config_to_json", "data_home", "database_url", "entry_summary",
+    "estimate_bytes",
     "history_from_json", "history_to_json", "model_bytes", "new_token", "open_store", "restore_trainer", "snapshot",
 ]

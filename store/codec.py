@@ -119,6 +119,18 @@ def model_bytes(run: dnn.Trainer | RunSnapshot, classes: Sequence) -> bytes:
     return buffer.getvalue()
 
 
+def estimate_bytes(config: dnn.TrainConfig, history: dnn.History) -> int:
+    """About what a save of this run will need, from its parameter count and history length, WITHOUT encoding
+    it: the parameters at their precision (a trained network's .npz hardly compresses), 24 bytes per
+    recorded number (JSON of a float and its separator) and a few kilobytes of config and archive headers."""
+    itemsize = np.dtype(config.dtype).itemsize
+    numbers = 0
+    for f in fields(history):
+        value = getattr(history, f.name)
+        numbers += sum(len(v) for v in value.values()) if isinstance(value, dict) else len(value)
+    return dnn.parameter_count(config.layer_dims) * itemsize + 24 * numbers + 8192
+
+
 def restore_trainer(stored: StoredRun, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None = None,
                     Y_test: np.ndarray | None = None) -> dnn.Trainer:
     """A Trainer at the stored parameters, iteration and history; CorruptRecord when they do not agree.

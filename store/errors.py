@@ -19,6 +19,10 @@ class QuotaExceeded(StoreError):
     """A cap on runs or bytes (per browser, per run or in total) would be passed."""
 
 
+class RunTooLarge(QuotaExceeded):
+    """One run is over the per-run cap: it is never encoded or offered to the store again."""
+
+
 class CorruptRecord(StoreError):
     """A stored row failed the checks on load (damaged, oversized or inconsistent)."""
 

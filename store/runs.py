@@ -7,22 +7,26 @@ and the other is told.  Owners are browser tokens, stored as digests.
 from __future__ import annotations
 
 import json
+import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import sqlalchemy as sa
 
 import dnn
 
 from .database import transaction
-from .errors import CorruptRecord, LeaseLost, NotFound, QuotaExceeded
+from .errors import CorruptRecord, LeaseLost, NotFound, QuotaExceeded, RunTooLarge
 from .limits import DAY, MB, Limits
 from .records import LABEL_MAX, STATUSES, RunSummary, Saved, StoredRun, clean_text, dumps
-from .schema import board_entries, runs
+from .schema import board_entries, identities, runs
 from .tokens import RUN_ID_PATTERN, check_token, digest, new_run_id, new_token
 
 # A "running" run saved this recently is being trained by some session, so it is not evicted to make room.
 ACTIVE_SECONDS = 120.0
+# Rows stored under an earlier, larger per-run cap still load (the load check guards memory, not quota).
+LOAD_MAX_BYTES = 25 * MB
+_log = logging.getLogger("dnn_explorer.store")
 _SUMMARY_COLUMNS = (runs.c.id, runs.c.label, runs.c.dataset, runs.c.status, runs.c.iteration, runs.c.created_at,
                     runs.c.updated_at, runs.c.size, runs.c.share_token)
 
@@ -112,12 +116,18 @@ class RunStore:
         if not done:
             raise NotFound("This run is no longer in the store (it was deleted, forgotten or expired).")
 
+    def check_size(self, size: int) -> None:
+        """RunTooLarge when a run of ``size`` bytes (an estimate before encoding, or the encoded size) is over
+        the per-run cap: callers check before encoding, so a run that cannot be stored is never encoded."""
+        if size > self.limits.bytes_per_run:
+            raise RunTooLarge(f"This run needs about {_mb(size)}, more than the {_mb(self.limits.bytes_per_run)} one "
+                              "stored run may use, so it is kept in this page only: download the model to keep it.")
+
     def _make_room(self, conn: sa.Connection, who: str, run_id: str, size: int) -> tuple[str, ...]:
-        """Check the caps for a run of ``size`` bytes; remove the browser's oldest idle unshared runs if needed."""
+        """Check the caps for a run of ``size`` bytes; remove the browser's oldest idle unshared runs if needed,
+        and when the whole store is full, idle unshared runs of the newest identities (see _make_global_room)."""
         lim = self.limits
-        if size > lim.bytes_per_run:
-            raise QuotaExceeded(f"This run needs {_mb(size)}, more than the {_mb(lim.bytes_per_run)} one stored run "
-                                "may use, so it is kept in this page only: download the model to keep it.")
+        self.check_size(size)
         active_since = self._clock() - ACTIVE_SECONDS
         mine = conn.execute(sa.select(runs.c.id, runs.c.size, runs.c.status, runs.c.share_token, runs.c.updated_at)
                             .where(runs.c.owner == who, runs.c.id != run_id)
@@ -137,12 +147,42 @@ class RunStore:
                 "Delete or unshare some on the My runs page.")
         if evict:
             conn.execute(runs.delete().where(runs.c.id.in_(evict)))
+        self._make_global_room(conn, run_id, size, active_since)
+        return tuple(evict)
+
+    def _make_global_room(self, conn: sa.Connection, run_id: str, size: int, active_since: float) -> None:
+        """Keep the whole store under runs_total and bytes_total.  When a save would pass them, idle unshared
+        runs go, those of the NEWEST identities first (an identity's age: when the server minted it, else its
+        first run), each identity's least recently saved first: one person minting fresh identities to fill
+        the store removes their own flood, not the class's earlier work.  Refused only when that is not enough."""
+        lim = self.limits
         old = conn.execute(sa.select(runs.c.size).where(runs.c.id == run_id)).scalar() or 0
-        everyone = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(runs.c.size), 0))).one()
-        if old == 0 and everyone[0] + 1 > lim.runs_total or everyone[1] - old + size > lim.bytes_total:
+        count, total = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(runs.c.size), 0))).one()
+        extra_runs = (int(count) + 1 - lim.runs_total) if old == 0 else 0
+        extra_bytes = int(total) - old + size - lim.bytes_total
+        if extra_runs <= 0 and extra_bytes <= 0:
+            return
+        first = (sa.select(runs.c.owner, sa.func.min(runs.c.created_at).label("first"))
+                 .group_by(runs.c.owner).subquery())
+        born = sa.func.coalesce(identities.c.created_at, first.c.first).label("born")
+        candidates = conn.execute(
+            sa.select(runs.c.id, runs.c.size)
+            .select_from(runs.join(first, first.c.owner == runs.c.owner)
+                         .outerjoin(identities, identities.c.owner == runs.c.owner))
+            .where(runs.c.id != run_id, runs.c.share_token.is_(None),
+                   sa.or_(runs.c.status != "running", runs.c.updated_at < active_since))
+            .order_by(born.desc(), runs.c.owner, runs.c.updated_at)).all()
+        doomed = []
+        for r in candidates:
+            if extra_runs <= 0 and extra_bytes <= 0:
+                break
+            doomed.append(r.id)
+            extra_runs, extra_bytes = extra_runs - 1, extra_bytes - int(r.size)
+        if extra_runs > 0 or extra_bytes > 0:
             raise QuotaExceeded("The run store of this server is full; your run stays in this page only. "
                                 "Tell whoever runs the server (old runs expire by themselves).")
-        return tuple(evict)
+        conn.execute(runs.delete().where(runs.c.id.in_(doomed)))
+        _log.warning("store full: %d idle unshared run(s) of the newest identities removed to make room", len(doomed))
 
     # ----- reading ----------------------------------------------------------------
     def list(self, owner: str) -> list[RunSummary]:
@@ -171,9 +211,10 @@ class RunStore:
             head = conn.execute(sa.select(*_SUMMARY_COLUMNS, sizes).where(*where)).first()
             if head is None:
                 raise NotFound("This run is not in the store (it was deleted, unshared or has expired).")
-            if head.actual > self.limits.bytes_per_run:
+            most = max(self.limits.bytes_per_run, LOAD_MAX_BYTES)
+            if head.actual > most:
                 raise CorruptRecord(f"The stored run '{head.label}' is {_mb(head.actual)}, over the "
-                                    f"{_mb(self.limits.bytes_per_run)} a run may use, so it was not loaded.")
+                                    f"{_mb(most)} a run may use, so it was not loaded.")
             body = conn.execute(sa.select(runs.c.config, runs.c.history, runs.c.model)
                                 .where(runs.c.id == head.id)).one()
         return _checked(_summary(head), body)
@@ -191,6 +232,33 @@ class RunStore:
         with transaction(self._engine) as conn:
             conn.execute(board_entries.delete().where(board_entries.c.submitter == who))
             return conn.execute(runs.delete().where(runs.c.owner == who)).rowcount
+
+    def forget_created(self, *, since: float | None = None, owners: Sequence[str] = (),
+                       dry_run: bool = False) -> tuple[int, int]:
+        """The operator's broom: delete the runs (and class-board entries) created at or after ``since``, or
+        by the identities ``owners`` (browser tokens or their SHA-256 digests), or both when both are given.
+        Returns (runs, board entries) deleted, or that would be with ``dry_run``."""
+        if since is None and not owners:
+            raise ValueError("Say what to forget: a time (--since) and/or identities (--owner).")
+        who = [o.lower() if len(o) == 64 and all(c in "0123456789abcdefABCDEF" for c in o) else digest(o, "identity")
+               for o in owners]
+        run_where, entry_where = [], []
+        if since is not None:
+            run_where.append(runs.c.created_at >= float(since))
+            entry_where.append(board_entries.c.created_at >= float(since))
+        if who:
+            run_where.append(runs.c.owner.in_(who))
+            entry_where.append(board_entries.c.submitter.in_(who))
+        with transaction(self._engine) as conn:
+            if dry_run:
+                n_runs = conn.execute(sa.select(sa.func.count()).select_from(runs).where(*run_where)).scalar()
+                n_entries = conn.execute(sa.select(sa.func.count()).select_from(board_entries)
+                                         .where(*entry_where)).scalar()
+                return int(n_runs), int(n_entries)
+            n_entries = conn.execute(board_entries.delete().where(*entry_where)).rowcount
+            n_runs = conn.execute(runs.delete().where(*run_where)).rowcount
+        _log.warning("operator forgot %d run(s) and %d board entr(ies)", n_runs, n_entries)
+        return int(n_runs), int(n_entries)
 
     def share(self, run_id: str, owner: str) -> str:
         """The run's share token (made on first use); anyone with it can view the run, not change it."""

@@ -68,7 +68,7 @@ def test_a_store_failure_is_logged_with_a_short_id_and_no_user_data(tmp_path, ca
         small.close()
     records = [r for r in caplog.records if r.name == "dnn_explorer.store"]
     assert records and all(f"session {s.id[:8]}:" in r.getMessage() for r in records)
-    assert "QuotaExceeded" in records[0].getMessage()
+    assert "RunTooLarge" in records[0].getMessage(), "refused from its estimate, before encoding"
     assert s.id not in caplog.text, "the short id only"
     assert "Ada" not in caplog.text and ALICE not in caplog.text
 

@@ -56,6 +56,9 @@ def test_any_exception_opening_the_store_leaves_the_app_without_saving(caplog):
 def test_the_app_runs_without_saving_when_the_data_folder_cannot_be_created(app_test, monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DNN_DATA_HOME", _uncreatable(tmp_path))
+    # The cookie-signing secret also lives in the data folder unless given: given here, so this test is about
+    # the store (ui/identity.secret() falling back without the folder is reported to its owner).
+    monkeypatch.setenv("DNN_SECRET_KEY", "k" * 64)
     at = app_test("views/train.py", query={"hidden": "5", "iters": "50", "data": "moons"})
     assert not at.exception
     texts = " ".join(w.value.replace("\\", "") for w in at.warning)

@@ -21,7 +21,7 @@ import streamlit as st
 
 import dnn
 import store as store_lib
-from store import LeaseLost, Store, StoreError
+from store import LeaseLost, RunTooLarge, Store, StoreError
 from store.database import is_disk_full
 from store.errors import DISK_FULL_MESSAGE
 from ui import datasets, logs, settings
@@ -56,6 +56,7 @@ class StoreState:
     pending: Future | None = None      # the save being written in the background
     incoming: tuple[dnn.Trainer, str | None] | None = None  # a stored run about to be adopted, and its row
     blocked: dnn.Trainer | None = None  # a run another tab took over: never saved from here again
+    too_big: dnn.Trainer | None = None  # a run over the per-run cap: never encoded or sent again
     restored: bool = False
     offline: bool = False              # the store could not be opened for this session: do not retry per tick
     offline_at: float = float("-inf")  # clock() when it last failed to open
@@ -84,6 +85,7 @@ class Outcome:
     evicted: tuple[str, ...] = ()
     lease_lost: bool = False
     problem: str | None = None
+    too_big: bool = False               # refused for its size: the session stops saving this run
 
 
 Submit = Callable[[Callable[[], Outcome]], Future]
@@ -126,6 +128,9 @@ def _write(store: Store, owner: str, lease: str, run: dnn.Trainer, run_id: str |
                                     history=history, model=model)
     except LeaseLost as exc:
         return Outcome(run, None, lease_lost=True, problem=str(exc))
+    except RunTooLarge as exc:  # the estimate said it fits, the encoding did not: never encoded again
+        logs.store_failure(session_id, exc)
+        return Outcome(run, run_id, problem=str(exc), too_big=True)
     except Exception as exc:  # the store's refusals, a database fault, a bug in encoding: all the same here
         logs.store_failure(session_id, exc)
         return Outcome(run, run_id, problem=problem_text(exc))
@@ -144,6 +149,8 @@ def settle(store: Store, state: StoreState, wait: bool, session_id: str = "") ->
         logs.store_failure(session_id, exc)
         state.notice("warning", problem_text(exc), until_saved=True)
         return
+    if outcome.too_big:
+        state.too_big = outcome.run
     if outcome.lease_lost:
         state.blocked = outcome.run
         if outcome.run is state.run:
@@ -151,7 +158,7 @@ def settle(store: Store, state: StoreState, wait: bool, session_id: str = "") ->
     elif outcome.run is state.run and outcome.run_id is not None:
         state.run_id = outcome.run_id
     if outcome.problem:
-        state.notice("warning", outcome.problem, until_saved=not outcome.lease_lost)
+        state.notice("warning", outcome.problem, until_saved=not (outcome.lease_lost or outcome.too_big))
     elif not outcome.lease_lost:
         state.saved_ok()
     if outcome.evicted:
@@ -162,8 +169,15 @@ def settle(store: Store, state: StoreState, wait: bool, session_id: str = "") ->
 def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: str | None,
          clock: Callable[[], float], submit: Submit) -> None:
     """Hand a save of ``run`` (a new row when ``run_id`` is None) to the writer."""
-    if run is state.blocked or (run_id is None and (run.iteration == 0 or not state.dirty)):
-        return  # nothing of the user's work yet, or a shared run only viewed
+    if run is state.blocked or run is state.too_big or (run_id is None and (run.iteration == 0 or not state.dirty)):
+        return  # nothing of the user's work yet, a shared run only viewed, or one the store cannot take
+    try:  # the per-run cap, from the parameter count and history length: a run over it is never encoded
+        store.runs.check_size(store_lib.estimate_bytes(run.config, run.history))
+    except RunTooLarge as exc:
+        state.too_big = run
+        logs.store_failure(s.id, exc)
+        state.notice("warning", str(exc))
+        return
     fields = {"status": _status(s, run)}
     if run_id is None:
         fields.update(label=settings.run_label(len(s.runs) + 1, run.config), dataset=s.data_key)
