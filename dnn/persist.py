@@ -23,16 +23,47 @@ from .modelio import load_model, save_model
 _STORED_APART = ("layer_dims", "hidden_activation")
 
 
+def _all_fields() -> dict[str, Any]:
+    """TrainConfig field name -> its resolved type annotation."""
+    hints = typing.get_type_hints(TrainConfig)
+    return {f.name: hints[f.name] for f in dataclasses.fields(TrainConfig)}
+
+
 def _hyper_fields() -> dict[str, Any]:
     """TrainConfig field name -> its resolved type annotation, for the fields saved as hyperparameters."""
-    hints = typing.get_type_hints(TrainConfig)
-    return {f.name: hints[f.name] for f in dataclasses.fields(TrainConfig) if f.name not in _STORED_APART}
+    return {name: hint for name, hint in _all_fields().items() if name not in _STORED_APART}
+
+
+def config_to_dict(config: TrainConfig) -> dict[str, Any]:
+    """Every TrainConfig field as plain JSON values (tuples as lists): the one encoding of a run's settings,
+    used by the model file (as hyperparameters) and by the run store (as its config column)."""
+    return {name: list(value) if isinstance(value, tuple) else value
+            for name, value in ((f.name, getattr(config, f.name)) for f in dataclasses.fields(TrainConfig))}
+
+
+def config_from_dict(values: dict[str, Any], what: str = "model file") -> TrainConfig:
+    """A validated TrainConfig from JSON values: unknown keys refused, each value's JSON type checked against
+    its field's annotation before the config is built, then TrainConfig's own checks (ValueError)."""
+    fields = _all_fields()
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ValueError(f"The {what} has settings this app does not know: {', '.join(unknown)}.")
+    checked = {}
+    for name, value in values.items():
+        ok, checked[name] = _convert(value, fields[name])
+        if not ok:
+            raise ValueError(f"The {what}'s setting {name!r} = {value!r} is not of the expected type "
+                             f"({_type_name(fields[name])}).")
+    try:
+        return TrainConfig(**checked)
+    except TypeError as err:
+        raise ValueError(f"The {what}'s settings are malformed: {err}.") from None
 
 
 def save_run(target: str | IO[bytes], run: Trainer, classes: Sequence) -> None:
     """Write the run's parameters, config, classes and cost history to an .npz (no pickle)."""
     cfg = run.config
-    hyper = {name: getattr(cfg, name) for name in _hyper_fields()}
+    hyper = {name: value for name, value in config_to_dict(cfg).items() if name not in _STORED_APART}
     hyper["iteration"] = run.iteration
     names = [c.decode() if isinstance(c, bytes) else str(c) for c in classes]
     save_model(target, run.parameters, layer_dims=list(cfg.layer_dims), hidden_activation=cfg.hidden_activation,
@@ -80,22 +111,12 @@ def _scalar(value: Any, hint: Any) -> tuple[bool, Any]:
 
 
 def _config(saved) -> TrainConfig:
-    fields = _hyper_fields()
-    unknown = sorted(set(saved.hyperparameters) - set(fields) - {"iteration"})
-    if unknown:
-        raise ValueError(f"The model file has settings this app does not know: {', '.join(unknown)}.")
-    values = {}
-    for name, value in saved.hyperparameters.items():
-        if name == "iteration":
-            continue
-        ok, values[name] = _convert(value, fields[name])
-        if not ok:
-            raise ValueError(f"The model file's setting {name!r} = {value!r} is not of the expected type "
-                             f"({_type_name(fields[name])}).")
-    try:
-        return TrainConfig(layer_dims=tuple(saved.layer_dims), hidden_activation=saved.hidden_activation, **values)
-    except TypeError as err:
-        raise ValueError(f"The model file's hyperparameters are malformed: {err}.") from None
+    values = {k: v for k, v in saved.hyperparameters.items() if k != "iteration"}
+    apart = sorted(set(values) & set(_STORED_APART))
+    if apart:  # stored on their own in the file: a second copy in the settings would be ambiguous
+        raise ValueError(f"The model file has settings this app does not know: {', '.join(apart)}.")
+    values.update(layer_dims=list(saved.layer_dims), hidden_activation=saved.hidden_activation)
+    return config_from_dict(values)
 
 
 def _type_name(hint: Any) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import copy
 import io
 import math
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 import dnn
+from dnn.persist import config_from_dict, config_to_dict
 
 from .errors import CorruptRecord
 from .records import EntrySummary, StoredRun
@@ -24,24 +25,16 @@ _PAIRS = {"costs": "cost_iterations", "train_acc": "acc_iterations", "test_acc":
 
 
 def config_to_json(config: dnn.TrainConfig) -> dict[str, Any]:
-    data = asdict(config)
-    data["layer_dims"] = list(config.layer_dims)
-    return data
+    """The run's settings as JSON: the same encoding as a downloaded model file's (dnn.persist)."""
+    return config_to_dict(config)
 
 
 def config_from_json(data: dict[str, Any]) -> dnn.TrainConfig:
-    """A validated TrainConfig; ValueError when a key is unknown or a value is invalid."""
-    known = {f.name for f in fields(dnn.TrainConfig)}
-    extra = sorted(set(data) - known)
-    if extra:
-        raise ValueError(f"the config has unknown settings {extra}")
-    values = dict(data)
-    if "layer_dims" in values:
-        values["layer_dims"] = tuple(values["layer_dims"]) if isinstance(values["layer_dims"], list) else None
-    try:
-        return dnn.TrainConfig(**values)
-    except TypeError as exc:
-        raise ValueError(f"the config is malformed ({exc})") from None
+    """A validated TrainConfig (the model file's decoder: unknown keys and wrong JSON types are refused);
+    ValueError when a key is unknown or a value is invalid."""
+    if not isinstance(data, dict):
+        raise ValueError("the config must be a JSON object")
+    return config_from_dict(data, what="stored run")
 
 
 def _number(value: float) -> float | None:

@@ -54,3 +54,26 @@ def test_model_for_other_data_is_refused():
         dnn.load_run(buf.getvalue(), np.ones((5, 3)), np.ones((1, 3)))
     with pytest.raises(ValueError):
         dnn.load_run(b"not a model", run.X, run.Y)
+
+
+def test_one_config_codec_for_the_download_and_the_store():
+    """The run store's config column and a downloaded model file's settings are one encoding (dnn.persist),
+    so a type the file refuses is refused by the store too."""
+    import store
+    from dnn.persist import config_from_dict, config_to_dict
+
+    cfg = dnn.TrainConfig(layer_dims=(2, 5, 1), optimizer="adam", batch_size=16, keep_prob=0.8, dtype="float32",
+                          num_iterations=30, record_every=3, accuracy_every=3)
+    assert store.config_to_json(cfg) == config_to_dict(cfg) and config_from_dict(config_to_dict(cfg)) == cfg
+    X = np.random.RandomState(0).randn(2, 20)
+    run = dnn.Trainer(cfg, X, (X[:1] > 0).astype(int))
+    run.advance(30)
+    buf = io.BytesIO()
+    dnn.save_run(buf, run, ("a", "b"))
+    saved = dnn.load_model(buf.getvalue())
+    stored = {k: v for k, v in config_to_dict(cfg).items() if k not in ("layer_dims", "hidden_activation")}
+    assert {k: v for k, v in saved.hyperparameters.items() if k != "iteration"} == stored
+    assert store.config_from_json(store.config_to_json(cfg)) == cfg
+    for bad in ({**config_to_dict(cfg), "learning_rate": "fast"}, {**config_to_dict(cfg), "knob": 1}):
+        with pytest.raises(ValueError, match="expected type|does not know"):
+            store.config_from_json(bad)
