@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app_helpers import rendered, sess, unescaped_syntax
 from ui.session import ZIP_UPLOAD
+
+from app_helpers import rendered, sess, unescaped_syntax
 from conftest_shared import DATA_DIR, needs_data
 
 TOY_NAMES = ("flower", "moons", "circles", "xor", "spiral")
@@ -458,7 +459,6 @@ def test_a_zip_gets_the_same_positive_class_choice_and_can_be_edited_in_the_buil
 
 def test_a_built_set_downloaded_loads_back_with_its_photos(app_test):
     from dnn.builder import export_zip
-    from dnn.zipdata import load_photo_zip
 
     at = _open_builder(app_test)
     _rename(at, 0, "me")

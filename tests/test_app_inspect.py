@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest_shared import needs_data
 from app_helpers import put_run, sess, use_data
+from conftest_shared import needs_data
 
 PAGE = "views/inspect.py"
 

@@ -1,8 +1,9 @@
 """The Model page shows the network at iteration 0 as Train draws it live, and warns about a long run."""
 from __future__ import annotations
 
-from app_helpers import sess
 from ui import learning
+
+from app_helpers import sess
 
 
 def _datasets(el) -> dict:

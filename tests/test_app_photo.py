@@ -9,8 +9,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import dnn
-from conftest_shared import PHOTOS_DIR, needs_data
+
 from app_helpers import put_collapsed_run, put_run, rendered, sess, unescaped_syntax, use_data
+from conftest_shared import PHOTOS_DIR, needs_data
 
 PAGE = "views/photo.py"
 

@@ -10,8 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import dnn
-from conftest_shared import needs_data
+
 from app_helpers import put_collapsed_run, put_run, rendered, sess, use_data
+from conftest_shared import needs_data
 
 PAGE = "views/results.py"
 
@@ -157,7 +158,8 @@ def test_model_for_other_inputs_is_refused(request):
     toy.advance(5)
     at.switch_page(PAGE).run()
     open_tab(at, "Save or load")
-    at.file_uploader(key="model_upload").set_value(("toy.npz", model_bytes(toy, [b"a", b"b"]), "application/octet-stream")).run()
+    upload = ("toy.npz", model_bytes(toy, [b"a", b"b"]), "application/octet-stream")
+    at.file_uploader(key="model_upload").set_value(upload).run()
     assert not at.exception
     assert "12288" in at.error[0].value
     assert sess(at).run is run

@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_helpers import rendered, sess, unescaped_syntax
@@ -31,7 +30,7 @@ def test_share_page_shows_the_link_a_copy_button_and_a_large_qr_code():
     parts = urlsplit(link)
     assert (parts.scheme, parts.path) == ("http", "/train")  # the Train page by default
     query = parse_qs(parts.query)
-    assert query["hidden"] == ["20,7,5"] and "lr" in query and "iters" in query
+    assert query["hidden"] == ["20,7,5"] and "lr" not in query and "iters" not in query, "defaults stay out (short QR)"
     assert ">Copy link</button>" in at.get("html")[0].proto.body
     assert len(at.image) == 1 and at.get("download_button"), "the QR code and its PNG download"
     # No server URL in a test: the fallback is localhost, which a phone cannot open, and the page says so.
@@ -39,10 +38,11 @@ def test_share_page_shows_the_link_a_copy_button_and_a_large_qr_code():
 
 
 def test_share_page_target_and_a_note_for_data_that_cannot_travel():
+    import numpy as np
+
     from dnn.builder import DatasetDraft
     from ui.controller import Controller
     from ui.photo_builder import BUILT_KEY
-    import numpy as np
 
     at = _share_page()
     at.selectbox(key="share_target").set_value("model").run()

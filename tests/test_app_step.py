@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest_shared import needs_data
 from dnn.testcases import STEP_CASES
+
+from conftest_shared import needs_data
 
 PAGE = "views/step_by_step.py"
 

@@ -5,16 +5,15 @@ so no assert depends on how fast the machine is.
 """
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 
-import json
+from ui.settings import LIVE_FIELDS
 
 from app_helpers import metric, sess
-from ui import learning
 from conftest_shared import needs_data
-from ui.settings import LIVE_FIELDS
 
 SMALL = {"hidden": "7", "iters": "300", "lr": "0.0075", "init": "sqrt"}
 CAP = 10  # iterations per tick in the tests that need a run still in progress
@@ -287,6 +286,7 @@ def test_non_finite_data_is_blamed_on_the_data(app_test):
     import numpy as np
 
     import dnn
+
     from app_helpers import use_data
     at = app_test("views/train.py", query={"data": "moons", "hidden": "4"})
     ds = sess(at).dataset

@@ -112,7 +112,8 @@ def test_qr_of_a_long_link_with_unicode():
 def test_copy_link_html_escapes_the_link_and_has_a_visible_fallback():
     hostile = 'http://h:1/x?a="><script>alert(1)</script>&b=\'</script>'
     snippet = copy_link_html(hostile, key="Share Me!")
-    assert 'value="http://h:1/x?a=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;b=&#x27;&lt;/script&gt;"' in snippet
+    escaped = "http://h:1/x?a=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;b=&#x27;&lt;/script&gt;"
+    assert f'value="{escaped}"' in snippet
     assert "alert(1)</script>" not in snippet and snippet.count("<script>") == 1
     assert 'id="dnn-copy-share-me"' in snippet and 'getElementById("dnn-copy-share-me")' in snippet
     assert ">Copy link</button>" in snippet and "navigator.clipboard.writeText(field.value)" in snippet
