@@ -1,12 +1,17 @@
 """DNN Explorer: the entry point. Declares the pages, applies a shared link once, keeps the URL in sync."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from ui import blas, datasets, nav, settings, store_hooks, toy_link
 from ui.controller import Controller, controller
 from ui.text import literal
 from ui.widgets import run_summary
+
+if TYPE_CHECKING:  # for annotations only
+    from streamlit.delta_generator import DeltaGenerator
 
 store_hooks.logs.configure()  # the server's log, once per process (ui/logs.py: DNN_LOG_LEVEL, DNN_LOG_FILE)
 blas.one_blas_thread()  # see ui/blas.py: several sessions and the browser share the cores
@@ -22,7 +27,7 @@ def link_warning(key: str, raw: str, wanted: str) -> str:
     return f"Ignored {key}=“{literal(raw)}” from the link: not {wanted}; using the default."
 
 
-def use_link_data(ctl: Controller, key: str, query: dict) -> None:
+def use_link_data(ctl: Controller, key: str, query: dict[str, list[str]]) -> None:
     """Switch to the dataset a link names (a toy set with the link's points, noise, split and seed), or say
     why not."""
     if key in settings.TOY_NAMES:
@@ -68,7 +73,7 @@ def sync_link(ctl: Controller) -> None:
             st.query_params[key] = value
 
 
-def sidebar_status(slot, ctl: Controller, page_title: str) -> None:
+def sidebar_status(slot: DeltaGenerator, ctl: Controller, page_title: str) -> None:
     s = ctl.s
     box = slot.container()
     box.caption(f"**Data:** {literal(s.dataset.name)}  \n**layer_dims:** {list(s.config.layer_dims)}  \n"

@@ -7,11 +7,16 @@ offers ``SHARE_TARGETS``; every link between pages goes through ``link`` or ``pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 from ui.share import fallback_page_url, sibling_url
+
+if TYPE_CHECKING:  # for annotations only
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.navigation.page import StreamlitPage
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def url_from(current_url: str | None, target: Page, *, address: str | None, port
     return fallback_page_url(address, port, target.url_path, base_path)
 
 
-def st_pages() -> list:
+def st_pages() -> list[StreamlitPage]:
     """The ``st.Page`` objects for ``st.navigation``, Home the default."""
     return [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p is HOME)
             for p in PAGES]
@@ -87,6 +92,6 @@ def page_url(target: Page) -> str:
                     port=st.get_option("server.port"), base_path=st.get_option("server.baseUrlPath") or "")
 
 
-def link(target: Page, label: str | None = None, container=None) -> None:
+def link(target: Page, label: str | None = None, container: DeltaGenerator | None = None) -> None:
     """A link to ``target`` (with its icon), in ``container`` or the current one."""
     (container or st).page_link(target.script, label=label or target.title, icon=target.icon)

@@ -6,10 +6,15 @@ draw it), so it follows the teacher from page to page.  The row of links reaches
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from ui import nav
 from ui.session import PRESENTER_TOGGLE, Session
+
+if TYPE_CHECKING:  # for annotations only
+    from streamlit.delta_generator import DeltaGenerator
 
 # Less top padding (the page's controls and charts fit 720 px), buttons that wrap instead of
 # truncating, metric values shown whole.
@@ -42,7 +47,7 @@ def _remember(s: Session) -> None:
     s.presenter = bool(st.session_state.get(PRESENTER_TOGGLE))
 
 
-def presenter_toggle(container, s: Session) -> None:
+def presenter_toggle(container: DeltaGenerator, s: Session) -> None:
     """The Presenter switch, drawn in ``container`` (e.g. a page's control row)."""
     if PRESENTER_TOGGLE not in st.session_state:
         st.session_state[PRESENTER_TOGGLE] = presenter_on(s)

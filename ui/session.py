@@ -166,7 +166,7 @@ class Session:
     listeners: list[Listener] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     link_read: bool = False
-    upload_ids: tuple | None = None  # which uploads the active dataset came from
+    upload_ids: tuple[str, ...] | None = None  # which uploads (file ids) the active dataset came from
     loaded_upload: tuple[str, str | None] | None = None  # (file id, error) of the last model file handled
     gradcheck: tuple[dnn.Trainer, int, Any] | None = None  # (run, iteration, errors) of the last check
     photo_probability: float | None = None  # the last photo's exact P(class 1)
@@ -180,7 +180,7 @@ class Session:
     board_code: str | None = None             # views/board.py: the class board this tab has open
     # views/inspect.py: ((run id, iteration), snapshot); views/results.py: ((run id, iteration, shape), P(class 1))
     inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None
-    results_probs: tuple[tuple, np.ndarray] | None = None
+    results_probs: tuple[tuple[int, int, tuple[int, ...]], np.ndarray] | None = None
     listener_problems: ListenerProblems | None = None  # ui.controller: listener failures, logged once each
 
     @property
@@ -210,4 +210,5 @@ def session() -> Session:
     """This tab's Session (created on its first run)."""
     if SESSION_KEY not in st.session_state:
         st.session_state[SESSION_KEY] = new_session()
-    return st.session_state[SESSION_KEY]
+    found: Session = st.session_state[SESSION_KEY]
+    return found

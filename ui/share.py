@@ -13,12 +13,16 @@ import ipaddress
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import segno
 import streamlit as st
 
 from ui import settings, toy_link
+
+if TYPE_CHECKING:  # for annotations only
+    from ui.session import Session
 
 QR_ERROR = "m"  # 15% of the code may be unreadable: a washed-out projector, a head in the way
 QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
@@ -43,7 +47,7 @@ def share_url(page_url: str, params: Mapping[str, QueryValue]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
-def link_params(s) -> dict[str, str]:
+def link_params(s: Session) -> dict[str, str]:
     """The query parameters of session ``s``'s setup: the settings table's link plus the toy set's options."""
     return {**settings.to_link(s.config, s.link_data), **toy_link.link_for(s)}
 

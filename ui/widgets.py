@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from dnn.diagnose import ERROR, Diagnosis
 from ui import nav
 from ui.controller import Controller
+
+if TYPE_CHECKING:  # for annotations only
+    from streamlit.delta_generator import DeltaGenerator
 
 
 def run_summary(ctl: Controller) -> str:
@@ -38,7 +42,7 @@ def diagnosis_markdown(d: Diagnosis) -> str:
     return f"**{d.title}.** {d.message}  \n**Try next:** {d.next_step}"
 
 
-def show_diagnosis(d: Diagnosis, container=None) -> None:
+def show_diagnosis(d: Diagnosis, container: DeltaGenerator | None = None) -> None:
     """The one rendering of a diagnosis: an error box for a failed run, a warning box otherwise.
 
     Titles, messages and next steps are written by dnn.diagnose (names the user typed reach them through
