@@ -21,10 +21,11 @@ PACKAGES = ("dnn", "ui", "store", "views")
 
 DNN_ALLOWED = STDLIB | {"numpy", "h5py", "PIL", "dnn"}
 UI_FRAMEWORKS = {"streamlit", "plotly", "pandas", "altair", "pyarrow"}
-# ui/ modules testable without Streamlit: the figures, the settings table, pacing, text and BLAS helpers.
+# ui/ modules testable without Streamlit: the figures and their theme, the settings table, pacing, text, the
+# BLAS helper and the server log.
 # Every ui/plots_*.py is one of them too, whatever its name; a helper that is renamed or removed must be
 # taken off this list (the test says so), and a new Streamlit-free module should be put on it.
-STREAMLIT_FREE = ("ui/settings.py", "ui/pacing.py", "ui/text.py", "ui/blas.py")
+STREAMLIT_FREE = ("ui/settings.py", "ui/pacing.py", "ui/text.py", "ui/blas.py", "ui/theme.py", "ui/logs.py")
 # The store's modules a page may import besides the package itself: its errors and the record limits it shows.
 STORE_API = {"store", "store.errors", "store.records"}
 
