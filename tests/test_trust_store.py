@@ -16,6 +16,7 @@ from ui import datasets, pacing, settings
 from ui.controller import Controller
 from ui.session import Session
 from ui.store_hooks import StoreState, observe
+from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 HONEST = [f"student-browser-token-{i:03d}" for i in range(3)]
 FLOOD = [f"flood-browser-token-{i:04d}" for i in range(12)]
@@ -47,11 +48,18 @@ def _save(s, owner: str, status: str = "done") -> str:
                          status=status, iteration=RUN.iteration, model=MODEL).run_id
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def full(tmp_path):
+def full(url):
     """A store holding at most 8 runs: 3 honest students' runs, then a flood of fresh identities."""
     clock = Clock()
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits(runs_total=8), clock=clock)
+    s = open_store(url, Limits(runs_total=8), clock=clock)
     for owner in HONEST:
         _save(s, owner)
         clock.now += 60
@@ -93,9 +101,9 @@ def test_an_identity_is_as_old_as_the_server_minted_it(full):
     assert not s.runs.list(FLOOD[4]) and all(s.runs.list(o) for o in HONEST)
 
 
-def test_shared_and_training_runs_are_never_removed_and_then_the_store_refuses(tmp_path):
+def test_shared_and_training_runs_are_never_removed_and_then_the_store_refuses(url):
     clock = Clock()
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits(runs_total=3), clock=clock)
+    s = open_store(url, Limits(runs_total=3), clock=clock)
     try:
         shared = _save(s, HONEST[0])
         s.runs.share(shared, HONEST[0])
@@ -176,7 +184,7 @@ def test_forget_by_time_and_identity_from_the_command_line(full, monkeypatch, ca
     for owner in FLOOD[:4]:
         clock.now += 60
         _save(s, owner)
-    monkeypatch.setenv("DATABASE_URL", str(s.engine.url))
+    monkeypatch.setenv("DATABASE_URL", s.engine.url.render_as_string(hide_password=False))
     assert store_main(["forget", "--since", str(flood_start + 1), "--dry-run"]) == 0
     assert "would forget 4 runs" in capsys.readouterr().out and len(_owners(s)) == 7
     assert store_main(["forget", "--since", str(flood_start + 1)]) == 0
