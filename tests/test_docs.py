@@ -226,6 +226,17 @@ def test_links_between_docs_resolve(page):
     assert not broken_anchors(page), f"{page.name} links to headings that do not exist: {broken_anchors(page)}"
 
 
+@pytest.mark.parametrize("package", ["dnn", "ui", "store", "views"])
+def test_the_module_map_names_every_module(package):
+    """docs/architecture.md's module map names each module (`name.py`, or `name` for a page script)."""
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    modules = sorted(p for p in (ROOT / package).glob("*.py") if p.name != "__init__.py")
+    assert modules, package
+    missing = [p.name for p in modules
+               if not re.search(rf"`({re.escape(p.name)}|{re.escape(p.stem)})`|`[^`\n]*\b{re.escape(p.name)}\b", text)]
+    assert not missing, f"docs/architecture.md's module map does not name {package}/{missing}: add a row for each"
+
+
 def test_every_environment_variable_is_documented():
     found = environment_variables()
     # The finder must see the variables it was written against, or it checks nothing.
