@@ -1,0 +1,80 @@
+"""A scripted client with a fresh (or forged) dnn_browser cookie per "student" (issue 22.1): every identity it
+gets is one the server minted and counted for its address, and a board takes at most 30 entries from it."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+import dnn
+import store
+from store import Limits, QuotaExceeded, open_store
+from store.identities import IdentityCaps, IdentityStore, mint, origin_of, verify
+from ui import identity
+
+KEY = b"q" * 32
+
+
+@pytest.fixture
+def opened(tmp_path):
+    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits())
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def summary() -> store.EntrySummary:
+    X, Y = dnn.make_toy_dataset("moons", m=40, seed=2)
+    run = dnn.Trainer(dnn.TrainConfig(layer_dims=(2, 3, 1), seed=2, num_iterations=10, record_every=5,
+                                      accuracy_every=5), X, Y, X, Y)
+    run.resume()
+    run.advance(10)
+    return store.entry_summary(run, "toy:moons")
+
+
+def _cookie(kind: str) -> dict[str, str]:
+    if kind == "none":
+        return {}
+    if kind == "random":
+        return {identity.COOKIE: secrets.token_urlsafe(24)}
+    if kind == "forged-shape":  # 44 characters like a signed one, signature made up
+        return {identity.COOKIE: secrets.token_urlsafe(16) + secrets.token_urlsafe(16)}
+    return {identity.COOKIE: mint(b"z" * 32)}  # signed with another server's secret
+
+
+def test_sixty_fresh_cookies_from_one_address_get_minted_identities_and_thirty_entries(opened, summary):
+    ids = IdentityStore(opened.engine, IdentityCaps())
+    board, _ = opened.boards.open_class("teacher-browser-token-01", "Lab")
+    where = origin_of(identity.client_address(None, {"X-Real-IP": "10.0.0.66"}), KEY)
+    kinds = ["none", "random", "forged-shape", "other-server"]
+    entries, refused_identities = 0, 0
+    for i in range(60):
+        came = identity.from_cookies(_cookie(kinds[i % 4]), KEY)
+        assert not came.returning, "no cookie the client made up is taken as an identity"
+        me = identity.settle(came, ids, where)
+        if me.refused:
+            refused_identities += 1
+            assert not verify(me.token, KEY)
+            continue
+        assert verify(me.token, KEY)
+        try:
+            opened.boards.submit(board.code, me.token, f"Student {i}", summary, run_id=f"{i:032x}", origin=where)
+            entries += 1
+        except QuotaExceeded:
+            pass
+    assert entries == 30 and refused_identities == 0
+    more = identity.settle(identity.from_cookies({}, KEY), ids, where)
+    assert "new browsers" in more.refused and not verify(more.token, KEY), "the 61st in an hour is not minted"
+    honest = identity.settle(identity.from_cookies({}, KEY), ids, origin_of("10.0.0.7", KEY))
+    assert not honest.refused and verify(honest.token, KEY)
+
+
+def test_an_unsigned_cookie_the_store_knows_stays_this_browsers(opened, summary):
+    ids = IdentityStore(opened.engine, IdentityCaps())
+    old = "legacy-browser-token-0001"
+    board, _ = opened.boards.open_class("teacher-browser-token-01", "Lab")
+    opened.boards.submit(board.code, old, "Ada", summary)
+    me = identity.settle(identity.from_cookies({identity.COOKIE: old}, KEY), ids, None)
+    assert me == identity.Identity(old, True)
+    stranger = identity.settle(identity.from_cookies({identity.COOKIE: "never-seen-token-000001"}, KEY), ids, None)
+    assert stranger.token != "never-seen-token-000001" and not stranger.returning
