@@ -183,3 +183,34 @@ def test_in_the_app_a_raising_listener_lets_the_run_finish_and_the_page_render(a
     assert s.run.done and not s.running and not at.exception
     assert [w for w in at.warning if w.value.replace("\\", "") == LISTENER_NOTICE], "one plain notice"
     assert any("Finished" in x.value for x in at.success)
+
+
+def test_in_the_app_every_option_at_once_finishes_is_saved_and_listed_in_my_runs(app_test):
+    """The issue's reproduction through app.py: a link with every option away from its default, the store on
+    (the tests' DNN_DATA_HOME), Start, the run ends, no error box, and My runs lists it."""
+    ds = datasets.by_key("moons")
+    cfg = settings.make_config(ds.n_x, (20, 15, 10, 7, 5, 3), _values())
+    query = settings.to_link(cfg, "moons")
+    assert len(settings.run_description(1, cfg)) >= 150
+
+    def setup(session) -> None:
+        session.max_iterations_per_tick = None
+
+    at = app_test("views/train.py", query=query, setup=setup)
+    s = at.session_state["dnn_explorer"]
+    assert s.config == cfg
+    at.button(key="start").click().run()
+    for _ in range(cfg.num_iterations + 1):
+        if s.run.done:
+            break
+        at.run()
+    at.run()
+    assert s.run.done and not s.running and not at.exception and not at.error, [e.value for e in at.error]
+    assert listener_problems(s).notice is None
+    found, why = store_hooks.current_store()
+    assert found is not None, why
+    [row] = found.runs.list(store_hooks.state_of(s).owner)
+    assert row.iteration == s.run.iteration and row.label == settings.run_label(1, cfg)
+    at.switch_page("views/runs.py").run()
+    assert not at.exception and not at.error
+    assert any(row.label in str(o) for o in at.selectbox(key="runs_choice").options)

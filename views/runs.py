@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from store import StoreError
-from ui import store_hooks
+from ui import logs, store_hooks
 from ui.controller import controller
 from ui.share import qr_png, render_copy_link, share_url, sibling_url, fallback_page_url
 from ui.text import literal
@@ -32,10 +32,14 @@ def _when(seconds: float) -> str:
 
 def _act(action, *args) -> None:
     """Run a store action from a button callback; its refusal becomes a notice."""
+    s = controller().s
     try:
         action(*args)
     except StoreError as exc:
-        store_hooks.state_of(controller().s).notice("error", str(exc))
+        store_hooks.state_of(s).notice("error", str(exc))
+    except Exception as exc:  # a database fault or a bug: the page stays, the log says what (no user data)
+        logs.store_failure(s.id, exc, "action on My runs")
+        store_hooks.state_of(s).notice("error", store_hooks.problem_text(exc))
 
 
 def _open(store, run_id: str) -> None:
@@ -51,7 +55,8 @@ def what_is_stored(store) -> None:
         f"Stored in this server's {kind} database: each run's settings, dataset name, cost and accuracy history and "
         "trained parameters (no photos, no uploaded data), saved every few seconds while it trains, under a "
         f"random token kept in this browser's cookie. At most {lim.runs_per_owner} runs and "
-        f"{fmt_bytes(lim.bytes_per_owner)} per browser (the oldest unshared runs make room); unshared runs "
+        f"{fmt_bytes(lim.bytes_per_owner)} per browser (the oldest unshared runs make room), and "
+        f"{fmt_bytes(lim.bytes_per_run)} per run (a bigger run stays in its page: download it); unshared runs "
         f"untouched for {lim.run_ttl_days:g} days are deleted, shared ones after {lim.shared_ttl_days:g} days.")
 
 
