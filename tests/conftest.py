@@ -15,6 +15,20 @@ if str(ROOT) not in sys.path:
 
 from conftest_shared import DATA_DIR as SHARED_DATA, HAS_COURSE_DATA  # noqa: E402,F401  one place for ../shared
 
+from hypothesis import HealthCheck, Phase, settings as hypothesis_settings  # noqa: E402
+
+# Generated tests (tests/strategies.py): a fixed seed by default ("ci": the same examples on every run and
+# machine, no example database written), a longer random search by DNN_HYPOTHESIS_PROFILE=long. A test's
+# example count is strategies.examples(n): n under "ci", 10 n under "long". Nothing is timed (deadline None).
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+# "ci" does not shrink a failure (shrinking a whole session can take minutes): it prints the example as found.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100, database=None,
+                                     print_blob=True, suppress_health_check=_SLOW_OK,
+                                     phases=(Phase.explicit, Phase.reuse, Phase.generate))
+hypothesis_settings.register_profile("long", deadline=None, max_examples=1000, print_blob=True,
+                                     suppress_health_check=_SLOW_OK)
+hypothesis_settings.load_profile(os.environ.get("DNN_HYPOTHESIS_PROFILE", "ci"))  # an unknown name fails loudly
+
 if SHARED_DATA.is_dir() and "DNN_DATA_DIR" not in os.environ:
     os.environ["DNN_DATA_DIR"] = str(SHARED_DATA)
 # Every AppTest and e2e server saves runs: into a throwaway folder, never the clone's .dnn-explorer/.
