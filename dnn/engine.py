@@ -461,6 +461,13 @@ class Trainer:
         """ZL of the network without dropout, for the training set (None) or other examples."""
         return self._forward(None, dropout=False, X_other=X_other).Zs[-1]
 
+    def gradients(self) -> dict[str, np.ndarray]:
+        """dW{l}, db{l} of ``cost()`` at the current parameters (the whole training set, no dropout,
+        penalties included), dW1 made dense by the first-layer strategy: what gradient checks compare."""
+        grads, _ = self._backward(self._forward(None, dropout=False), self.Y, record_norms=False, cols=None)
+        grads["dW1"] = np.array(self.first.dense(grads["dW1"]))  # a copy: the dense layer reuses its buffer
+        return {k: grads[k] for k in sorted(grads, key=lambda k: (int(k[2:]), k[:2] == "db"))}
+
     def train_accuracy(self) -> float:
         return float(np.mean((self._sigmoid(self._logits(None)) > 0.5) == (self.Y > 0.5)))
 

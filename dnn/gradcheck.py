@@ -40,14 +40,26 @@ def gradient_check(
     ``lambd`` and ``l1`` add the engine's penalties (regularizers.py) to the cost and the gradients;
     L1 has a kink at 0, so check it with weights away from 0.  Dropout is off (its mask is random).
     """
+    params = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}
+    X64 = np.asarray(X, dtype=np.float64)
+    AL, caches = L_model_forward(X64, params, hidden_activation)
+    grads = L_model_backward(AL, np.asarray(Y, dtype=np.float64), caches, hidden_activation)
+    for reg, strength in active_regularizers(_Strengths(lambd, l1)):
+        for l in range(1, num_layers(params) + 1):
+            grads[f"dW{l}"] = grads[f"dW{l}"] + reg.grad(params[f"W{l}"], strength, X64.shape[1])
+    return compare_gradients(params, grads, X, Y, hidden_activation, epsilon, max_per_layer, seed, lambd, l1)
+
+
+def compare_gradients(
+    parameters: Parameters, grads: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+    hidden_activation: str = "relu", epsilon: float = 1e-6, max_per_layer: int | None = 200, seed: int = 0,
+    lambd: float = 0.0, l1: float = 0.0,
+) -> dict[int, float]:
+    """``gradient_check``'s relative error per layer for any ``grads`` (dW{l}, db{l}): e.g. a Trainer's
+    ``gradients()``, which every first-layer strategy gives through its own arithmetic."""
     penalties = _Strengths(lambd, l1)
     params = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
-    AL, caches = L_model_forward(X, params, hidden_activation)
-    grads = L_model_backward(AL, Y, caches, hidden_activation)
-    for reg, strength in active_regularizers(penalties):
-        for l in range(1, num_layers(params) + 1):
-            grads[f"dW{l}"] = grads[f"dW{l}"] + reg.grad(params[f"W{l}"], strength, X.shape[1])
     rng = np.random.RandomState(seed)
     errors = {}
     for l in range(1, num_layers(params) + 1):
@@ -62,8 +74,8 @@ def gradient_check(
                 minus = _cost(X, Y, params, hidden_activation, penalties)
                 flat[i] = old
                 approx.append((plus - minus) / (2 * epsilon))
-                exact.append(grads[f"d{name}"].reshape(-1)[i])
-        exact, approx = np.array(exact), np.array(approx)
-        denom = np.linalg.norm(exact) + np.linalg.norm(approx)
-        errors[l] = float(np.linalg.norm(exact - approx) / denom) if denom > 0 else 0.0
+                exact.append(float(np.asarray(grads[f"d{name}"]).reshape(-1)[i]))
+        e, a = np.array(exact), np.array(approx)
+        denom = np.linalg.norm(e) + np.linalg.norm(a)
+        errors[l] = float(np.linalg.norm(e - a) / denom) if denom > 0 else 0.0
     return errors

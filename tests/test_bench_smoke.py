@@ -25,3 +25,19 @@ def test_options_benchmark_quick_prints_every_option_and_matches_the_reference()
     import re
     diffs = [float(m.group(1)) for m in re.finditer(r" (\d\.\d\de[+-]\d\d)$", out, re.MULTILINE)]
     assert len(diffs) == 12 and max(diffs) < 1e-10, diffs
+
+
+def test_the_benchmarks_page_sets_a_saved_run_beside_this_one():
+    """--write-docs's page from two saved outputs (no timing here): every option, both ratios, the change."""
+    from bench.bench_options import OPTIONS, docs_page, option_rows
+    before = (ROOT / "bench" / "results" / "options-before.txt").read_text()
+    rows = option_rows(before)
+    assert set(rows) == set(OPTIONS)
+    assert rows["adam"] == {"layer": "direct", "ratio64": f"{14.889 / 30.217:.4f}", "ratio32": f"{6.670 / 30.217:.4f}"}
+    after = before.replace("   14.889 ", "   16.378 ")  # adam's float64 engine 10% slower
+    page = docs_page(before, after, ((1.0, 2.0, 3.0), (4.0, 5.0, 6.0)))
+    assert "do not edit by hand" in page and "1.00, 2.00, 3.00" in page and "side by side" not in page
+    for name in OPTIONS:
+        assert f"| {name} |" in page, name
+    adam = next(line for line in page.splitlines() if line.startswith("| adam |"))
+    assert "| +10% |" in adam and "| +0% |" in adam
