@@ -30,6 +30,7 @@ from PIL import Image
 from dnn.data import Dataset
 from dnn.memory import DEFAULT_HIDDEN, check_upload_memory
 from dnn.photo import PhotoSource, prepare_photo
+from dnn.split import check_test_fraction, split_sizes
 from dnn.zipdata import MAX_ZIP_FILES
 
 NUM_CLASSES = 2
@@ -263,7 +264,7 @@ class DatasetDraft:
         train_x_orig (m_train, num_px, num_px, 3) uint8, train_y (1, m_train) int64.
         """
         augment = _check_augment(augment)
-        _check_fraction(test_fraction)
+        check_test_fraction(test_fraction)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
             raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1; got {seed!r}.")
         blocking = [a.text for a in self.advice(test_fraction) if a.level == "error"]
@@ -296,25 +297,6 @@ class DatasetDraft:
             notes.append(f"Training set augmented: each of the {n_train} training photos also appears as {made} copy "
                          f"({n_train * (1 + len(augment))} training images); test photos are used as they are.")
         return tuple(notes)
-
-
-def split_sizes(n: int, test_fraction: float = 0.2) -> tuple[int, int]:
-    """(n_train, n_test) for one class of ``n`` photos: at least one of each when n >= 2."""
-    _check_fraction(test_fraction)
-    if n < MIN_PHOTOS_PER_CLASS:
-        return n, 0
-    n_test = min(n - 1, max(1, int(round(n * test_fraction))))
-    return n - n_test, n_test
-
-
-def _check_fraction(test_fraction: float) -> None:
-    try:
-        value = float(test_fraction)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not 0.05 <= value <= 0.5:
-        raise ValueError(f"test_fraction must be from 0.05 to 0.5 (the share of each class kept for testing); "
-                         f"got {test_fraction!r}.")
 
 
 def _check_augment(augment: Iterable[str]) -> tuple[str, ...]:

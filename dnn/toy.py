@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dnn.data import Dataset
+from dnn.split import TEST_FRACTION, split_sizes
 
 TOY_DATASETS = ("flower", "moons", "circles", "xor", "spiral")
 TOY_CLASSES = np.array([b"red", b"blue"])
@@ -18,8 +19,6 @@ DEFAULT_NOISE = {"flower": 0.2, "moons": 0.1, "circles": 0.08, "xor": 0.1, "spir
 MIN_TOY_POINTS, MAX_TOY_POINTS = 4, 100_000
 MAX_NOISE = 10.0
 MAX_SEED = 2**32 - 1  # what np.random.RandomState accepts
-TEST_FRACTION = 0.2
-MIN_TEST_FRACTION, MAX_TEST_FRACTION = 0.05, 0.95
 
 
 def _flower(rng: np.random.RandomState, m: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
@@ -93,19 +92,6 @@ def _check_noise(name: str, noise: float | None) -> float:
     return value
 
 
-def _check_test_fraction(test_fraction: float) -> float:
-    try:
-        value = float(test_fraction)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not MIN_TEST_FRACTION <= value <= MAX_TEST_FRACTION:
-        raise ValueError(
-            f"test_fraction must be from {MIN_TEST_FRACTION:g} to {MAX_TEST_FRACTION:g} "
-            f"(the share of points kept for testing); got {test_fraction!r}."
-        )
-    return value
-
-
 def make_toy_dataset(name: str, m: int = 400, seed: int = 1,
                      noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Generate toy data ``name``: X float64 (2, m), Y int64 (1, m) of 0/1.
@@ -119,12 +105,6 @@ def make_toy_dataset(name: str, m: int = 400, seed: int = 1,
     noise = _check_noise(name, noise)
     X, Y = _GENERATORS[name](np.random.RandomState(seed), m, noise)
     return np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.int64).reshape(1, m)
-
-
-def split_sizes(m: int, test_fraction: float = TEST_FRACTION) -> tuple[int, int]:
-    """(m_train, m_test) of ``m`` points: at least one of each."""
-    n_test = min(m - 1, max(1, int(round(m * _check_test_fraction(test_fraction)))))
-    return m - n_test, n_test
 
 
 def toy_dataset(

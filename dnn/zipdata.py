@@ -31,6 +31,7 @@ import numpy as np
 from dnn.data import Dataset
 from dnn.memory import DEFAULT_HIDDEN, check_upload_memory
 from dnn.photo import MAX_PHOTO_BYTES, PixelBudgetExceeded, load_photo
+from dnn.split import check_test_fraction, split_sizes
 
 MAX_ZIP_BYTES = 200 * 2**20  # the zip file itself
 MAX_ZIP_FILES = 2000  # image members
@@ -203,7 +204,7 @@ def _load_classes(archive, groups: dict[str, list], num_px: int, progress: Progr
 def _split(rng: np.random.RandomState, n: int, test_fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, test) of one class: at least one of each."""
     order = rng.permutation(n)
-    n_test = _split_counts(n, test_fraction)[1]
+    n_test = split_sizes(n, test_fraction)[1]
     return order[n_test:], order[:n_test]
 
 
@@ -225,8 +226,7 @@ def _assemble(per_class: list[list[np.ndarray]], test_fraction: float, seed: int
 def _check_args(num_px: int, test_fraction: float) -> None:
     if not isinstance(num_px, (int, np.integer)) or not 8 <= num_px <= 256:
         raise ValueError(f"num_px must be a whole number between 8 and 256; got {num_px!r}.")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1 (e.g. 0.2); got {test_fraction}.")
+    check_test_fraction(test_fraction)
 
 
 def _notes(classes: list[str], skipped: list[str], loose: list[str]) -> tuple[str, ...]:
@@ -239,16 +239,10 @@ def _notes(classes: list[str], skipped: list[str], loose: list[str]) -> tuple[st
     return tuple(notes)
 
 
-def _split_counts(n: int, test_fraction: float) -> tuple[int, int]:
-    """(train, test) sizes :func:`_split` gives a class of n images."""
-    n_test = min(n - 1, max(1, int(round(n * test_fraction))))
-    return n - n_test, n_test
-
-
 def _check_memory(groups: dict[str, list], num_px: int, test_fraction: float, hidden: Sequence[int],
                   dtype: str) -> None:
     """Refuse from the file count alone, before decoding, if all of them could not fit with the network."""
-    counts = [_split_counts(len(files), test_fraction) for files in groups.values()]
+    counts = [split_sizes(len(files), test_fraction) for files in groups.values()]
     check_upload_memory(sum(c[0] for c in counts), sum(c[1] for c in counts), num_px * num_px * 3,
                         hidden=hidden, dtype=dtype, what="This zip")
 

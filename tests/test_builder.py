@@ -153,7 +153,7 @@ def test_build_split_is_per_class_seeded_and_adjustable():
     assert ds.train_y.dtype == np.int64 and ds.X_train.shape == (12288, 24)
 
 
-@pytest.mark.parametrize("bad", [0.0, 0.6, float("nan"), "x"])
+@pytest.mark.parametrize("bad", [0.0, 0.04, 0.96, float("nan"), "x"])
 def test_build_refuses_bad_fractions(bad):
     with pytest.raises(ValueError, match="test_fraction"):
         _draft(3, 3).build(test_fraction=bad)
