@@ -38,7 +38,7 @@ class ClassLesson:
     result: Mapping[str, Any] | None = None        # the step run's metrics (ui.lessons.measure)
     curve: tuple[tuple[int, float], ...] = ()
     shown: tuple[int, ...] = ()                     # answer ids whose explanations are on the projector
-    version: int = 0                                # bumped by every change: followers redraw when it moves
+    version: int = 0                                # bumped by every teacher action: followers redraw then
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,7 @@ class MemoryClassStore:
                 raise ClassError(f"This step already has {MAX_STUDENTS} predictions.")
             old = room.answers.get(key)
             answer = ClassAnswer(old.id if old else self._take_id(), student, step, prediction)
-            room.answers[key] = answer
-            self._change(room)
+            room.answers[key] = answer  # no new version: followers redraw only when the teacher acts
             return answer
 
     def explain(self, code: str, student: str, step: int, text: str) -> ClassAnswer:
@@ -154,7 +153,6 @@ class MemoryClassStore:
                 raise ClassError("Commit a prediction for this step first.")
             answer = replace(old, explanation=line[:EXPLANATION_MAX])
             room.answers[(step, student)] = answer
-            self._change(room)
             return answer
 
     def answers(self, code: str, step: int) -> list[ClassAnswer]:

@@ -368,7 +368,7 @@ def result_box(step: lessons.Step, answer, verdict: bool = True) -> None:
     box = st.container(border=True)
     if verdict:
         v = lessons.verdict(p, answer.prediction, m)
-        mark = "✅" if v.right else "❌"
+        mark = ":material/check_circle: **Right.**" if v.right else ":material/cancel: **Not this time.**"
         verb = "it reached" if p.kind == "number" else "the run says"
         box.markdown(f"{mark} You said **{literal(v.said)}**; {verb} **{literal(v.got)}**.")
     focus = [name for name in step.focus if name != "curve"]
@@ -429,6 +429,8 @@ def class_panel(code: str, step: lessons.Step, index: int) -> None:
     counts, hit = lesson_class.histogram(step.prediction, [a.prediction for a in answers], taught.result)
     st.vega_lite_chart(lessons_plots.histogram_spec(counts, hit, f"Class {code}: {len(answers)} predictions"),
                        width="stretch", alt=f"The class's predictions: {', '.join(f'{a} {n}' for a, n in counts)}")
+    st.caption(f"{len(answers)} {'prediction' if len(answers) == 1 else 'predictions'} so far: "
+               + literal(", ".join(f"{a} {n}" for a, n in counts), 400))
     if taught.result is not None:
         st.markdown(f"**The run:** {literal(lessons.outcome(step.prediction, taught.result))} · {sum(n for a, n in counts if a == hit)} of {len(answers)} "
                     "predicted it")
