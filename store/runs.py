@@ -147,42 +147,47 @@ class RunStore:
                 "Delete or unshare some on the My runs page.")
         if evict:
             conn.execute(runs.delete().where(runs.c.id.in_(evict)))
-        self._make_global_room(conn, run_id, size, active_since)
+        evict += self._make_global_room(conn, who, run_id, size, active_since)
         return tuple(evict)
 
-    def _make_global_room(self, conn: sa.Connection, run_id: str, size: int, active_since: float) -> None:
+    def _make_global_room(self, conn: sa.Connection, who: str, run_id: str, size: int,
+                          active_since: float) -> list[str]:
         """Keep the whole store under runs_total and bytes_total.  When a save would pass them, idle unshared
         runs go, those of the NEWEST identities first (an identity's age: when the server minted it, else its
         first run), each identity's least recently saved first: one person minting fresh identities to fill
-        the store removes their own flood, not the class's earlier work.  Refused only when that is not enough."""
+        the store removes their own flood, not the class's earlier work.  Refused only when that is not enough.
+        Returns the ids of ``who``'s own runs that went (the page tells its owner; others' are logged)."""
         lim = self.limits
         old = conn.execute(sa.select(runs.c.size).where(runs.c.id == run_id)).scalar() or 0
         count, total = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(runs.c.size), 0))).one()
         extra_runs = (int(count) + 1 - lim.runs_total) if old == 0 else 0
         extra_bytes = int(total) - old + size - lim.bytes_total
         if extra_runs <= 0 and extra_bytes <= 0:
-            return
+            return []
         first = (sa.select(runs.c.owner, sa.func.min(runs.c.created_at).label("first"))
                  .group_by(runs.c.owner).subquery())
         born = sa.func.coalesce(identities.c.created_at, first.c.first).label("born")
         candidates = conn.execute(
-            sa.select(runs.c.id, runs.c.size)
+            sa.select(runs.c.id, runs.c.size, runs.c.owner)
             .select_from(runs.join(first, first.c.owner == runs.c.owner)
                          .outerjoin(identities, identities.c.owner == runs.c.owner))
             .where(runs.c.id != run_id, runs.c.share_token.is_(None),
                    sa.or_(runs.c.status != "running", runs.c.updated_at < active_since))
             .order_by(born.desc(), runs.c.owner, runs.c.updated_at)).all()
-        doomed = []
+        doomed, mine = [], []
         for r in candidates:
             if extra_runs <= 0 and extra_bytes <= 0:
                 break
             doomed.append(r.id)
+            if r.owner == who:
+                mine.append(r.id)
             extra_runs, extra_bytes = extra_runs - 1, extra_bytes - int(r.size)
         if extra_runs > 0 or extra_bytes > 0:
             raise QuotaExceeded("The run store of this server is full; your run stays in this page only. "
                                 "Tell whoever runs the server (old runs expire by themselves).")
         conn.execute(runs.delete().where(runs.c.id.in_(doomed)))
         _log.warning("store full: %d idle unshared run(s) of the newest identities removed to make room", len(doomed))
+        return mine
 
     # ----- reading ----------------------------------------------------------------
     def list(self, owner: str) -> list[RunSummary]:

@@ -82,6 +82,11 @@ def test_a_flood_of_fresh_identities_removes_its_own_runs_not_the_class(full):
     # Each fresh identity's save removed the newest identity before it: the flood ate itself.
     assert [o for o in FLOOD if o in kept] == [*FLOOD[:4], FLOOD[-1]]
     clock.now += 60
+    saved = s.runs.create(FLOOD[-1], store_lib.new_token(), label="again", dataset="moons",
+                          config=store_lib.config_to_json(RUN.config), history=store_lib.history_to_json(RUN.history),
+                          status="done", iteration=RUN.iteration, model=MODEL)
+    assert len(saved.evicted) == 1 and len(s.runs.list(FLOOD[-1])) == 1, "its own run went, and it is told"
+    clock.now += 60
     _save(s, HONEST[0])  # an honest save in a full store makes room from the newest identities
     assert s.runs.list(HONEST[0]) and len(s.runs.list(HONEST[0])) == 2
     assert all(s.runs.list(o) for o in HONEST)

@@ -162,8 +162,9 @@ def settle(store: Store, state: StoreState, wait: bool, session_id: str = "") ->
     elif not outcome.lease_lost:
         state.saved_ok()
     if outcome.evicted:
-        state.notice("info", f"The store keeps at most {store.runs.limits.runs_per_owner} runs per browser: "
-                             f"{len(outcome.evicted)} older unshared run(s) were removed to make room.")
+        state.notice("info", f"To make room, {len(outcome.evicted)} older unshared run(s) of this browser were "
+                             f"removed (the store keeps at most {store.runs.limits.runs_per_owner} runs per browser, "
+                             "and this server's store has a total size).")
 
 
 def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: str | None,
