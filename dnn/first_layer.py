@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
@@ -484,6 +484,17 @@ def choose(settings: Settings, shape: Shape, pixels: bool = False, kind: str | N
 def chosen_cost(settings: Settings, shape: Shape, pixels: bool = False) -> float:
     """Flops of layer 1's products for the whole run with the strategy ``choose`` picks (for time estimates)."""
     return choose(settings, shape, pixels).cost(shape)
+
+
+def flops_per_iteration(layer_dims: Sequence[int], m: int, num_iterations: int, config: Any = None,
+                        pixels: bool = False) -> float:
+    """Layer 1's flops per update, its set-up spread over the run, for the strategy the engine would
+    choose for ``config`` (a TrainConfig; None = full-batch gradient descent in float64).  The time
+    estimate of dnn/diagnose.py uses this so that it never keeps a second cost model."""
+    settings = Settings() if config is None else Settings.of(config)
+    itemsize = 8 if config is None else np.dtype(config.dtype).itemsize
+    shape = Shape(int(layer_dims[0]), int(layer_dims[1]), int(m), int(num_iterations), itemsize, settings.batch_size)
+    return chosen_cost(settings, shape, pixels) / max(1, int(num_iterations))
 
 
 def make_first_layer(W1: np.ndarray, X: np.ndarray | Pixels, iterations: int, kind: str | None = None,

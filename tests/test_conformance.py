@@ -137,3 +137,13 @@ def test_the_choice_is_the_cheapest_strategy_that_supports_the_run():
     assert not STRATEGIES["gram"].fits(big) and choose(Settings(), big).name == "direct"
     with pytest.raises(ValueError, match="first_layer must be"):
         choose(Settings(), shape, kind="fast")
+
+
+def test_the_time_estimate_s_flops_come_from_the_chosen_strategy():
+    from dnn.first_layer import flops_per_iteration
+    dims, m, iters = (12288, 20, 7, 5, 1), 209, 2500
+    gram = (12288 * 209 * 209 + iters * 2 * 20 * 209 * 209) / iters
+    assert flops_per_iteration(dims, m, iters) == pytest.approx(gram)
+    adam = dnn.TrainConfig(dims, optimizer="adam")
+    assert flops_per_iteration(dims, m, iters, adam) == pytest.approx(4 * 20 * 12288 * 209)
+    assert flops_per_iteration(dims, m, iters, pixels=True) == pytest.approx(4 * 20 * 12288 * 209)
