@@ -63,6 +63,14 @@ def test_a_short_link_round_trips_every_value_of_every_row(row):
     assert settings.parse_link(settings.to_link(default, "moons")).config == default
 
 
+def test_a_float_that_twelve_digits_would_round_out_of_range_round_trips_exactly():
+    beta1 = settings.setting("beta1")
+    assert beta1.format(0.9) == "0.9" and beta1.format(1e-08) == "1e-08"
+    assert beta1.parse(beta1.format(0.9999999999999999)) == 0.9999999999999999, "not '1', which is out of range"
+    cfg = settings.make_config(2, (3,), {"optimizer": "adam", "beta1": 0.9999999999999999})
+    assert settings.parse_link(settings.to_link(cfg, "moons")).config == cfg
+
+
 def test_a_link_with_every_option_at_once_is_short_and_round_trips():
     from urllib.parse import urlencode
 

@@ -82,7 +82,10 @@ class Setting:
         """The link's text for ``value`` (parse(format(v)) == v)."""
         if value is None:
             return "none"
-        return f"{value:.12g}" if self.kind == "float" else str(value)
+        if self.kind != "float":
+            return str(value)
+        text = f"{value:.12g}"  # short and readable; the exact shortest form when that would round (0.9999999999999999)
+        return text if float(text) == value else repr(float(value))
 
     def in_range(self, value: Any) -> bool:
         """Whether the widget can show ``value`` as it is."""
