@@ -99,13 +99,13 @@ def timed_ms_per_update(run, n):
     return 1e3 * (time.perf_counter() - t0) / max(done, 1)
 
 
-def options_table(X, Y, quick: bool, before=None) -> None:
+def options_table(X, Y, quick: bool, before=None, rounds: int = 9) -> None:
     """Per option: reference, engine float64 and engine float32 alternate in short rounds (medians), as
     the machine is shared and its load changes by the second; the engine's set-up is spread over the
     course's 2500 updates (its runs are configured for 2500, so layer 1 is chosen as for a real run).
     With ``before`` (an earlier dnn, see load_engine) its float64 and float32 runs alternate in the same
     rounds, and 'after/before' compares the two engines measured side by side."""
-    updates, ref_epochs, rounds = (2500, 2, 1) if quick else (2500, 8, 9)
+    updates, ref_epochs, rounds = (2500, 2, 1) if quick else (2500, 8, rounds)
     X32 = X.astype(np.float32)
     print(f"\n## Every option, five-layer {list(DIMS)}, m = {X.shape[1]}: ms per update (iteration), medians of "
           f"{rounds} alternating rounds; 'eng' includes set-up spread over {updates} updates and records as the "
@@ -234,7 +234,7 @@ def docs_page(before: str, after: str, loads: tuple[tuple[float, ...], tuple[flo
     if any("ab64" in row for row in new.values()):
         lines += ["## Before and after the first-layer refactor, timed side by side", "",
                   "Both engines (the earlier one imported from `--against`) alternate in the same short rounds "
-                  "(medians of 9), so the machine's load hits both alike. **after/before** = this engine's time / "
+                  "(medians of the rounds the run's header names), so the machine's load hits both alike. **after/before** = this engine's time / "
                   "the earlier engine's; 1.10 would be 10% slower.", "",
                   "| option | layer 1 | f64 after/before | f32 after/before |", "|---|---|---:|---:|"]
         for name in OPTIONS:
@@ -267,7 +267,7 @@ def run(args: argparse.Namespace) -> None:
     name, X, Y, _, _ = load_data()
     print(f"# Engine options benchmark\ndata: {name}; numpy {np.__version__}")
     if args.part in ("all", "options"):
-        options_table(X, Y, args.quick, before)
+        options_table(X, Y, args.quick, before, args.rounds)
     if args.part in ("all", "scale"):
         scale(X, Y, args.quick)
 
@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--part", choices=("all", "options", "scale"), default="all")
+    parser.add_argument("--rounds", type=int, default=9, help="alternating rounds per option (medians)")
     parser.add_argument("--before", type=Path, help="a saved output of this script to compare with")
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="a folder holding an earlier dnn package, timed in the same rounds")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .activations import check_activation
 from .first_layer import Settings, Shape, choose
@@ -72,7 +72,7 @@ def _mb(n_bytes: int) -> str:
     return f"{n_bytes / 2**20:,.0f} MiB"
 
 
-def check_memory(layer_dims: Sequence[int], m: int, dtype: str, budget: int | None = None, **settings: object) -> int:
+def check_memory(layer_dims: Sequence[int], m: int, dtype: str, budget: int | None = None, **settings: Any) -> int:
     """Return the estimate (``settings`` as for estimate_memory_bytes), or raise a ValueError over the budget."""
     budget = memory_budget_bytes() if budget is None else budget
     need = estimate_memory_bytes(layer_dims, m, dtype, **settings)
@@ -144,7 +144,7 @@ class TrainConfig:
     def L(self) -> int:
         return len(self.layer_dims) - 1
 
-    def memory_settings(self) -> dict[str, object]:
+    def memory_settings(self) -> dict[str, Any]:
         """The settings estimate_memory_bytes / check_memory take from this config, as keyword arguments."""
         return {k: getattr(self, k) for k in ("batch_size", "optimizer", "keep_prob", "lambd", "l1", "num_iterations")}
 

@@ -13,7 +13,7 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -73,8 +73,8 @@ class Snapshot(NamedTuple):
     grads: dict[str, np.ndarray]
 
 
-def _as_labels(Y: np.ndarray, m: int, dtype: str, binary: bool = True) -> np.ndarray:
-    Y = np.asarray(Y)
+def _as_labels(labels: Any, m: int, dtype: str, binary: bool = True) -> np.ndarray:
+    Y = np.asarray(labels)
     if Y.size != m:
         raise ValueError(f"Y has {Y.size} labels but X has {m} examples (columns).")
     if binary and not np.isin(Y, (0, 1)).all():
@@ -98,9 +98,9 @@ def _sigmoid_cost(ZL: np.ndarray, Y: np.ndarray) -> float:
 class _Pass(NamedTuple):
     """One forward pass on a batch: Z{l}, A{l} (A[0] unused) and dropout masks D{l} (None when off)."""
 
-    Zs: list
-    As: list
-    Ds: list
+    Zs: list[Any]
+    As: list[Any]
+    Ds: list[Any]
 
 
 class Trainer:
@@ -121,7 +121,10 @@ class Trainer:
             raise ValueError("config must be a TrainConfig.")
         self.config, self._first_kind, self._binary = config, first_layer, binary_labels
         self.X, self.Y = self._data(X, Y)
-        self.X_test, self.Y_test = (None, None) if X_test is None else self._data(X_test, Y_test)
+        self.X_test: np.ndarray | Pixels | None = None
+        self.Y_test: np.ndarray | None = None
+        if X_test is not None:
+            self.X_test, self.Y_test = self._data(X_test, Y_test)
         m = self.X.shape[1]
         if config.batch_size is not None and config.batch_size > m:
             raise ValueError(f"batch_size {config.batch_size} is more than the {m} training examples: "
@@ -132,7 +135,7 @@ class Trainer:
             pixels=isinstance(self.X, Pixels), **config.memory_settings())
         self.reset()
 
-    def _data(self, X: np.ndarray | Pixels, Y: np.ndarray | None) -> tuple[np.ndarray | Pixels, np.ndarray]:
+    def _data(self, X: np.ndarray | Pixels, Y: Any) -> tuple[np.ndarray | Pixels, np.ndarray]:
         n_x = self.config.layer_dims[0]
         if isinstance(X, Pixels) and X.shape[0] == n_x:
             # A large image set stays uint8 (1 byte a value, not 8): layer 1 converts blocks of columns.
@@ -149,8 +152,8 @@ class Trainer:
         # and dZ1 X^T run faster on this layout); the Gram layer uses X only to set up, in any layout.
         # A float64 X already laid out so (the app's datasets are) is shared, not copied: a copy held
         # 1.2 GB more for 13,000 images, and going through the other layout first held two.
-        order = "F" if self._direct_or_batched(X.shape[1]) else "K"
-        X_own = np.asarray(X, dtype=self.config.dtype, order=order)
+        order: Literal["F", "K"] = "F" if self._direct_or_batched(X.shape[1]) else "K"
+        X_own = np.asarray(X, dtype=np.dtype(self.config.dtype), order=order)
         return X_own, _as_labels(Y, X.shape[1], self.config.dtype, self._binary)
 
     def _direct_or_batched(self, m: int) -> bool:
@@ -300,9 +303,9 @@ class Trainer:
         cfg = self.config
         L, g = cfg.L, ACTIVATIONS[cfg.hidden_activation][0]
         keep_prob = cfg.keep_prob if dropout else 1.0
-        Zs: list = [None]
-        As: list = [None]
-        Ds: list = [None]
+        Zs: list[Any] = [None]
+        As: list[Any] = [None]
+        Ds: list[Any] = [None]
         for l in range(1, L + 1):
             if l == 1:
                 b1 = self._params["b1"]
@@ -424,6 +427,7 @@ class Trainer:
             h.test_costs.append(float("nan"))
             return
         ZL = self._logits(self.X_test)
+        assert self.Y_test is not None  # set with X_test
         h.test_acc.append(float(np.mean((self._sigmoid(ZL) > 0.5) == (self.Y_test > 0.5))))
         h.test_costs.append(_sigmoid_cost(ZL, self.Y_test))
 
@@ -455,11 +459,13 @@ class Trainer:
 
     @staticmethod
     def _sigmoid(Z: np.ndarray) -> np.ndarray:
-        return ACTIVATIONS["sigmoid"][0](Z)[0]
+        A: np.ndarray = ACTIVATIONS["sigmoid"][0](Z)[0]
+        return A
 
     def _logits(self, X_other: np.ndarray | Pixels | None) -> np.ndarray:
         """ZL of the network without dropout, for the training set (None) or other examples."""
-        return self._forward(None, dropout=False, X_other=X_other).Zs[-1]
+        ZL: np.ndarray = self._forward(None, dropout=False, X_other=X_other).Zs[-1]
+        return ZL
 
     def gradients(self) -> dict[str, np.ndarray]:
         """dW{l}, db{l} of ``cost()`` at the current parameters (the whole training set, no dropout,
@@ -474,6 +480,7 @@ class Trainer:
     def test_accuracy(self) -> float:
         if self.X_test is None:
             raise ValueError("This run has no test set.")
+        assert self.Y_test is not None  # set with X_test
         return float(np.mean((self._sigmoid(self._logits(self.X_test)) > 0.5) == (self.Y_test > 0.5)))
 
     def cost(self) -> float:

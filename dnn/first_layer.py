@@ -41,7 +41,7 @@ import numpy as np
 
 from .optimizers import OPTIMIZERS, keeps_span
 from .pixels import Pixels, W_times_X, dZ_times_XT
-from .regularizers import active_regularizers
+from .regularizers import Regularizer, active_regularizers
 
 # Neither speed-up is chosen when its m x m matrix G = X^T X would pass this (13,000 images: 1.35 GB).
 GRAM_MAX_BYTES = 256 * 2**20
@@ -173,7 +173,8 @@ class DirectLayer(FirstLayer):
     def cost(cls, shape: Shape) -> float:
         return shape.iterations * 4.0 * shape.n_1 * shape.n_x * shape.mb  # W1 X and dZ1 X^T
 
-    def __init__(self, W1: np.ndarray, X: np.ndarray | Pixels, optimizer: Any, state: dict | None = None):
+    def __init__(self, W1: np.ndarray, X: np.ndarray | Pixels, optimizer: Any,
+                 state: dict[str, np.ndarray] | None = None) -> None:
         self.W1, self.X, self.optimizer = W1.copy(), X, optimizer
         self.state = optimizer.init(self.W1) if state is None else state
         self._dW1 = np.empty_like(self.W1)  # dW1 is written here: no fresh n_1 x n_x array per step
@@ -187,7 +188,7 @@ class DirectLayer(FirstLayer):
             return self.X
         if self._batch[0] is not cols and isinstance(self.X, Pixels):
             self._batch = (cols, self.X.take(cols, self.W1.dtype))
-        elif self._batch[0] is not cols:
+        elif self._batch[0] is not cols and isinstance(self.X, np.ndarray):
             # With examples contiguous (F order) each one is copied in one piece as a row of X^T: half
             # the time of X[:, cols], which reads the batch element by element.
             batch = self.X.T[cols].T if self.X.flags.f_contiguous else self.X[:, cols]
@@ -195,7 +196,8 @@ class DirectLayer(FirstLayer):
         return self._batch[1]
 
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
-        return W_times_X(self.W1, self._x(cols), self.W1.dtype) + b1
+        Z1: np.ndarray = W_times_X(self.W1, self._x(cols), self.W1.dtype) + b1
+        return Z1
 
     def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> np.ndarray:
         """dW1 (n_1, n_x), written into one buffer kept by the layer (valid until the next call)."""
@@ -207,15 +209,16 @@ class DirectLayer(FirstLayer):
         return dW1
 
     def dense(self, grad: Any) -> np.ndarray:
-        return grad
+        dW1: np.ndarray = grad
+        return dW1
 
     def norm(self, grad: Any) -> float:
         return float(np.linalg.norm(self.dense(grad)))
 
-    def _penalty_grad(self, reg: Any, strength: float, m: int, rows: slice) -> np.ndarray:
+    def _penalty_grad(self, reg: Regularizer, strength: float, m: int, rows: slice) -> np.ndarray:
         return reg.grad(self.W1[rows], strength, m)
 
-    def _penalty_cost(self, reg: Any, strength: float, m: int) -> float:
+    def _penalty_cost(self, reg: Regularizer, strength: float, m: int) -> float:
         return sum(reg.cost(self.W1[r], strength, m) for r in self._blocks)
 
     def apply(self, grad: Any, lr: float, t: int, config: Any) -> None:
@@ -230,7 +233,8 @@ class DirectLayer(FirstLayer):
         return sum(self._penalty_cost(reg, strength, m) for reg, strength in active_regularizers(config))
 
     def Z_other(self, X_other: np.ndarray | Pixels, b1: np.ndarray) -> np.ndarray:
-        return W_times_X(self.W1, X_other, self.W1.dtype) + b1
+        Z1: np.ndarray = W_times_X(self.W1, X_other, self.W1.dtype) + b1
+        return Z1
 
     def weights(self) -> np.ndarray:
         return self.W1
@@ -296,28 +300,35 @@ class TrackedLayer(DirectLayer):
         self.state_P = optimizer.init(self.P)
         self._S_next, self._changed = np.empty_like(self.S), np.empty(self.S.shape, dtype=bool)
 
-    def _penalty_grad(self, reg: Any, strength: float, m: int, rows: slice) -> np.ndarray:
+    def _penalty_grad(self, reg: Regularizer, strength: float, m: int, rows: slice) -> np.ndarray:
         if reg.sign is not None:  # sign(W1) is kept: no pass to find it again
-            return reg.sign(strength, m) * self.S[rows]
+            grad: np.ndarray = reg.sign(strength, m) * self.S[rows]
+            return grad
         return super()._penalty_grad(reg, strength, m, rows)
 
-    def _penalty_cost(self, reg: Any, strength: float, m: int) -> float:
+    def _penalty_cost(self, reg: Regularizer, strength: float, m: int) -> float:
         if reg.sign is not None:  # sum |W1| = <W1, sign(W1)>: one pass, no |W1| array
             return reg.sign(strength, m) * float(np.vdot(self.W1, self.S))
         return super()._penalty_cost(reg, strength, m)
 
     def Z(self, b1: np.ndarray, cols: Cols = None) -> np.ndarray:
-        return self.P + b1
+        Z1: np.ndarray = self.P + b1
+        return Z1
 
-    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> tuple[np.ndarray, np.ndarray]:
+    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> Any:
+        """(dW1, dW1 X)."""
         m = dZ1.shape[1]
-        dWX = (dZ1 / m) @ self.G  # P and S X are those of the W1 dZ1 was computed with
+        dWX: np.ndarray = (dZ1 / m) @ self.G  # P and S X are those of the W1 dZ1 was computed with
         for reg, strength in active_regularizers(config):
-            dWX += reg.decay(strength, m) * self.P if reg.decay is not None else reg.sign(strength, m) * self.SX
+            if reg.decay is not None:
+                dWX += reg.decay(strength, m) * self.P
+            elif reg.sign is not None:
+                dWX += reg.sign(strength, m) * self.SX
         return super().gradient(dZ1, cols, config), dWX
 
     def dense(self, grad: Any) -> np.ndarray:
-        return grad[0]
+        dW1: np.ndarray = grad[0]
+        return dW1
 
     def apply(self, grad: Any, lr: float, t: int, config: Any) -> None:
         super().apply(grad, lr, t, config)
@@ -391,10 +402,12 @@ class GramLayer(FirstLayer):
         s, C = self.coords["s"], self.coords["C"]
         if cols is None:
             self._CG = C @ self.G
-            return s * self.P0 + self._CG + b1
-        return s * self.P0[:, cols] + C @ self.G[cols].T + b1  # G is symmetric: its rows are its columns
+            Z1: np.ndarray = s * self.P0 + self._CG + b1
+            return Z1
+        Zb: np.ndarray = s * self.P0[:, cols] + C @ self.G[cols].T + b1  # G is symmetric: rows are columns
+        return Zb
 
-    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> tuple[dict[str, np.ndarray], float]:
+    def gradient(self, dZ1: np.ndarray, cols: Cols, config: Any) -> Any:
         """The coordinates' gradient times a constant k, and k: dW1 = (gs W1_init + gC X^T) / k.
 
         A full batch uses k = m (gC = dZ1 + m decay C, no division): a span-keeping optimiser is linear
@@ -403,7 +416,7 @@ class GramLayer(FirstLayer):
         size varies (the last one is partial), so there k = 1.
         """
         m = dZ1.shape[1]
-        decay = sum(reg.decay(strength, m) for reg, strength in active_regularizers(config))
+        decay = sum(reg.decay(strength, m) for reg, strength in active_regularizers(config) if reg.decay is not None)
         s, C = self.coords["s"], self.coords["C"]
         if cols is None:
             gC = dZ1.copy() if decay else dZ1
@@ -441,7 +454,7 @@ class GramLayer(FirstLayer):
         if self._CG is None:
             self._CG = self.coords["C"] @ self.G
         sq = self._sq_norm(self.coords["s"], self.coords["C"], self._CG)
-        return sum(reg.decay(strength, m) / 2 * sq for reg, strength in regs)  # decay * W is d/dW of this
+        return sum(reg.decay(strength, m) / 2 * sq for reg, strength in regs if reg.decay is not None)  # d/dW: decay W
 
     def Z_other(self, X_other: np.ndarray | Pixels, b1: np.ndarray) -> np.ndarray:
         """Z1 for other examples (a test set), caching W1_init X' and X^T X' per array."""
@@ -450,10 +463,12 @@ class GramLayer(FirstLayer):
         if key not in self._cross or self._cross[key][0] is not X_other:
             self._cross[key] = (X_other, self.W1_init @ X_other, self.X.T @ X_other)
         _, P0_other, H = self._cross[key]
-        return self.coords["s"] * P0_other + self.coords["C"] @ H + b1
+        Z1: np.ndarray = self.coords["s"] * P0_other + self.coords["C"] @ H + b1
+        return Z1
 
     def weights(self) -> np.ndarray:
-        return self.coords["s"] * self.W1_init + self.coords["C"] @ self.X.T
+        W1: np.ndarray = self.coords["s"] * self.W1_init + self.coords["C"] @ self.X.T
+        return W1
 
     def to_direct(self) -> DirectLayer:
         state = {k: (self.state["s"][k] * self.W1_init + self.state["C"][k] @ self.X.T) / self._state_scale

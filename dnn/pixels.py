@@ -102,7 +102,8 @@ def float_copy_is_small(n_values: int) -> bool:
 def W_times_X(W: np.ndarray, X: np.ndarray | Pixels, dtype: Any) -> np.ndarray:
     """W X for an array or Pixels X (by column blocks)."""
     if not isinstance(X, Pixels):
-        return W @ X
+        WX: np.ndarray = W @ X
+        return WX
     out = np.empty((W.shape[0], X.shape[1]), dtype=np.result_type(W.dtype, dtype))
     for cols, block in X.blocks(dtype):
         out[:, cols] = W @ block
