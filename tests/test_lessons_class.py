@@ -56,6 +56,10 @@ def test_a_class_follows_the_teacher(app_test):
     teacher.switch_page("views/lesson.py").run()
     teacher.button(f"lesson_teach_{XOR.id}").click().run()
     assert not teacher.exception and teacher.subheader[0].value == XOR.steps[0].title
+    from store.lessons import SqlClassStore
+    from ui import store_hooks
+    found, _ = store_hooks.current_store()
+    assert SqlClassStore(found.engine).get(code).lesson_id == XOR.id, "the class lesson is in the database"
 
     ada, bob = _join(app_test, code), _join(app_test, code)
     for student in (ada, bob):

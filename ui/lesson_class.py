@@ -2,8 +2,8 @@
 step, each student commits one prediction per step, the projector shows them as a histogram beside the
 teacher's run, and students send one-line explanations the teacher may show without names.
 
-Pure Python (no Streamlit).  ``MemoryClassStore`` keeps it in the server process (one server); a store in the
-database (store/lessons.py, migration 0003) is the same interface for several replicas.  The page checks that
+Pure Python (no Streamlit).  ``MemoryClassStore`` keeps it in the server process (one server);
+store.lessons.SqlClassStore is the same interface in the database, for several replicas.  The page checks that
 only the board's teacher starts, moves, runs or shows; students are known by a digest of their browser token.
 """
 from __future__ import annotations
@@ -15,39 +15,16 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
+from store.lessons import (EXPLANATION_MAX, MAX_SHOWN, MAX_STUDENTS, ClassAnswer, ClassError,  # noqa: F401
+                           ClassLesson, one_line as clean_explanation)
 from ui.lessons import CURVE_SHAPES, Prediction
-from ui.lessons_progress import EXPLANATION_MAX, clean_explanation
 
-MAX_STUDENTS = 500        # answers per step (one per student): a class, not the internet
-MAX_SHOWN = 6             # explanations on the projector at once
 NUMBER_BINS = 8
 
 
 def student_key(token: str) -> str:
     """A student as the class store knows them: a digest of the browser token, never the token."""
     return hashlib.sha256(f"lesson-student:{token}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ClassLesson:
-    """The lesson a board follows: its step, the teacher's result for that step, the explanations shown."""
-
-    code: str
-    lesson_id: str
-    step: int = 0
-    result: Mapping[str, Any] | None = None        # the step run's metrics (ui.lessons.measure)
-    curve: tuple[tuple[int, float], ...] = ()
-    shown: tuple[int, ...] = ()                     # answer ids whose explanations are on the projector
-    version: int = 0                                # bumped by every teacher action: followers redraw then
-
-
-@dataclass(frozen=True)
-class ClassAnswer:
-    id: int
-    student: str
-    step: int
-    prediction: Any
-    explanation: str | None = None
 
 
 class ClassLessonStore(Protocol):
@@ -61,10 +38,6 @@ class ClassLessonStore(Protocol):
     def explain(self, code: str, student: str, step: int, text: str) -> ClassAnswer: ...
     def answers(self, code: str, step: int) -> list[ClassAnswer]: ...
     def mine(self, code: str, student: str, step: int) -> ClassAnswer | None: ...
-
-
-class ClassError(ValueError):
-    """A class action that cannot be done now (no lesson running, another step, too many answers)."""
 
 
 @dataclass

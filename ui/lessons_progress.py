@@ -10,19 +10,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-EXPLANATION_MAX = 200   # characters of a one-line explanation
+from store.lessons import EXPLANATION_MAX, SqlProgressStore, one_line as clean_explanation  # noqa: F401
+
 CURVE_POINTS = 100      # cost points kept per step for the result's chart
 MAX_LESSONS_KEPT = 50   # per browser in the memory store
 
 PREDICT, RUN, EXPLAIN, DONE = "predict", "run", "explain", "done"
-
-
-def clean_explanation(raw: object) -> str:
-    """A student's explanation as one line of at most EXPLANATION_MAX characters (ValueError when empty)."""
-    text = " ".join(str(raw).split())
-    if not text:
-        raise ValueError("Write your explanation in one line first.")
-    return text[:EXPLANATION_MAX]
 
 
 def thin(points: list[tuple[int, float]], limit: int = CURVE_POINTS) -> list[tuple[int, float]]:
@@ -152,3 +145,21 @@ class MemoryProgressStore:
     def forget(self, owner: str, lesson_id: str) -> None:
         with self._lock:
             self._rows.get(owner, {}).pop(lesson_id, None)
+
+
+class SqlProgress:
+    """A ProgressStore in the database (store.lessons), for reloads on any replica and after restarts."""
+
+    def __init__(self, rows: SqlProgressStore) -> None:
+        self._rows = rows
+
+    def save(self, owner: str, progress: LessonProgress) -> None:
+        self._rows.save(owner, progress.lesson_id, progress.to_json())
+
+    def load(self, owner: str, lesson_id: str) -> LessonProgress | None:
+        text = self._rows.load(owner, lesson_id)
+        return None if text is None else LessonProgress.from_json(text)
+
+    def latest(self, owner: str) -> LessonProgress | None:
+        text = self._rows.latest(owner)
+        return None if text is None else LessonProgress.from_json(text)

@@ -15,8 +15,9 @@ from streamlit.errors import StreamlitAPIException
 from ui import board_link, datasets, lesson_class, lessons, lessons_plots, settings, store_hooks, toy_link
 from ui.controller import Controller, controller
 from ui.identity import identity
+from store.lessons import SqlClassStore, SqlProgressStore, has_tables
 from ui.lessons_progress import (DONE, EXPLANATION_MAX, PREDICT, LessonProgress, LessonView, MemoryProgressStore,
-                                 clean_explanation, finite_or_none, thin)
+                                 SqlProgress, clean_explanation, finite_or_none, thin)
 from ui.text import literal
 
 # This page's state in st.session_state (a LessonView) until the Session has a typed field for it.
@@ -39,15 +40,34 @@ def start_key(lesson_id: str) -> str:
 
 
 @st.cache_resource
-def progress_store() -> MemoryProgressStore:
-    """The server's progress store (in memory: a reload finds its progress; a restart does not)."""
-    return MemoryProgressStore()
+def memory_stores() -> tuple[MemoryProgressStore, lesson_class.MemoryClassStore]:
+    """Progress and class lessons in this server process: used when the run store cannot be opened."""
+    return MemoryProgressStore(), lesson_class.MemoryClassStore()
 
 
-@st.cache_resource
-def class_store() -> lesson_class.MemoryClassStore:
-    """The server's class lessons (in memory: every tab of this server process follows them)."""
-    return lesson_class.MemoryClassStore()
+@st.cache_resource(show_spinner=False)
+def sql_stores(location: str, _engine) -> tuple[SqlProgress, SqlClassStore] | None:
+    """Progress and class lessons in the run store's database (every replica sees them), once it has the
+    lesson tables (migration 0003); None before."""
+    if not has_tables(_engine):
+        return None
+    return SqlProgress(SqlProgressStore(_engine)), SqlClassStore(_engine)
+
+
+def _stores() -> tuple:
+    found, _ = store_hooks.current_store()
+    sql = None if found is None else sql_stores(found.location, found.engine)
+    return sql or memory_stores()
+
+
+def progress_store():
+    """Where a browser's progress outlives its tab: the database when there is one, else this process."""
+    return _stores()[0]
+
+
+def class_store():
+    """Where class lessons live: the database when there is one (replicas), else this process."""
+    return _stores()[1]
 
 
 def teach_key(lesson_id: str) -> str:

@@ -1,0 +1,246 @@
+"""Lessons in the store: a browser's progress through each lesson, and the lesson a class board follows with
+its students' predictions and explanations.  The same interfaces as ui.lessons_progress.MemoryProgressStore and
+ui.lesson_class.MemoryClassStore, for SQLite and PostgreSQL, so several replicas serve one class.
+
+The tables are declared here on store.schema's metadata (created by migration 0003); they belong in
+store/schema.py with the others.  App-level code: no Streamlit, no ui (the ui modules import these records).
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable, Mapping, Sequence
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .database import transaction
+from .schema import metadata
+from .tokens import digest
+
+LESSON_ID_MAX = 40
+EXPLANATION_MAX = 200     # characters of a one-line explanation
+MAX_STUDENTS = 500        # answers per step (one per student): a class, not the internet
+MAX_SHOWN = 6             # explanations on the projector at once
+
+
+def one_line(raw: object) -> str:
+    """A student's explanation as one line of at most EXPLANATION_MAX characters (ValueError when empty)."""
+    text = " ".join(str(raw).split())
+    if not text:
+        raise ValueError("Write your explanation in one line first.")
+    return text[:EXPLANATION_MAX]
+
+
+class ClassError(ValueError):
+    """A class action that cannot be done now (no lesson running, another step, too many answers)."""
+
+
+@dataclass(frozen=True)
+class ClassLesson:
+    """The lesson a board follows: its step, the teacher's result for that step, the explanations shown."""
+
+    code: str
+    lesson_id: str
+    step: int = 0
+    result: Mapping[str, Any] | None = None        # the step run's metrics (ui.lessons.measure)
+    curve: tuple[tuple[int, float], ...] = ()
+    shown: tuple[int, ...] = ()                     # answer ids whose explanations are on the projector
+    version: int = 0                                # bumped by every teacher action: followers redraw then
+
+
+@dataclass(frozen=True)
+class ClassAnswer:
+    id: int
+    student: str
+    step: int
+    prediction: Any
+    explanation: str | None = None
+
+lesson_progress = sa.Table(
+    "lesson_progress", metadata,
+    sa.Column("owner", sa.String(64), primary_key=True),               # SHA-256 of the browser token
+    sa.Column("lesson_id", sa.String(LESSON_ID_MAX), primary_key=True),
+    sa.Column("progress", sa.Text, nullable=False),                     # LessonProgress.to_json()
+    sa.Column("updated_at", sa.Float, nullable=False, index=True),
+)
+
+class_lessons = sa.Table(
+    "class_lessons", metadata,
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), primary_key=True),
+    sa.Column("lesson_id", sa.String(LESSON_ID_MAX), nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("result", sa.Text, nullable=True),                        # JSON metrics of the teacher's run
+    sa.Column("curve", sa.Text, nullable=False),                        # JSON [[iteration, cost], ...]
+    sa.Column("shown", sa.Text, nullable=False),                        # JSON [answer id, ...]
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+class_answers = sa.Table(
+    "class_answers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("student", sa.String(64), nullable=False),                # ui.lesson_class.student_key
+    sa.Column("prediction", sa.Text, nullable=False),                   # JSON
+    sa.Column("explanation", sa.String(EXPLANATION_MAX), nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("board_code", "step", "student", name="uq_class_answers_student"),
+    sa.Index("ix_class_answers_board_step", "board_code", "step"),
+)
+
+TABLES = ("lesson_progress", "class_lessons", "class_answers")
+
+
+def has_tables(engine: sa.Engine) -> bool:
+    """Whether the database has the lesson tables (migration 0003 ran)."""
+    names = set(sa.inspect(engine).get_table_names())
+    return all(t in names for t in TABLES)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, allow_nan=False)
+
+
+class SqlProgressStore:
+    """Progress per browser and lesson, as JSON text (the owner is stored as a digest of the browser token)."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine, self._clock = engine, clock
+
+    def save(self, owner: str, lesson_id: str, text: str) -> None:
+        who, lesson_id = digest(owner, "browser token"), lesson_id[:LESSON_ID_MAX]
+        with transaction(self._engine) as conn:
+            key = (lesson_progress.c.owner == who, lesson_progress.c.lesson_id == lesson_id)
+            done = conn.execute(lesson_progress.update().where(*key)
+                                .values(progress=text, updated_at=self._clock())).rowcount
+            if not done:
+                conn.execute(lesson_progress.insert().values(owner=who, lesson_id=lesson_id, progress=text,
+                                                             updated_at=self._clock()))
+
+    def _one(self, *where) -> str | None:
+        with transaction(self._engine) as conn:
+            row = conn.execute(sa.select(lesson_progress.c.progress).where(*where)
+                               .order_by(lesson_progress.c.updated_at.desc()).limit(1)).first()
+        return None if row is None else row.progress
+
+    def load(self, owner: str, lesson_id: str) -> str | None:
+        return self._one(lesson_progress.c.owner == digest(owner, "browser token"),
+                         lesson_progress.c.lesson_id == lesson_id)
+
+    def latest(self, owner: str) -> str | None:
+        return self._one(lesson_progress.c.owner == digest(owner, "browser token"))
+
+
+def _lesson(row: sa.Row) -> ClassLesson:
+    return ClassLesson(row.board_code, row.lesson_id, int(row.step),
+                       None if row.result is None else json.loads(row.result),
+                       tuple((int(i), float(c)) for i, c in json.loads(row.curve)),
+                       tuple(int(i) for i in json.loads(row.shown)), int(row.version))
+
+
+def _answer(row: sa.Row) -> ClassAnswer:
+    return ClassAnswer(int(row.id), row.student, int(row.step), json.loads(row.prediction), row.explanation)
+
+
+class SqlClassStore:
+    """The lesson each class board follows, in the database (every replica sees the same class)."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine, self._clock = engine, clock
+
+    def _get(self, conn: sa.Connection, code: str) -> ClassLesson:
+        row = conn.execute(sa.select(class_lessons).where(class_lessons.c.board_code == code)).first()
+        if row is None:
+            raise ClassError(f"No lesson is running for class {code}.")
+        return _lesson(row)
+
+    def _change(self, conn: sa.Connection, code: str, **values: Any) -> ClassLesson:
+        conn.execute(class_lessons.update().where(class_lessons.c.board_code == code)
+                     .values(version=class_lessons.c.version + 1, updated_at=self._clock(), **values))
+        return self._get(conn, code)
+
+    def start(self, code: str, lesson_id: str) -> ClassLesson:
+        with transaction(self._engine) as conn:
+            old = conn.execute(sa.select(class_lessons.c.version).where(class_lessons.c.board_code == code)).first()
+            conn.execute(class_answers.delete().where(class_answers.c.board_code == code))
+            conn.execute(class_lessons.delete().where(class_lessons.c.board_code == code))
+            conn.execute(class_lessons.insert().values(
+                board_code=code, lesson_id=lesson_id[:LESSON_ID_MAX], step=0, result=None, curve="[]", shown="[]",
+                version=(old.version + 1) if old else 1, updated_at=self._clock()))
+            return self._get(conn, code)
+
+    def get(self, code: str) -> ClassLesson | None:
+        with transaction(self._engine) as conn:
+            row = conn.execute(sa.select(class_lessons).where(class_lessons.c.board_code == code)).first()
+        return None if row is None else _lesson(row)
+
+    def move(self, code: str, step: int) -> ClassLesson:
+        with transaction(self._engine) as conn:
+            self._get(conn, code)
+            return self._change(conn, code, step=int(step), result=None, curve="[]", shown="[]")
+
+    def set_result(self, code: str, step: int, result: Mapping[str, Any],
+                   curve: Sequence[tuple[int, float]]) -> ClassLesson:
+        with transaction(self._engine) as conn:
+            if self._get(conn, code).step != step:
+                raise ClassError("The class has moved to another step.")
+            return self._change(conn, code, result=_json(dict(result)),
+                                curve=_json([[int(i), float(c)] for i, c in curve]))
+
+    def show(self, code: str, ids: Sequence[int]) -> ClassLesson:
+        with transaction(self._engine) as conn:
+            lesson = self._get(conn, code)
+            known = set(conn.execute(sa.select(class_answers.c.id).where(
+                class_answers.c.board_code == code, class_answers.c.step == lesson.step,
+                class_answers.c.explanation.is_not(None))).scalars())
+            picked = [i for i in dict.fromkeys(int(i) for i in ids) if i in known][:MAX_SHOWN]
+            return self._change(conn, code, shown=_json(picked))
+
+    def stop(self, code: str) -> None:
+        with transaction(self._engine) as conn:
+            conn.execute(class_answers.delete().where(class_answers.c.board_code == code))
+            conn.execute(class_lessons.delete().where(class_lessons.c.board_code == code))
+
+    def predict(self, code: str, student: str, step: int, prediction: Any) -> ClassAnswer:
+        text = _json(prediction)
+        with transaction(self._engine) as conn:
+            lesson = self._get(conn, code)
+            if lesson.step != step:
+                raise ClassError("The class has moved to another step.")
+            if lesson.result is not None:
+                raise ClassError("The run is in: predictions for this step are closed.")
+            mine = (class_answers.c.board_code == code, class_answers.c.step == step, class_answers.c.student == student)
+            if conn.execute(class_answers.update().where(*mine).values(prediction=text)).rowcount == 0:
+                count = conn.execute(sa.select(sa.func.count()).where(class_answers.c.board_code == code,
+                                                                      class_answers.c.step == step)).scalar()
+                if count >= MAX_STUDENTS:
+                    raise ClassError(f"This step already has {MAX_STUDENTS} predictions.")
+                conn.execute(class_answers.insert().values(board_code=code, step=step, student=student,
+                                                           prediction=text, created_at=self._clock()))
+            return _answer(conn.execute(sa.select(class_answers).where(*mine)).one())
+
+    def explain(self, code: str, student: str, step: int, text: str) -> ClassAnswer:
+        line = one_line(text)
+        with transaction(self._engine) as conn:
+            self._get(conn, code)
+            mine = (class_answers.c.board_code == code, class_answers.c.step == step, class_answers.c.student == student)
+            if conn.execute(class_answers.update().where(*mine).values(explanation=line)).rowcount == 0:
+                raise ClassError("Commit a prediction for this step first.")
+            return _answer(conn.execute(sa.select(class_answers).where(*mine)).one())
+
+    def answers(self, code: str, step: int) -> list[ClassAnswer]:
+        with transaction(self._engine) as conn:
+            rows = conn.execute(sa.select(class_answers).where(class_answers.c.board_code == code,
+                                                               class_answers.c.step == step)
+                                .order_by(class_answers.c.id)).all()
+        return [_answer(r) for r in rows]
+
+    def mine(self, code: str, student: str, step: int) -> ClassAnswer | None:
+        with transaction(self._engine) as conn:
+            row = conn.execute(sa.select(class_answers).where(
+                class_answers.c.board_code == code, class_answers.c.step == step,
+                class_answers.c.student == student)).first()
+        return None if row is None else _answer(row)

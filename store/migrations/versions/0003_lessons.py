@@ -1,0 +1,59 @@
+"""Lessons: each browser's progress per lesson, the lesson a class board follows, its students' answers.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+# The tables' description lives in store/lessons.py (on store.schema's metadata): importing it here makes
+# every process that migrates also know them, so the schema and the migrations agree (tests/test_store).
+import store.lessons  # noqa: F401
+
+revision: str = "0003"
+down_revision: Union[str, Sequence[str], None] = "0002"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "lesson_progress",
+        sa.Column("owner", sa.String(64), primary_key=True),
+        sa.Column("lesson_id", sa.String(40), primary_key=True),
+        sa.Column("progress", sa.Text, nullable=False),
+        sa.Column("updated_at", sa.Float, nullable=False),
+    )
+    op.create_index("ix_lesson_progress_updated_at", "lesson_progress", ["updated_at"])
+    op.create_table(
+        "class_lessons",
+        sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), primary_key=True),
+        sa.Column("lesson_id", sa.String(40), nullable=False),
+        sa.Column("step", sa.Integer, nullable=False),
+        sa.Column("result", sa.Text, nullable=True),
+        sa.Column("curve", sa.Text, nullable=False),
+        sa.Column("shown", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.Float, nullable=False),
+    )
+    op.create_table(
+        "class_answers",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), nullable=False),
+        sa.Column("step", sa.Integer, nullable=False),
+        sa.Column("student", sa.String(64), nullable=False),
+        sa.Column("prediction", sa.Text, nullable=False),
+        sa.Column("explanation", sa.String(200), nullable=True),
+        sa.Column("created_at", sa.Float, nullable=False),
+        sa.UniqueConstraint("board_code", "step", "student", name="uq_class_answers_student"),
+    )
+    op.create_index("ix_class_answers_board_step", "class_answers", ["board_code", "step"])
+
+
+def downgrade() -> None:
+    op.drop_table("class_answers")
+    op.drop_table("class_lessons")
+    op.drop_table("lesson_progress")
