@@ -176,3 +176,20 @@ def test_enlarge_nearest_neighbour():
     img = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
     big = pi.enlarge(img, 3)
     assert big.shape == (6, 6, 3) and np.array_equal(big[::3, ::3], img)
+
+
+def test_grad_norms_name_the_first_to_last_ratio_and_colour_each_layer():
+    from ui import plots_inspect as pi_
+
+    norms = {"dW1": [1e-3, 1e-5], "db1": [1e-3, 1e-5], "dW2": [0.1, 0.01], "db2": [0.1, 0.01],
+             "dW3": [0.5, 0.02], "db3": [0.5, 0.02]}
+    assert pi_.norm_ratio(norms) == pytest.approx(1e-5 / 0.02)
+    assert pi_.norm_ratio({"dW1": [0.1]}) is None
+    assert pi_.norm_ratio({"dW1": [float("nan")], "dW2": [0.1]}) is None
+    text = pi_.describe_grad_norms(norms)
+    assert text.startswith("Gradient norms of dW and db for layers 1, 2, 3")
+    assert "||dW1|| is 0.0005 times ||dW3|| (vanishing gradients in the first layer)." in text
+    fig = pi_.grad_norms_figure([0, 10], norms)
+    colours = {t.name: t.line.color for t in fig.data}
+    assert colours["‖dW1‖"] == colours["‖db1‖"] != colours["‖dW2‖"] != colours["‖dW3‖"]
+    assert "0.0005" in fig.layout.title.text

@@ -84,3 +84,15 @@ def test_runs_and_classes_get_distinct_colours(dark):
 
 def test_is_dark_reads_streamlits_theme_type():
     assert theme.is_dark("dark") and not theme.is_dark("light") and not theme.is_dark(None)
+
+
+def test_quiet_marks_hides_every_mark_of_every_layer_and_leaves_the_input_alone():
+    spec = {"mark": "line", "layer": [{"mark": {"type": "rule", "color": "red"}}, {"layer": [{"mark": "text"}]},
+                                      {"mark": {"type": "line", "point": {"filled": True}}}]}
+    quiet = theme.quiet_marks(spec)
+    assert quiet["mark"] == {"type": "line", "aria": False}
+    assert quiet["layer"][0]["mark"] == {"type": "rule", "color": "red", "aria": False}
+    assert quiet["layer"][1]["layer"][0]["mark"] == {"type": "text", "aria": False}
+    assert quiet["layer"][2]["mark"]["point"] == {"filled": True, "aria": False}
+    assert spec["mark"] == "line" and "aria" not in spec["layer"][0]["mark"]
+    assert "aria" not in spec["layer"][2]["mark"]["point"]

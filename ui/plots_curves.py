@@ -241,7 +241,7 @@ def with_config(spec: dict, presenter: bool = False, description: str | None = N
     ``description`` names the chart for screen readers (Vega's aria-label); the marks and axes themselves
     are hidden from them (``aria: false``), or every line and tick would be read out as a "graphic".
     """
-    return {**spec, "config": presenter_config(presenter), **({"description": description} if description else {})}
+    return {**theme.quiet_marks(spec), "config": presenter_config(presenter), **({"description": description} if description else {})}
 
 
 # ----- labels that say what differs -----------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 import dnn
+from ui import theme
 
 # Playground's convention on a colour-blind-safe pair: orange below zero, blue above, white at zero.
 NEGATIVE, POSITIVE, NEUTRAL = (230, 97, 0), (0, 114, 178), (255, 255, 255)
@@ -404,7 +405,7 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
                                         "clear": "dblclick", "nearest": False},
              **({"value": [{"node": selected}]} if selected else {})}
     cells, frames = {"name": "cells"}, {"name": "frames"}
-    return {
+    return theme.quiet_marks({
         "width": width, "height": height,
         **({"datasets": dict(datasets)} if datasets is not None else {}),
         **({"description": description} if description else {}),
@@ -450,7 +451,7 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
              "encoding": {"x": qx, "y": qy, "text": {"field": "hint"},
                           "opacity": {"condition": {"test": "length(data('unit_store')) > 0", "value": 0}, "value": 1}}},
         ],
-    }
+    })
 
 
 # ----- pace -------------------------------------------------------------------------------------

@@ -212,15 +212,57 @@ def histograms_figure(rows: Sequence[Mapping[str, np.ndarray]], bins: int = 40,
     return fig
 
 
+# One colour per layer, first to last, from dark to pale, so the layers do not look alike (and dW vs db by dash).
+LAYER_COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#8F6A00", "#5E3C99", "#56B4E9", "#E69F00")
+
+
+def _layer_of(key: str) -> int:
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _last_finite(values: Sequence[float]) -> float | None:
+    for v in reversed(list(values)):
+        if v is not None and math.isfinite(v) and v > 0:
+            return float(v)
+    return None
+
+
+def norm_ratio(grad_norms: Mapping[str, Sequence[float]]) -> float | None:
+    """||dW1|| / ||dWL|| at the last recorded iteration: far below 1 means the first layer barely learns
+    (vanishing gradients); None when either is missing."""
+    layers = sorted(_layer_of(k) for k in grad_norms if k.startswith("dW"))
+    if len(layers) < 2:
+        return None
+    first, last = _last_finite(grad_norms[f"dW{layers[0]}"]), _last_finite(grad_norms[f"dW{layers[-1]}"])
+    return None if first is None or last is None else first / last
+
+
+def describe_grad_norms(grad_norms: Mapping[str, Sequence[float]]) -> str:
+    """The gradient-norm chart in words (its accessible name): the layers, and the first-to-last ratio."""
+    layers = sorted({_layer_of(k) for k in grad_norms if k.startswith("dW")})
+    ratio = norm_ratio(grad_norms)
+    text = f"Gradient norms of dW and db for layers {', '.join(map(str, layers))} over the iterations, log scale."
+    if ratio is not None:
+        text += f" At the last iteration ||dW1|| is {ratio:.2g} times ||dW{layers[-1]}||"
+        text += " (vanishing gradients in the first layer)." if ratio < 0.01 else "."
+    return text
+
+
 def grad_norms_figure(iterations: Sequence[int], grad_norms: Mapping[str, Sequence[float]]) -> go.Figure:
-    """||dW[l]|| and ||db[l]|| against iteration on a log scale: vanishing gradients sit far below."""
+    """||dW[l]|| and ||db[l]|| against iteration on a log scale: vanishing gradients sit far below.  A colour
+    per layer; the title gives the first-to-last layer ratio."""
     fig = go.Figure()
     for key, norms in grad_norms.items():
         pts = [(i, n) for i, n in zip(iterations, norms) if n is not None and math.isfinite(n) and n > 0]
+        colour = LAYER_COLOURS[(_layer_of(key) - 1) % len(LAYER_COLOURS)]
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines", name=f"‖{key}‖",
-                                 line={"dash": "dot" if key.startswith("db") else "solid"}))
+                                 line={"dash": "dot" if key.startswith("db") else "solid", "color": colour}))
+    ratio = norm_ratio(grad_norms)
+    title = None if ratio is None else f"‖dW1‖ / ‖dW{max(_layer_of(k) for k in grad_norms)}‖ = {ratio:.2g} at the end"
     fig.update_layout(height=340, xaxis_title="iteration", yaxis_title="gradient norm (log scale)",
-                      yaxis_type="log", margin={"t": 30, "b": 20}, legend={"orientation": "h", "y": -0.25})
+                      yaxis_type="log", margin={"t": 40, "b": 20}, legend={"orientation": "h", "y": -0.25},
+                      title={"text": title, "x": 0, "font": {"size": 14}} if title else None)
     return fig
 
 

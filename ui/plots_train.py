@@ -109,7 +109,7 @@ def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence
     edge = "#ffffff" if dark else "#000000"
     middle = "#1c1c1c" if dark else "#ffffff"
     points = {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}
-    return {
+    return theme.quiet_marks({
         **size,
         **({"description": description} if description else {}),
         "config": {"aria": False},
@@ -132,7 +132,7 @@ def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence
              "encoding": {**points, "stroke": {**colour, "legend": None}, "shape": {**shape, "legend": None}}},
         ],
         "resolve": {"scale": {"color": "independent"}},
-    }
+    })
 
 
 def _js(text: str) -> str:

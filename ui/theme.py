@@ -70,3 +70,19 @@ def contrast(a: str, b: str) -> float:
 
 def weakest(colours: Sequence[str], against: str) -> float:
     return min(contrast(c, against) for c in colours)
+
+
+def quiet_marks(spec: dict) -> dict:
+    """The Vega-Lite spec with every mark hidden from screen readers (``"aria": false`` on each mark, nested
+    layers included), so the chart's one description speaks for it.  Vega otherwise gives each mark container
+    the role graphics-symbol without a name: axe-core's svg-img-alt (serious) on every chart.  A new dict."""
+    out = dict(spec)
+    if "mark" in out:
+        mark = out["mark"]
+        out["mark"] = {**({"type": mark} if isinstance(mark, str) else mark), "aria": False}
+        for extra in ("point", "line"):  # a line's points (an area's line) are marks of their own
+            if isinstance(out["mark"].get(extra), dict):
+                out["mark"][extra] = {**out["mark"][extra], "aria": False}
+    if "layer" in out:
+        out["layer"] = [quiet_marks(layer) for layer in out["layer"]]
+    return out

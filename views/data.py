@@ -30,6 +30,7 @@ from ui.session import (
     ZIP_UPLOAD,
 )
 from ui.text import literal
+from ui.theme import is_dark
 from ui.toy_link import ToyOptions
 
 CHOICES = {"course": "Course cat vs non-cat (h5 files)", "synthetic": "Synthetic cartoon cats (built in)",
@@ -176,6 +177,7 @@ def browse_images(ds: Dataset) -> None:
     idx = range((page - 1) * PER_PAGE, min(page * PER_PAGE, len(images)))
     names = ds.class_names
     st.image([images[i] for i in idx], caption=[f"#{i}: {literal(names[int(labels[0, i])], 60)}" for i in idx],
+             alt=[f"{split.capitalize()} example #{i}, labelled {literal(names[int(labels[0, i])], 60)}" for i in idx],
              width=96)
 
 
@@ -186,7 +188,8 @@ def explain_flatten(ds: Dataset) -> None:
                 f"{ds.num_px}·{ds.num_px}·3 = **{ds.n_x:,}** values and divided by 255 to lie in [0, 1]. "
                 f"Stacking the columns gives X of shape ({ds.n_x:,}, m).")
     st.code("train_x_flatten = train_x_orig.reshape(train_x_orig.shape[0], -1).T\n"
-            "train_x = train_x_flatten / 255.   # shape (12288, 209) for the course data", language="python")
+            "train_x = train_x_flatten / 255.   # shape (12288, 209) for the course data", language="python",
+            wrap_lines=True)
     raw = ds.train_x_orig[0].reshape(-1)[:6]
     st.markdown(f"Example #0: first pixel values `{raw.tolist()}` → first entries of x `"
                 f"{np.round(ds.X_train[:6, 0], 4).tolist()}` (R, G, B of pixel (0,0), then of pixel (0,1)).")
@@ -219,7 +222,12 @@ cols[3].metric("Train balance", balance(ds.train_y))
 cols[4].metric("Test balance", balance(ds.test_y))
 
 if ds.kind == "toy":
-    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names), key=TOY_SCATTER)
+    names = [literal(c, 60) for c in ds.class_names]
+    counts = [int((ds.train_y == k).sum()) for k in (0, 1)]
+    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names,
+                                                   dark=is_dark(st.context.theme.type)), key=TOY_SCATTER,
+                    alt=f"Scatter plot of the {ds.m_train} training points in the plane (x1, x2): {counts[0]} "
+                        f"{names[0]} as circles, {counts[1]} {names[1]} as triangles.")
     st.caption(f"Each example is a point (x1, x2): X has shape (2, {ds.m_train}). A straight line cannot "
                "separate the colours, so the hidden layers have to bend the boundary.")
 else:

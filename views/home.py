@@ -28,7 +28,22 @@ st.markdown(
     "gradients inside each layer, the pictures it gets wrong, and what it thinks of your own photo. "
     "Everything is plain NumPy: forward propagation, the cost, backward propagation, gradient descent."
 )
+# The presets first: one click to a course network, above the fold at 1280x720 and on a projector.
+st.header("Start from the course's networks")
+st.caption("Learning rate 0.0075, 2500 iterations, float64, full-batch gradient descent. "
+           "A preset sets the model for the active data and opens Train; press Start there.")
+for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PRESETS.items(), strict=True):
+    with column.container(border=True):
+        st.markdown(f"**{preset.title}**")
+        st.caption(preset.blurb)
+        if st.button("Use this preset", key=session.preset_key(name), type="primary"):
+            apply_preset(name)
+            st.switch_page(nav.TRAIN.script)
+
 st.image(str(ASSETS / "home_overview.png"), width="stretch",
+         alt="Three steps: 1. pick data (cat and non-cat pictures, or 2-D points, or your photos); 2. build a "
+             "network and watch it learn (a graph of units and weights, and a falling cost curve, train and test); "
+             "3. see what it learned (P(cat) = 0.93 for a cat, which pixels mattered, the mistakes).",
          caption="What you are about to see: pick the data, build a network and watch it learn, "
                  "then see what it learned.")
 with st.expander("New here? What the Train page shows, and how a picture becomes numbers"):
@@ -43,6 +58,8 @@ with st.expander("New here? What the Train page shows, and how a picture becomes
         "- **What went wrong**: a run that blows up, gets worse, or answers the same thing for every picture "
         "is explained in plain words, with the next thing to try.")
     st.image(str(ASSETS / "image_to_vector.png"), width="stretch",
+             alt="A 64×64 colour picture split into its red, green and blue channels, flattened into one column "
+                 "of 12,288 numbers.",
              caption="A 64×64 colour picture is 12,288 numbers: its three colour channels, flattened into one "
                      "column x and divided by 255. The network reads m such columns at once: X is (12288, m).")
 
@@ -63,18 +80,7 @@ if found is None:
         "**Data** page."
     )
 
-st.subheader("Start from the course's networks")
-st.caption("Learning rate 0.0075, 2500 iterations, float64, full-batch gradient descent. "
-           "A preset sets the model for the active data and opens Train; press Start there.")
-for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PRESETS.items(), strict=True):
-    with column.container(border=True):
-        st.markdown(f"**{preset.title}**")
-        st.caption(preset.blurb)
-        if st.button("Use this preset", key=session.preset_key(name), type="primary"):
-            apply_preset(name)
-            st.switch_page(nav.TRAIN.script)
-
-st.subheader("The pages")
+st.header("The pages")
 st.markdown(
     "- **Data**: choose the dataset, browse the pictures, see how an image becomes a vector.\n"
     "- **Model**: layers, units, activation, initialisation, learning rate; the shapes of W, b, Z, A.\n"

@@ -27,6 +27,7 @@ from ui.session import (
     INSPECT_UNITS,
 )
 from ui.text import literal
+from ui.theme import is_dark
 from ui.widgets import lazy_tabs, no_model_yet
 
 BATCH_CAP = 512          # examples in the batch views: all 209 course images
@@ -57,14 +58,17 @@ def example_view(run: dnn.Trainer, ds) -> None:
     names = ds.class_names
     if ds.kind == "images":
         images = ds.train_x_orig if split == "train" else ds.test_x_orig
-        left.image(images[i], width=160, caption=f"label: {names[int(Y[0, i])]}")
+        label = literal(names[int(Y[0, i])], 60)
+        left.image(images[i], width=160, caption=f"label: {label}",
+                   alt=f"{split.capitalize()} example #{i}, labelled {label}")
     else:
         left.markdown(f"x = {np.round(X[:, i], 3).tolist()}, label: {literal(names[int(Y[0, i])])}")
     left.metric(f"P({literal(names[1])})", f"{p:.3f}")
     batch = batch_snapshot(run)
     ranges = pi.layer_ranges(*pi.layer_values(batch.AL, batch.caches))
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches), ranges=ranges),
-                       key=INSPECT_EXAMPLE)
+                       key=INSPECT_EXAMPLE, alt=f"Bars of Z and A in every layer for {split} example #{i}; "
+                                                f"the output P({literal(names[1], 60)}) is {p:.3f}.")
     right.caption("The y axes are fixed to each layer's range over the training batch, so bars compare "
                   "from one example to the next.")
 
@@ -74,10 +78,11 @@ def batch_view(run: dnn.Trainer) -> None:
     m = snap.AL.shape[1]
     st.caption(f"The first {m} training examples at once: every column of A is one example.")
     Zs, As = pi.layer_values(snap.AL, snap.caches)
-    st.plotly_chart(pi.batch_heatmap_figure(As), key=INSPECT_BATCH_HEATMAP)
+    st.plotly_chart(pi.batch_heatmap_figure(As), key=INSPECT_BATCH_HEATMAP,
+                    alt=f"Heatmaps of every layer's activations A for {m} training examples, one column each.")
     layers = enumerate(zip(Zs, As, strict=True), 1)
     st.plotly_chart(pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in layers]),
-                    key=INSPECT_ACT_HIST)
+                    key=INSPECT_ACT_HIST, alt=f"Histograms of Z and A in each of the {len(Zs)} layers over the batch.")
     act = run.config.hidden_activation
     below = {f"layer {l}": f"{pi.dead_fraction(Z):.0%}" for l, Z in enumerate(Zs[:-1], 1)}
     if act == "relu":
@@ -109,17 +114,23 @@ def units_view(run: dnn.Trainer, ds) -> None:
     else:
         st.caption("Each unit's activation over the input plane (orange < 0 < blue); the output is P over the "
                    "plane: the decision boundary. Point at a unit to enlarge it and read its numbers.")
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=INSPECT_UNITS, width="content")
+    text = plots_graph.describe_graph(layout)
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, dark=is_dark(st.context.theme.type),
+                                                    description=text),
+                       key=INSPECT_UNITS, width="content")
 
 
 def gradient_view(run: dnn.Trainer) -> None:
     snap = batch_snapshot(run)
     g, L = snap.grads, run.config.L
-    st.plotly_chart(pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
-                                          for l in range(1, L + 1)]), key=INSPECT_GRAD_HIST)
     h = run.history
+    # The gradient norms first (issue 20): vanishing gradients are read here, the histograms come after.
     if h.norm_iterations:
-        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key=INSPECT_GRAD_NORMS)
+        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key=INSPECT_GRAD_NORMS,
+                        alt=pi.describe_grad_norms(h.grad_norms))
+    st.plotly_chart(pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
+                                          for l in range(1, L + 1)]), key=INSPECT_GRAD_HIST,
+                    alt=f"Histograms of dW, db and dA in each of the {L} layers at iteration {run.iteration:,}.")
     st.caption("Norms over the iterations, on a log scale. Lines far below the others, or collapsing "
                "towards 0, are **vanishing** gradients; lines shooting up are **exploding** ones. Try it: "
                "the five-layer net [12288, 20, 7, 5, 1] with the course's ×0.01 initialisation has tiny "
@@ -145,7 +156,7 @@ def gradient_check_view(run: dnn.Trainer) -> None:
 def main() -> None:
     s = session.session()
     apply_style(s)
-    st.markdown("### Inspect")
+    st.title("Inspect")
     run, ds = s.run, s.dataset
     if run is None:
         no_model_yet("There is no trained network yet. Train one first, then come back to look inside it.")

@@ -11,6 +11,7 @@ from ui import learning, nav, plots_graph, plots_train, session, settings, widge
 from ui.controller import Controller, controller
 from ui.session import CLIP_MODEL, N_HIDDEN, NETWORK_CHART
 from ui.settings import Setting
+from ui.theme import is_dark
 
 DEFAULT_UNITS = 5
 
@@ -25,15 +26,32 @@ def seed_widgets(cfg: dnn.TrainConfig) -> None:
         st.session_state.setdefault(session.setting_key(row), getattr(cfg, row.name))
 
 
-def layer_controls() -> list[int]:
+def units_problem(k: int, value: Any) -> str | None:
+    """Why a typed unit count cannot be used (the range said), or None."""
+    if value is None or not float(value).is_integer() or not 1 <= value <= settings.MAX_UNITS:
+        shown = "nothing" if value is None else f"{value:,}"
+        return f"Units in layer {k} must be a whole number from 1 to {settings.MAX_UNITS:,}; got {shown}."
+    return None
+
+
+def layer_controls() -> list[int] | None:
+    """The hidden layers' sizes, or None (with the range said) when a typed size is out of range: the
+    widgets take any number so a typed 0 or 2,000,000 is answered instead of silently put back."""
     n_hidden = st.slider("Hidden layers", 0, settings.MAX_HIDDEN_LAYERS, key=N_HIDDEN,
                          help="0 hidden layers is logistic regression, the course's first model.")
-    units = []
+    units, problems = [], []
     cols = st.columns(3)
     for k in range(1, n_hidden + 1):
-        units.append(cols[(k - 1) % 3].number_input(f"Units in layer {k}", 1, settings.MAX_UNITS, step=1,
-                                                    key=session.units_key(k)))
-    return units
+        value = cols[(k - 1) % 3].number_input(f"Units in layer {k}", min_value=None, max_value=None, step=1,
+                                               key=session.units_key(k),
+                                               help=f"From 1 to {settings.MAX_UNITS:,} units.")
+        problems.append(units_problem(k, value))
+        units.append(value)
+    found = [p for p in problems if p]
+    if found:
+        st.error(" ".join(found) + " The previous model is kept.")
+        return None
+    return [int(u) for u in units]
 
 
 def _options(row: Setting, current: Any) -> list:
@@ -115,14 +133,16 @@ def editable(ctl: Controller) -> dnn.TrainConfig:
     seed_widgets(old)
     left, right = st.columns([1, 1], gap="large")
     with left:
-        st.subheader("Layers")
+        st.header("Layers")
         units = layer_controls()
     with right:
-        st.subheader(settings.TRAINING)
+        st.header(settings.TRAINING)
         chosen = section_controls(settings.TRAINING, old, {})
         if any(row.section == settings.REGULARISATION for row in settings.available()):
             with st.expander(settings.REGULARISATION):
                 chosen.update(section_controls(settings.REGULARISATION, old, chosen))
+    if units is None:
+        return old
     try:
         cfg = settings.make_config(ds.n_x, units, chosen, base=old)
     except ValueError as exc:
@@ -151,10 +171,13 @@ def show_network(ctl: Controller, cfg: dnn.TrainConfig) -> None:
     tables = learning.graph_tables(state, layout, learning.graph_key(None, cfg),
                                    lambda: learning.initial_parameters(cfg),
                                    cfg.hidden_activation, training=False)
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables), key=NETWORK_CHART, width="content")
+    text = plots_graph.describe_graph(layout)
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, dark=is_dark(st.context.theme.type),
+                                                    description=text),
+                       key=NETWORK_CHART, width="content")
     st.caption("The network at iteration 0, as Train draws it while it learns: each square is a unit, a picture "
                "of what it computes; lines are the weights (blue > 0, orange < 0, thicker = larger). "
-               "Point at a unit to enlarge it.")
+               "Point at or tap a unit to enlarge it.")
 
 
 st.title("Model")
@@ -168,7 +191,7 @@ if ctl.outdated:
     st.info("A run with the previous settings exists. Your changes apply when you press **Start** or **Reset** "
             "on the Train page; the old run then goes to the run history.")
 
-st.subheader(f"layer_dims = {list(cfg.layer_dims)}  (L = {cfg.L})")
+st.header(f"layer_dims = {list(cfg.layer_dims)}  (L = {cfg.L})")
 fits = show_size(cfg, ds.m_train, ds.m_test)
 show_time(cfg, ds.m_train)
 if fits:

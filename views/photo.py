@@ -16,22 +16,30 @@ from ui.widgets import no_model_yet, show_diagnosis
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 PREVIEW_PX = 240  # the longest side of "your photo" as shown
+# Widget key of the camera-or-upload choice (move to ui/session.py with the page's other keys).
+PHOTO_WHICH = "photo_which"
 
 
 def photo_source():
-    """The camera shot when the camera is on and a picture was taken, else the upload (or None)."""
+    """The camera shot or the upload; when there are both, the person picks which (a shot never silently
+    replaces a listed upload)."""
     shot = None
     if st.toggle("Use the camera", key=CAMERA_ON,
-                 help="Off by default so the browser does not ask for the camera until you want it."):
+                 help="Off by default so the browser does not ask for the camera until you want it. On a phone, "
+                      "“Upload a photo” also offers the phone's own camera app (front or back camera)."):
         shot = st.camera_input("Take a picture", key=PHOTO_CAMERA)
     upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key=PHOTO_UPLOAD)
+    if shot is not None and upload is not None:
+        which = st.radio("Classify", ["the camera shot", f"the upload ({literal(upload.name, 80)})"],
+                         key=PHOTO_WHICH, horizontal=True)
+        return shot if which == "the camera shot" else upload
     return shot or upload
 
 
 def trained(run: dnn.Trainer | None) -> bool:
     if run is None or run.iteration == 0:
         no_model_yet("There is no trained model yet: train one on the Train page (or load one on "
-                     "Results), then come back. You can already see what the network would see below.")
+                     "Results), then come back. You can already see above what the network would see.")
         return False
     return True
 
@@ -46,14 +54,16 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     col.caption(f"Model at iteration {run.iteration:,}, train accuracy {run.train_accuracy():.0%}. "
                 "64×64 pixels is very little: framing, background and lighting matter a lot.")
     dA0 = run.snapshot(x, [[label]]).grads["dA0"]
-    st.subheader("Where the network looked")
+    st.header("Where the network looked")
     if (empty := check_saliency(dA0, np.array([[p]]))) is not None:
         show_diagnosis(empty)
     heat = pi.saliency(dA0, ds.num_px)
     left, right = st.columns(2)
-    left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture")
+    left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture",
+               alt=f"Your photo with the saliency for the answer {literal(names[label], 60)} over it: the "
+                   "pixels that would move the prediction most, brighter")
     right.image(pi.enlarge(pi.overlay(np.zeros_like(image), heat, strength=1.0)), width=320,
-                caption="saliency alone")
+                caption="saliency alone", alt=f"The saliency alone for the answer {literal(names[label], 60)}")
     st.caption(f"Saliency: |∂cost/∂pixel| for the answer “{literal(names[label])}” (largest colour channel per pixel). "
                "Bright pixels are where a small change would move the prediction most. A fully connected "
                "network has no notion of shapes or neighbouring pixels, so the map is often speckled rather "
@@ -84,8 +94,10 @@ def main() -> None:
         st.error(f"Could not use {literal(source.name)}: {literal(exc, 2000)}")
         return
     cols = st.columns(3)
-    cols[0].image(preview, caption="your photo", width=min(PREVIEW_PX, preview.shape[1]))
-    cols[1].image(pi.enlarge(image), caption=f"what the network sees ({ds.num_px}×{ds.num_px})", width=240)
+    cols[0].image(preview, caption="your photo", width=min(PREVIEW_PX, preview.shape[1]),
+                  alt=f"Your photo, {literal(source.name, 80)}")
+    cols[1].image(pi.enlarge(image), caption=f"what the network sees ({ds.num_px}×{ds.num_px})", width=240,
+                  alt=f"Your photo as the network sees it: {ds.num_px}×{ds.num_px} pixels")
     if trained(run):
         classify(run, ds, image, x, cols[2])
 

@@ -44,7 +44,8 @@ def _evaluation_set(run: dnn.Trainer) -> tuple[str, np.ndarray, np.ndarray]:
 
 def _caption(ds: Dataset, y: int, p: float) -> str:
     names = ds.class_names
-    return f"true: {names[y]} · predicted: {names[int(p > 0.5)]} · P({names[1]}) = {p:.3f}"
+    return (f"true: {literal(names[y], 60)} · predicted: {literal(names[int(p > 0.5)], 60)} · "
+            f"P({literal(names[1], 60)}) = {p:.3f}")
 
 
 def _probs(run: dnn.Trainer, X: np.ndarray) -> np.ndarray:
@@ -76,8 +77,11 @@ def confusion_view(run: dnn.Trainer, ds: Dataset, split: str, Y: np.ndarray, pro
     counts = pi.confusion_counts(Y, probs > 0.5)
     left, right = st.columns([3, 2], gap="medium", vertical_alignment="center")
     left.markdown(f"**Confusion matrix** ({split} set, {Y.shape[1]} examples)")
-    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key=CONFUSION)
     names = ds.class_names
+    cells = "; ".join(f"true {literal(names[t], 60)}, predicted {literal(names[p], 60)}: {int(counts[t, p])}"
+                      for t in (0, 1) for p in (0, 1))
+    left.plotly_chart(pi.confusion_figure(counts, ds.class_names), key=CONFUSION,
+                      alt=f"Confusion matrix of the {split} set: {cells}.")
     options = [MISTAKES] + [f"{t},{p}" for t in (0, 1) for p in (0, 1)]
 
     def label(cell: str) -> str:
@@ -104,7 +108,8 @@ def examples_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y: n
         for start in range(0, len(shown), GRID_COLUMNS):
             for col, i in zip(box.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS], strict=False):
                 col.image(images[i], caption=f"#{i} · {_caption(ds, int(Y[0, i]), float(probs[i]))}",
-                          width="stretch")
+                          width="stretch", alt=f"{split.capitalize()} example #{i}: "
+                                               f"{_caption(ds, int(Y[0, i]), float(probs[i]))}")
                 col.button("Look inside", key=look_key(i), on_click=look_inside, args=(i,),
                            icon=":material/zoom_in:")
     else:
@@ -129,11 +134,16 @@ def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y
     if ds.kind == "images":
         image = (ds.test_x_orig if split == "test" else ds.train_x_orig)[pick]
         heat = pi.saliency(snap.grads["dA0"], ds.num_px)
-        left.image([image, pi.overlay(image, heat)], width=150, caption=["the picture", "saliency: |dA0|"])
+        said = _caption(ds, int(Y[0, pick]), p)
+        left.image([image, pi.overlay(image, heat)], width=150, caption=["the picture", "saliency: |dA0|"],
+                   alt=[f"{split.capitalize()} example #{pick}: {said}",
+                        f"Saliency of {split} example #{pick}: the pixels that change the cost most, brighter"])
     left.metric(f"P({literal(ds.class_names[1])})", f"{p:.3f}")
     if (empty := check_saliency(snap.grads["dA0"], snap.AL)) is not None:
         show_diagnosis(empty, left)
-    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key=MISTAKE_FORWARD)
+    right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key=MISTAKE_FORWARD,
+                       alt=f"Bars of Z and A in every layer for {split} example #{pick}; the output "
+                           f"P({literal(ds.class_names[1], 60)}) is {p:.3f}.")
     right.caption("Saliency: how much each pixel's change would change the cost (|dA0|, the largest colour "
                   "channel), brighter = more.")
 
@@ -173,7 +183,7 @@ def load_model_view(ds: Dataset) -> None:
 def main() -> None:
     s = session.session()
     apply_style(s)
-    st.markdown("### Results")
+    st.title("Results")
     ds, run = s.dataset, s.run
     if run is None:
         no_model_yet("No model yet: train one on the Train page, or load a saved model (.npz) below.")

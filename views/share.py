@@ -15,18 +15,22 @@ def main() -> None:
     target = st.selectbox("The link opens", [page.url_path for page in nav.SHARE_TARGETS],
                           format_func=lambda path: nav.by_path(path).title, key=SHARE_TARGET)
     link = share_url(nav.page_url(nav.by_path(target)), link_params(s))
-    st.caption("Whoever opens the link gets the same network, hyperparameters and data choice (in a fresh session "
-               "of their own: nothing you trained is shared).")
-    render_copy_link(link, key=SHARE_PAGE_LINK)
-    for note in link_note(link, dataset_name=s.dataset.name, dataset_in_link=s.link_data is not None,
-                          default_dataset="the default data (the course's cats, or the synthetic ones)"):
-        st.warning(literal(note, limit=1000), icon=":material/link_off:")
+    # The QR code first, beside the link: on a projector (1280x720 at 150%) it is on the first screen.
+    qr, words = st.columns([1, 1], gap="medium")
     png = qr_png(link)
-    st.image(png, caption="Scan to open the link", width="content")
-    st.download_button("Download the QR code (PNG)", data=png, file_name="dnn-explorer-link.png", mime="image/png",
-                       key=SHARE_QR_DOWNLOAD)
-    st.caption(f"The code is about {QR_PX} pixels wide: on a projector, show it full-screen (the image's ⛶ "
-               "button) so it can be scanned from the back of the room.")
+    qr.image(png, caption="Scan to open the link", width="content", alt=f"QR code of the link {link}")
+    with words:
+        st.caption("Whoever opens the link gets the same network, hyperparameters and data choice (in a fresh "
+                   "session of their own: nothing you trained is shared).")
+        render_copy_link(link, key=SHARE_PAGE_LINK)
+        for note in link_note(link, dataset_name=s.dataset.name, dataset_in_link=s.link_data is not None,
+                              default_dataset="the default data (the course's cats, or the synthetic ones)"):
+            st.warning(literal(note, limit=1000), icon=":material/link_off:")
+        st.download_button("Download the QR code (PNG)", data=png, file_name="dnn-explorer-link.png",
+                           mime="image/png", key=SHARE_QR_DOWNLOAD)
+        st.caption(f"The code is about {QR_PX} pixels wide: on a projector, show it full-screen (point at the "
+                   "code and press the “Fullscreen” button at its top right) so it can be scanned from the "
+                   "back of the room.")
 
 
 main()

@@ -69,19 +69,22 @@ def run_case(case: StepCase) -> tuple[dict, dict | None, str | None]:
 
 def show_case(number: int, case: StepCase, inputs: dict, live: dict | None, error: str | None) -> None:
     st.subheader(f"{number}. `{case.name}`")
-    st.latex(case.formula)
+    # Inline math, not st.latex: a display formula wider than a phone scrolls sideways in a box no keyboard can
+    # reach (axe-core's scrollable-region-focusable); inline math breaks after its operators instead.
+    st.markdown(f"${case.formula}$")
     with st.expander("The code (from dnn, as it runs in this app)"):
-        st.code(inspect.getsource(case.function), language="python")
+        st.code(inspect.getsource(case.function), language="python", wrap_lines=True)
     with st.expander("The course's test-case inputs", expanded=False):
-        st.code(describe(inputs), language="text")
+        st.code(describe(inputs), language="text", wrap_lines=True)
     if live is None:
         st.error(f"`{case.name}` raised: {error}")
         return
     left, right = st.columns(2)
     left.markdown("**Expected (the course)**")
-    left.code(describe(case.expected), language="text")
+    left.code(describe(case.expected), language="text", wrap_lines=True)
     right.markdown("**Live output (dnn)**")
-    right.code(describe({k: live[k] for k in case.expected if k in live} or live), language="text")
+    right.code(describe({k: live[k] for k in case.expected if k in live} or live), language="text",
+               wrap_lines=True)
     if matches(live, case.expected):
         st.success("✅ The live output matches the course's expected output.")
     else:
@@ -90,7 +93,7 @@ def show_case(number: int, case: StepCase, inputs: dict, live: dict | None, erro
 
 def main() -> None:
     apply_style(session.session())
-    st.markdown("### Step by step")
+    st.title("Step by step")
     st.markdown("The course builds the network from small helper functions. Here they are in the "
                 "course's order: the formula, the code this app actually runs, the course's test case, "
                 "and the output the course expects beside the output computed live.")

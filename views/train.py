@@ -9,6 +9,7 @@ ui.plots_curves, ui.plots_graph and ui.plots_train.  This page reads widgets, ca
 """
 from __future__ import annotations
 
+import html
 import math
 import time
 
@@ -16,7 +17,7 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
-from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings
+from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings, train_view
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.session import (
@@ -39,7 +40,25 @@ from ui.session import (
     TEST_POINTS,
 )
 from ui.text import literal
+from ui.theme import is_dark
 from ui.widgets import show_diagnosis
+
+# Keyboard shortcuts (st.button's shortcut); "C" and "R" are Streamlit's own, Alt+ keeps single letters free
+# for screen readers' quick keys.
+START_KEYS, PAUSE_KEYS, STEP_KEYS = "Alt+S", "Alt+P", "Alt+N"
+CURVES_TABLE = "curves_table"     # widget key: the curves as a table (move to ui/session.py)
+# Kept in st.session_state under keys no widget uses (candidates for typed Session fields in ui/session.py).
+SPEED_KEPT, BUCKET_STATE, ANNOUNCER_STATE, BASE_CAP = "_speed_kept", "_speed_bucket", "_announcer", "_base_cap"
+# Visually hidden but read by screen readers (the usual "sr-only" rules, inline: st.html keeps style attributes).
+SR_ONLY = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);"
+           "white-space:nowrap;border:0")
+HEADING_CSS = """<style>
+.st-key-train_heading h1 { font-size: 1.05rem; font-weight: 600; padding: 0.3rem 0 0 0; margin: 0; line-height: 1.4; }
+/* The shortcut drawn on each button made the control row wrap at 1280 px: it stays for screen readers (the
+   button's name says "Shortcut Alt + S") and in the help, not on screen. */
+.st-key-train_controls kbd { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+</style>"""
 
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
@@ -55,12 +74,19 @@ def view_state(ctl: Controller) -> learning.ViewState:
 
 
 # ----- button callbacks (outside the fragment, so they run before any slice) -----------
+# Start and Pause are never disabled: a button that becomes disabled when pressed drops the keyboard focus to
+# the page's body; pressing the one that does not apply does nothing instead.
 def on_start() -> None:
-    controller().start()
+    ctl = controller()
+    if not ctl.s.running:
+        ctl.start()
 
 
 def on_pause() -> None:
-    controller().pause()
+    ctl = controller()
+    if ctl.s.running:
+        ctl.pause()
+        speed_bucket(ctl).pause(time.monotonic())
 
 
 def on_step() -> None:
@@ -71,20 +97,57 @@ def on_reset() -> None:
     controller().reset()
 
 
+def speed_bucket(ctl: Controller) -> train_view.SpeedBucket:
+    return st.session_state.setdefault(BUCKET_STATE, train_view.SpeedBucket())
+
+
 def on_speed() -> None:
-    s = controller().s
-    speed = st.session_state.get(SPEED)
-    s.max_iterations_per_tick = pacing.budget_for_speed(learning.speed_cap(speed), s.tick_seconds)
+    """The chosen speed: kept in the session and in the page's address (a reload or a restart keeps it), and
+    held by the time-based bucket (``live`` asks it before every slice)."""
+    ctl = controller()
+    s = ctl.s
+    speed = st.session_state.get(SPEED, learning.FULL_SPEED)
+    st.session_state[SPEED_KEPT] = speed
+    if speed:
+        st.query_params[train_view.SPEED_PARAM] = str(speed)
+    elif train_view.SPEED_PARAM in st.query_params:
+        del st.query_params[train_view.SPEED_PARAM]
+    cap = learning.speed_cap(speed)
+    speed_bucket(ctl).set_speed(cap, time.monotonic())
+    s.max_iterations_per_tick = capped(s, pacing.budget_for_speed(cap, s.tick_seconds))
+
+
+def capped(s, iterations: int | None) -> int | None:
+    """A slice's cap under the session's own (DNN_ITERATIONS_PER_TICK, which the browser tests set)."""
+    base = st.session_state.setdefault(BASE_CAP, s.max_iterations_per_tick)
+    if iterations is None:
+        return base
+    return iterations if base is None else min(base, iterations)
+
+
+def restore_speed(ctl: Controller) -> None:
+    """The speed from the address (a reload, a restart, a shared link), else the session's, before the widget."""
+    if SPEED in st.session_state:
+        return
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    linked = train_view.speed_from_link(query, learning.SPEEDS)
+    st.session_state[SPEED] = linked if linked is not None else st.session_state.get(SPEED_KEPT,
+                                                                                    learning.FULL_SPEED)
+    if st.session_state[SPEED]:
+        on_speed()
 
 
 def controls(ctl: Controller) -> None:
-    running = ctl.s.running
+    restore_speed(ctl)
     icon = ":material/replay:" if ctl.start_label == "Train again" else ":material/play_arrow:"
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-    row.button(ctl.start_label, key=START, on_click=on_start, type="primary", disabled=running, icon=icon)
-    row.button("Pause", key=PAUSE, on_click=on_pause, disabled=not running, icon=":material/pause:")
-    row.button("Step", key=STEP, on_click=on_step, icon=":material/skip_next:",
-               help="Exactly one iteration of gradient descent")
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="train_controls")
+    # No help on Start and Pause: a button with help is drawn twice in a row (a hidden copy), and the browser
+    # tests of every engineer click ".st-key-start button". The shortcut shows on the button itself.
+    row.button(ctl.start_label, key=START, on_click=on_start, type="primary", icon=icon, shortcut=START_KEYS)
+    row.button("Pause", key=PAUSE, on_click=on_pause, icon=":material/pause:", shortcut=PAUSE_KEYS)
+    row.button("Step", key=STEP, on_click=on_step, icon=":material/skip_next:", shortcut=STEP_KEYS,
+               help=f"Exactly one iteration of gradient descent. Keyboard: {START_KEYS} Start, {PAUSE_KEYS} Pause, "
+                    f"{STEP_KEYS} Step, from anywhere on the page.")
     row.button("Reset", key=RESET, on_click=on_reset, icon=":material/restart_alt:",
                help="Keep this run in the history and start over")
     row.selectbox("Speed", learning.SPEEDS, format_func=learning.speed_label, key=SPEED, on_change=on_speed,
@@ -151,12 +214,20 @@ def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, 
     if run is not None and run.status == dnn.Status.DIVERGED:
         longest = max(10, 2 * run.iteration)  # zoom in on the explosion
     log_y = bool(st.session_state.get(LOG_Y)) or (run is not None and run.status == dnn.Status.DIVERGED)
+    dark = is_dark(st.context.theme.type)
+    empty = not (data.metric == "cost").any()
+    said_cost, said_acc = plots_curves.describe(data, "cost", labels), plots_curves.describe(data, "accuracy", labels)
     # A keyed container gives the chart the .st-key-cost_chart class the browser tests look for.
     st.container(key=COST_CHART).vega_lite_chart(
-        data, plots_curves.with_config(plots_curves.cost_spec(longest, labels, log_y, height=185), presenter),
+        data, plots_curves.with_config(plots_curves.cost_spec(longest, labels, log_y, height=185, dark=dark,
+                                                              empty=empty), presenter, said_cost),
         key=COST_CHART_SPEC, width="stretch")
-    st.vega_lite_chart(data, plots_curves.with_config(plots_curves.accuracy_spec(longest, labels, height=160),
-                                                      presenter), key=ACCURACY_CHART, width="stretch")
+    st.vega_lite_chart(data, plots_curves.with_config(plots_curves.accuracy_spec(longest, labels, height=160,
+                                                                                 dark=dark), presenter, said_acc),
+                       key=ACCURACY_CHART, width="stretch")
+    if st.toggle("Show as a table", key=CURVES_TABLE, help="The curves' numbers, run by run and iteration by "
+                                                           "iteration (for a screen reader, or to copy)."):
+        st.dataframe(plots_curves.curves_table(data), hide_index=True, height=220)
 
 
 def graph(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
@@ -183,7 +254,9 @@ def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None,
     finishing = eta is not None and eta < learning.FINISHING_SECONDS
     tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running, hold=finishing)
     largest = 15 if presenter_on(ctl.s) else 12
-    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, plots_graph.label_font_size(layout, largest)),
+    text = plots_graph.describe_graph(layout)
+    st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, plots_graph.label_font_size(layout, largest),
+                                                    dark=is_dark(st.context.theme.type), description=text),
                        key=GRAPH_CHART, width="content")
 
 
@@ -203,7 +276,10 @@ def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, sid
         X_test=ds.X_test if show_test else None, Y_test=ds.test_y if show_test else None,
         discrete=bool(st.session_state.get(DISCRETE)))
     extent = plots_train.boundary_extent(ds.X_train, BOUNDARY_RESOLUTION)
-    spec = plots_train.decision_boundary_spec([literal(c) for c in ds.class_names], extent, side)
+    classes = [literal(c) for c in ds.class_names]
+    text = plots_train.describe_boundary(data, classes)
+    spec = plots_train.decision_boundary_spec(classes, extent, side, dark=is_dark(st.context.theme.type),
+                                              description=text)
     st.vega_lite_chart(data, spec, key=BOUNDARY_CHART, width="content")
     row = st.container(horizontal=True, gap="small")
     row.toggle("Test points", key=TEST_POINTS, value=True, help="The test set as squares, the training set as dots.")
@@ -216,19 +292,36 @@ def show_numbers(ctl: Controller) -> None:
     run, ds = ctl.s.run, ctl.s.dataset
     cfg = run.config if run is not None else ctl.s.config
     iteration = run.iteration if run is not None else 0
-    learning.note_progress(state, iteration, time.monotonic())
-    eta = learning.eta_seconds(state.samples, cfg.num_iterations - iteration)
+    now = time.monotonic()
+    learning.note_progress(state, iteration, now)
+    remaining, speed = cfg.num_iterations - iteration, learning.speed_cap(st.session_state.get(SPEED))
+    eta = train_view.time_left(remaining, speed, train_view.observed_eta(state.samples, remaining, speed))
     cost, train_acc, test_acc = metrics_row(ctl, run, cfg, eta)
     progress(cfg, iteration)
+    found = [] if run is None else learning.run_diagnoses(state, run, [literal(c) for c in ds.class_names])
+    announce(ctl, now, iteration, cfg.num_iterations, cost, found)
     if run is not None:
-        outcome(run, learning.run_diagnoses(state, run, [literal(c) for c in ds.class_names]),
-                cost, train_acc, test_acc)
+        outcome(run, found, cost, train_acc, test_acc)
+
+
+def announce(ctl: Controller, now: float, iteration: int, total: int, cost: float, found: list[Diagnosis]) -> None:
+    """A polite live region: the status, iteration and cost at most every few seconds, a diagnosis at once."""
+    announcer = st.session_state.setdefault(ANNOUNCER_STATE, train_view.Announcer())
+    text = announcer.update(now, ctl.status, iteration, total, cost, found[0].title + "." if found else "")
+    st.html(f'<div role="status" aria-live="polite" aria-atomic="true" style="{SR_ONLY}">{html.escape(text)}</div>')
 
 
 def live(generation: int) -> None:
     """One tick: a slice of training (all of it before any st.* call), then the numbers."""
     ctl = controller()
+    run, bucket = ctl.s.run, speed_bucket(ctl)
+    if ctl.s.running and bucket.speed is not None:
+        # The speed holds by the clock: this slice may train what the time since the last one allows.
+        ctl.s.max_iterations_per_tick = capped(ctl.s, bucket.allowance(time.monotonic()))
+    before = run.iteration if run is not None else 0
     result = ctl.tick(generation)
+    if run is not None and run is ctl.s.run:
+        bucket.spend(run.iteration - before)
     if result.repace or result.finished:
         st.rerun()  # a full rerun redraws the buttons, the history and the fragments' refresh intervals
     show_numbers(ctl)
@@ -323,8 +416,10 @@ def main() -> None:
     ctl = controller()
     apply_style(ctl.s)
     cfg, ds = ctl.s.config, ctl.s.dataset
-    st.markdown(f"**Train** · {literal(ds.name)} · layer_dims {list(cfg.layer_dims)} · "
-                f"{cfg.num_iterations:,} iterations · {literal(settings.summary(cfg))}")
+    st.html(HEADING_CSS)
+    st.container(key="train_heading").markdown(
+        f"# Train · {literal(ds.name)} · layer_dims {list(cfg.layer_dims)} · {cfg.num_iterations:,} "
+        f"iterations · {literal(settings.summary(cfg))}")
     controls(ctl)
     if (problem := data_problem(ctl)) is not None:
         show_diagnosis(problem)
@@ -340,8 +435,10 @@ def main() -> None:
     if ctl.s.running and st.session_state.get(SPEED):
         on_speed()  # the per-tick budget follows the refresh interval, which changes with the head count
     show_run(ctl)
-    st.caption("Training runs while this page is open; on another page it waits and continues when you come back.")
-    st.markdown("#### Run history")
+    st.caption("Training runs while this page is open; on another page it waits and continues when you come back. "
+               f"Keyboard shortcuts: {START_KEYS} Start, {PAUSE_KEYS} Pause, {STEP_KEYS} Step; the focus stays on "
+               "the button you pressed.")
+    st.markdown("## Run history")
     show_history(ctl)
 
 
