@@ -14,8 +14,8 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping
 
 import sqlalchemy as sa
 
@@ -42,7 +42,7 @@ class BoardCaps:
     boards_per_address_day: int = 20       # boards opened from one client address in 24 hours
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "BoardCaps":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BoardCaps:
         return replace(cls(), **positive_ints_from_env(cls, environ))
 
 

@@ -18,9 +18,9 @@ import hmac
 import os
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Callable, Mapping
 
 import sqlalchemy as sa
 
@@ -43,7 +43,7 @@ class IdentityCaps:
     runs_per_address_hour: int = 900       # 30 students x 30 runs an hour (a run a couple of minutes each)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "IdentityCaps":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> IdentityCaps:
         return replace(cls(), **positive_ints_from_env(cls, environ))
 
 

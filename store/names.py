@@ -23,10 +23,10 @@ _BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180e\u200b
 # Cyrillic and Greek letters that look like Latin ones (capitals are mapped before case folding, so
 # Greek H and small eta do not meet).  A small table in the spirit of Unicode's confusables (UTS #39).
 _LOOKALIKE = str.maketrans({
-    **dict(zip("АВЕЅІЈКМНОРСТХУЬԁ", "ABESIJKMHOPCTXYbd")),
-    **dict(zip("аеіјоѕрсхуһԛԝӏ", "aeijospcxyhqwl")),
-    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX")),
-    **dict(zip("αοιρνυκχτ", "aoipvukxt")),
+    **dict(zip("АВЕЅІЈКМНОРСТХУЬԁ", "ABESIJKMHOPCTXYbd", strict=True)),
+    **dict(zip("аеіјоѕрсхуһԛԝӏ", "aeijospcxyhqwl", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+    **dict(zip("αοιρνυκχτ", "aoipvukxt", strict=True)),
     "ɡ": "g", "ɑ": "a", "ı": "i", "ȷ": "j", "ʏ": "y", "ℓ": "l",
     "0": "o", "1": "l", "|": "l", "5": "s", "$": "s",
 })

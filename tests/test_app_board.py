@@ -3,22 +3,21 @@ link opens a run read-only, My runs forgets, and the class board with two browse
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
-from unittest.mock import patch
-
 import dnn
-
-from app_helpers import put_run, sess
 from store.identities import mint, verify
-from ui import board_link, identity as identity_module
+from ui import board_link, store_hooks
+from ui import identity as identity_module
 from ui.board_link import percent
 from ui.controller import Controller, figures
 from ui.identity import Identity
-from ui import store_hooks
 from ui.store_hooks import run_store, writer
 from ui.text import isolate
+
+from app_helpers import put_run, sess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -226,9 +225,8 @@ def test_a_join_pin_keeps_out_who_does_not_know_it(app_test):
 
 def test_formula_names_are_neutralised_and_look_alikes_refused(app_test):
     teacher, code = _open_class(app_test, "Lab")
-    names = ['=HYPERLINK("http://e.vil","x")', "\u0410da"]
-    for name, expect in zip(["=HYPERLINK(\"http://e.vil\",\"x\")", "Ada", "\u0410da"],
-                            ["on the board", "on the board", "looks like"]):
+    for name, expect in [('=HYPERLINK("http://e.vil","x")', "on the board"), ("Ada", "on the board"),
+                         ("\u0410da", "looks like")]:
         student = _trained_student(app_test)
         student.switch_page("views/board.py").run()
         student.text_input(key="board_code_input").input(code).run()
@@ -239,7 +237,6 @@ def test_formula_names_are_neutralised_and_look_alikes_refused(app_test):
     teacher.run()
     cells = [r["name"] for r in _board_rows(teacher)]
     assert len(cells) == 2 and all(c[0] not in "=+-@" for c in cells)
-    assert names
 
 
 def test_train_offers_submit_to_the_joined_class(app_test):

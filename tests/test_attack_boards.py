@@ -7,10 +7,11 @@ import pytest
 import dnn
 import store
 import store.schema
-from pg import pg_url, postgres_server  # noqa: F401  fixtures
 from store import BoardClosed, Limits, NotFound, QuotaExceeded, open_store
 from store.boards import BoardCaps, BoardStore
 from store.identities import IdentityCaps, IdentityStore, mint, origin_of, server_secret, verify
+
+from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 TEACHER, ALICE, BOB = "teacher-browser-token-01", "alice-browser-token-0001", "bob-browser-token-000002"
 SECRET = b"s" * 32

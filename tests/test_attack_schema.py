@@ -8,10 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import store
-from pg import pg_url, postgres_server  # noqa: F401  fixtures
 from store.database import transaction
 from store.migrate import alembic_config, upgrade
 from store.schema import metadata
+
+from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import dnn
-from ui import ledger, settings
 from dnn.config import memory_budget_bytes
+from ui import ledger, settings
 from ui.ledger import MB, MemoryLedger
 
 
@@ -52,8 +52,8 @@ def test_admit_counts_the_trainer_and_the_drawing():
     config = settings.make_config(12288, (20, 7, 5))
     X, X_test = np.zeros((12288, 209)), np.zeros((12288, 50))
     need = ledger.run_bytes(config, 209, 50, settings.memory_settings(config))
-    assert need == dnn.estimate_memory_bytes(config.layer_dims, 209, config.dtype, 50,
-                                             **settings.memory_settings(config)) + ledger.drawing_bytes(config.layer_dims)
+    trainer = dnn.estimate_memory_bytes(config.layer_dims, 209, config.dtype, 50, **settings.memory_settings(config))
+    assert need == trainer + ledger.drawing_bytes(config.layer_dims)
     assert ledger.drawing_bytes((12288, 20, 7, 5, 1)) == 4 * 8 * dnn.parameter_count((12288, 20, 7, 5, 1))
     book = MemoryLedger(need + 1)
     s1, s2 = FakeSession("one"), FakeSession("two")

@@ -6,7 +6,8 @@ import io
 import unicodedata
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from store.names import MAX_MARKS, clean_name, skeleton
 from ui.text import FSI, PDI, isolate, safe_cell, safe_rows

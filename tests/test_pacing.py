@@ -136,25 +136,34 @@ def test_round_robin_between_waiting_sessions():
     assert order == ["a", "c", "b"], "never-served sessions in arrival order, then the one served last"
 
 
-def test_an_early_tick_trains_nothing_while_others_train():
+def test_back_to_back_ticks_train_nothing_while_others_train():
     clock = FakeClock()
     board = pacing.TrainingBoard(clock)
     assert board.tick("a", True) == 1 and board.tick("b", True) == 2
     interval = pacing.tick_seconds(2)
-    clock.now += interval
+    trained = []
+    for _ in range(10):  # a rerun every 1/20 of the interval: two ticks from the bucket, then one per half interval
+        clock.now += interval / 20
+        board.tick("b", True)  # the classmate keeps counting as training
+        board.tick("a", True)
+        with board.turn(session="a") as mine:
+            trained.append(mine)
+    assert trained == [True, True] + [False] * 8
+    clock.now += interval / 2
     board.tick("a", True)
-    with board.turn(session="a") as on_time:
-        assert on_time
-    clock.now += 0.1 * interval  # a rerun at once: early
-    board.tick("a", True)
-    with board.turn(session="a") as early:
-        assert not early
-    with board.turn(session="a") as later:  # the early mark is spent once
-        assert later
-    clock.now += interval
-    board.tick("a", True)
-    with board.turn() as by_thread:  # the session of this thread's last tick
+    with board.turn() as by_thread:  # the session of this thread's last tick, its bucket refilled
         assert by_thread
+
+
+def test_start_and_the_first_tick_both_train():
+    clock = FakeClock()
+    board = pacing.TrainingBoard(clock)
+    board.tick("other", True)
+    for _ in range(2):  # Start's own slice, then the live view's first tick a moment later
+        clock.now += 0.001
+        board.tick("new", True)
+        with board.turn(session="new") as mine:
+            assert mine
 
 
 def test_alone_a_tick_is_never_early():

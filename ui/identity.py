@@ -23,8 +23,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import streamlit as st
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import streamlit as st
 
@@ -55,7 +55,7 @@ def total_bytes(environ: Mapping[str, str] | None = None, meminfo: Path = MEMINF
 
 def drawing_bytes(layer_dims: Sequence[int]) -> int:
     """What the page's drawing of a run of this shape holds, on top of the trainer."""
-    params = sum(int(a) * int(b) + int(b) for a, b in zip(layer_dims[:-1], layer_dims[1:]))
+    params = sum(int(a) * int(b) + int(b) for a, b in zip(layer_dims[:-1], layer_dims[1:], strict=True))
     return DRAWING_COPIES * 8 * params
 
 

@@ -6,8 +6,8 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Mapping, Sequence
 
 SOLO_TICK_SECONDS, SOLO_SLICE_SECONDS = 0.2, 0.15      # one person training: a slice plus a redraw
 SHARED_TICK_SECONDS, SHARED_SLICE_SECONDS = 0.25, 0.2  # the base when several train at once
@@ -55,7 +55,7 @@ FLOPS_PER_WEIGHT_AND_EXAMPLE = 6  # forward 2 (multiply-add), backward 4 (dW and
 
 def iteration_flops(layer_dims: Sequence[int], m: int) -> int:
     """Floating-point operations of one gradient-descent iteration over ``m`` examples (the products only)."""
-    weights = sum(int(a) * int(b) for a, b in zip(layer_dims[:-1], layer_dims[1:]))
+    weights = sum(int(a) * int(b) for a, b in zip(layer_dims[:-1], layer_dims[1:], strict=True))
     return FLOPS_PER_WEIGHT_AND_EXAMPLE * weights * int(m)
 
 
@@ -100,7 +100,7 @@ class TrainingBoard:
 
     Fair: when the turn comes free, the waiting session served least recently gets it (round robin), so
     a client that reruns its training fragment back to back cannot take every turn; and while several
-    train, a tick that comes sooner than half its interval after the session's last one trains nothing.
+    train, a session's ticks beyond two per half refresh interval (a small bucket) train nothing.
     """
 
     # A session counts as training until it has missed a few of the slowest ticks.  Each change of the
@@ -108,6 +108,7 @@ class TrainingBoard:
     # that come late on a busy server: with one interval of grace it swung between 4 and 8.
     ACTIVE_SECONDS = 4 * MAX_TICK_SECONDS
     EARLY_FRACTION = 0.5
+    EARLY_BURST = 2.0
     # A waiting session waits at least one shared slice, so a turn held by another is released in time.
     MIN_WAIT_SECONDS = SHARED_SLICE_SECONDS + 0.05
 
@@ -119,6 +120,7 @@ class TrainingBoard:
         self._served: dict[str, int] = {}
         self._last_tick: dict[str, float] = {}
         self._early: set[str] = set()
+        self._bucket: dict[str, tuple[float, float]] = {}  # session -> (ticks it may still take, when counted)
         self._caller = threading.local()  # .session: the session whose tick this thread ran last
 
     @contextmanager
@@ -166,25 +168,37 @@ class TrainingBoard:
     def tick(self, session: str, running: bool) -> int:
         """Note whether ``session`` is training now; return how many sessions trained recently.
 
-        While several train, a tick sooner than EARLY_FRACTION of its interval after this session's last
-        one is noted as early: the following :meth:`turn` of this session trains nothing."""
+        While several train, each session's ticks draw on a small bucket (EARLY_BURST ticks, refilled at one
+        per EARLY_FRACTION of the refresh interval): Start's own slice and the live view's first tick both
+        train, but a client rerunning its fragment back to back gets no more turns than that rate; a tick
+        that finds the bucket empty is early and its :meth:`turn` trains nothing."""
         now = self._clock()
         with self._count_lock:
             self._caller.session = session
-            last = self._last_tick.get(session)
             if running:
                 self._last_tick[session] = now
             else:
                 self._last_tick.pop(session, None)
+                self._bucket.pop(session, None)
             for key in [k for k, t in self._last_tick.items() if now - t > self.ACTIVE_SECONDS]:
                 del self._last_tick[key]
                 self._served.pop(key, None)
+                self._bucket.pop(key, None)
             count = len(self._last_tick)
-            # 0 < gap: a clock that has not moved (a test's frozen clock) never makes a tick early.
-            gap = now - last if last is not None else math.inf
-            if running and count > 1 and 0 < gap < self.EARLY_FRACTION * tick_seconds(count):
+            self._early.discard(session)
+            if running and count > 1 and not self._draw(session, now, count):
                 self._early.add(session)
-                self._last_tick[session] = last  # an early tick does not move the session's rhythm
-            else:
-                self._early.discard(session)
             return count
+
+    def _draw(self, session: str, now: float, count: int) -> bool:
+        """Take one tick from ``session``'s bucket; False when it is empty.  A clock that has not moved
+        since the last draw (a test's frozen clock) takes nothing."""
+        tokens, at = self._bucket.get(session, (self.EARLY_BURST, now))
+        if now == at and session in self._bucket:
+            return True
+        tokens = min(self.EARLY_BURST, tokens + (now - at) / (self.EARLY_FRACTION * tick_seconds(count)))
+        if tokens < 1:
+            self._bucket[session] = (tokens, now)
+            return False
+        self._bucket[session] = (tokens - 1, now)
+        return True

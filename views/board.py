@@ -19,16 +19,25 @@ from store.records import NAME_MAX, TITLE_MAX
 from ui import board_link, identity, store_hooks
 from ui.board_link import percent_value
 from ui.controller import controller
+from ui.session import BOARD_CLOSE as CLOSE
+from ui.session import BOARD_CODE as CODE
+from ui.session import BOARD_JOIN as JOIN
+from ui.session import BOARD_LINK
+from ui.session import BOARD_MINE as MY_BOARDS
+from ui.session import BOARD_NAME as NAME
+from ui.session import BOARD_OPEN as OPEN_BOARD
+from ui.session import BOARD_REMOVE as REMOVE
+from ui.session import BOARD_REMOVE_CHOICE as REMOVE_CHOICE
+from ui.session import BOARD_REOPEN as REOPEN
+from ui.session import BOARD_SUBMIT as SUBMIT
+from ui.session import BOARD_TABLE as TABLE
+from ui.session import BOARD_TITLE as TITLE
 from ui.share import fallback_page_url, qr_png, render_copy_link, share_url, sibling_url
 from ui.text import isolate, literal, safe_rows
 
 URL_PATH = "board"  # this page's url_path in app.py
 BOARD_PARAM, TEACHER_PARAM = "board", "teacher"
 REFRESH_SECONDS = 3.0
-from ui.session import (BOARD_CLOSE as CLOSE, BOARD_CODE as CODE, BOARD_JOIN as JOIN,  # noqa: E402
-                        BOARD_LINK, BOARD_MINE as MY_BOARDS, BOARD_NAME as NAME, BOARD_OPEN as OPEN_BOARD,
-                        BOARD_REMOVE as REMOVE, BOARD_REMOVE_CHOICE as REMOVE_CHOICE, BOARD_REOPEN as REOPEN,
-                        BOARD_SUBMIT as SUBMIT, BOARD_TABLE as TABLE, BOARD_TITLE as TITLE)
 
 # This page's own widget keys (beyond ui.session's).
 PIN, JOIN_PIN, LEAVE = "board_pin", "board_join_pin", "board_leave"
@@ -55,7 +64,7 @@ def rows(entries) -> list[dict]:
     out = []
     for e in entries:
         s = e.summary
-        when = dt.datetime.fromtimestamp(e.created_at, dt.timezone.utc).strftime("%H:%M:%S")
+        when = dt.datetime.fromtimestamp(e.created_at, dt.UTC).strftime("%H:%M:%S")
         row = {"#": e.id, "name": isolate(e.display_name), "dataset": getattr(e, "dataset", "") or None,
                "test examples": getattr(e, "test_size", None), "architecture": e.problem, "layers": None,
                "parameters": None, "train acc": None, "test acc": None, "iterations": None, "cost": [],

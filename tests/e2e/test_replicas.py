@@ -22,10 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from e2e.conftest import (ARTIFACTS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator,
-                          nav, wait_ready)
+from e2e.conftest import ARTIFACTS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator, nav, wait_ready
 from pg import free_port, pg_url, postgres_server  # noqa: F401  fixtures
-
 
 PYTHON = REPO / ".venv" / "bin" / "python"
 SLOW_RUN = "train?data=moons&hidden=5&iters=10000&lr=0.1"   # mid-run for minutes at 5 iterations per tick
@@ -253,7 +251,7 @@ def _established(port: int) -> int:
     return count
 
 
-def _start_replicas(n: int, pg_url: str, tmp_path: Path, extra_env: dict | None = None):
+def _start_replicas(n: int, pg_url: str, tmp_path: Path, extra_env: dict | None = None):  # noqa: F811
     reason = _nginx_missing()
     if reason:
         if os.environ.get("CI"):
@@ -276,7 +274,7 @@ def _stop_script(script: subprocess.Popen) -> None:
         script.wait(timeout=60)
 
 
-def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_path):
+def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_path):  # noqa: F811
     script, run_dir, ports, base = _start_replicas(2, pg_url, tmp_path, {"DNN_ITERATIONS_PER_TICK": "50"})
     contexts = []
     try:
@@ -376,7 +374,7 @@ def _get(url: str, headers: dict | None = None, method: str = "GET", data: bytes
         return exc.code, dict(exc.headers), exc.read()
 
 
-def test_nginx_hides_replicas_denies_metrics_limits_uploads_and_outlasts_idle_connections(pg_url, tmp_path):
+def test_nginx_hides_replicas_denies_metrics_limits_uploads_and_outlasts_idle_connections(pg_url, tmp_path):  # noqa: F811,E501
     script, run_dir, ports, base = _start_replicas(1, pg_url, tmp_path)
     try:
         _wait_health(base, timeout_s=180, process=script)
