@@ -91,3 +91,14 @@ def test_formula_cells_are_neutralised_in_the_csv_a_spreadsheet_reads(start, res
 def test_isolate_wraps_once_and_plain_cells_pass():
     assert isolate("Ada") == f"{FSI}Ada{PDI}" and isolate(isolate("Ada")) == f"{FSI}Ada{PDI}"
     assert safe_cell("Ada") == "Ada" and safe_cell(None) is None and safe_cell([1.0]) == [1.0]
+
+
+@given(st.floats(min_value=0.0, max_value=1.0))
+@example(0.9865)
+@example(0.99525)
+@example(0.0005)
+def test_the_board_shows_an_accuracy_exactly_as_train_does(acc):
+    from ui.board_link import percent, percent_value
+
+    assert f"{percent_value(acc):.1f}%" == percent(acc) == f"{acc:.1%}"
+    assert percent(float("nan")) == "—" and percent_value(None) is None
