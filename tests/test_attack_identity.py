@@ -78,3 +78,18 @@ def test_an_unsigned_cookie_the_store_knows_stays_this_browsers(opened, summary)
     assert me == identity.Identity(old, True)
     stranger = identity.settle(identity.from_cookies({identity.COOKIE: "never-seen-token-000001"}, KEY), ids, None)
     assert stranger.token != "never-seen-token-000001" and not stranger.returning
+
+
+def test_an_uncreatable_data_folder_leaves_identities_working(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("DNN_DATA_HOME", str(blocker / "home"))
+    monkeypatch.delenv("DNN_SECRET_KEY", raising=False)
+    identity.secret.clear()
+    try:
+        key = identity.secret()
+        assert len(key) >= 32
+        me = identity.from_cookies({})
+        assert verify(me.token, key)
+    finally:
+        identity.secret.clear()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -53,10 +54,17 @@ class Identity:
     refused: str = ""
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def secret() -> bytes:
-    """The server's signing secret (DNN_SECRET_KEY or the data folder's secret.key), read once per process."""
-    return server_secret()
+    """The server's signing secret (DNN_SECRET_KEY or the data folder's secret.key), read once per process.
+    A data folder that cannot be written must not stop the app (the store is then off too): a secret for
+    this process only, so identities last until the server restarts."""
+    try:
+        return server_secret()
+    except (OSError, ValueError) as exc:
+        _log.error("No signing secret from DNN_SECRET_KEY or the data folder (%s: %s); using one for this process "
+                   "only.", type(exc).__name__, exc)
+        return secrets.token_hex(32).encode("ascii")
 
 
 def from_cookies(cookies: Mapping[str, str], key: bytes | None = None) -> Identity:
