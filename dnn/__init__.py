@@ -20,6 +20,8 @@ from .data import Dataset, catvnoncat_dataset, find_data_dir, flatten_images, lo
 from .modelio import SavedModel, load_model, save_model
 from .persist import load_run, save_run
 from .photo import Photo, load_photo, prepare_photo
+from .pixels import Pixels
+from .split import split_sizes
 from .synthetic import make_synthetic_cats, synthetic_dataset
 from .toy import TOY_DATASETS, make_toy_dataset, toy_dataset
 from .zipdata import load_photo_zip

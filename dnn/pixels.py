@@ -125,3 +125,10 @@ def dZ_times_XT(dZ: np.ndarray, X: np.ndarray | Pixels, dtype: Any, out: np.ndar
             np.matmul(dZ[:, cols], block.T, out=part)
             out += part
     return out
+
+
+def max_abs(X: np.ndarray | Pixels) -> float:
+    """max |X| (0 for an empty X), without a float copy of a Pixels X: its largest pixel / 255."""
+    if isinstance(X, Pixels):
+        return float(X.u8.max()) / 255.0 if X.u8.size else 0.0
+    return float(np.max(np.abs(X))) if X.size else 0.0

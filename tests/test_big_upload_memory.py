@@ -86,6 +86,8 @@ def test_pixels_index_like_the_course_features(small_blocks):
     np.testing.assert_array_equal(np.asarray(P), X)
     np.testing.assert_array_equal(P.as_array(np.float32), X.astype(np.float32))
     np.testing.assert_array_equal(P.take(np.array([5, 2, 17]), np.float64), X[:, [5, 2, 17]])
+    from dnn.pixels import max_abs
+    assert max_abs(P) == max_abs(X) == float(np.max(X)) and max_abs(Pixels(images[:0])) == 0.0
     with pytest.raises(ValueError, match="uint8"):
         Pixels(X)
 
