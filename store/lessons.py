@@ -91,7 +91,78 @@ class_answers = sa.Table(
     sa.Index("ix_class_answers_board_step", "board_code", "step"),
 )
 
-TABLES = ("lesson_progress", "class_lessons", "class_answers")
+challenge_entries = sa.Table(
+    "challenge_entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("challenge", sa.String(90), nullable=False),             # <lesson id>/<challenge id>
+    sa.Column("student", sa.String(64), nullable=False),
+    sa.Column("display_name", sa.String(40), nullable=False),
+    sa.Column("run_id", sa.String(32), nullable=True),
+    sa.Column("metrics", sa.Text, nullable=False),                      # JSON, measured by the server
+    sa.Column("meets", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("board_code", "challenge", "student", name="uq_challenge_entries_student"),
+    sa.Index("ix_challenge_entries_board_challenge", "board_code", "challenge"),
+)
+
+TABLES = ("lesson_progress", "class_lessons", "class_answers", "challenge_entries")
+NAME_MAX = 40
+
+
+def entry_name(raw: object) -> str:
+    """A challenge entry's display name: one line, at most NAME_MAX characters, "anonymous" when empty."""
+    return " ".join(str(raw).split())[:NAME_MAX] or "anonymous"
+
+
+@dataclass(frozen=True)
+class ChallengeEntry:
+    """A student's run entered for a challenge, with the figures the server measured from the stored run."""
+
+    id: int
+    board_code: str
+    challenge: str
+    student: str
+    name: str
+    run_id: str | None
+    metrics: Mapping[str, Any]
+    meets: bool
+    created_at: float
+
+
+def _finite(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")) else v)
+            for k, v in metrics.items()}
+
+
+class SqlChallengeStore:
+    """Challenge entries in the database: one per student per challenge per class board."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], float] = time.time) -> None:
+        self._engine, self._clock = engine, clock
+
+    def enter(self, code: str, challenge: str, student: str, name: str, run_id: str | None,
+              metrics: Mapping[str, Any], meets: bool) -> ChallengeEntry:
+        mine = (challenge_entries.c.board_code == code, challenge_entries.c.challenge == challenge,
+                challenge_entries.c.student == student)
+        with transaction(self._engine) as conn:
+            conn.execute(challenge_entries.delete().where(*mine))
+            conn.execute(challenge_entries.insert().values(
+                board_code=code, challenge=challenge[:90], student=student, display_name=entry_name(name),
+                run_id=run_id, metrics=_json(_finite(metrics)), meets=bool(meets), created_at=self._clock()))
+            return _challenge_entry(conn.execute(sa.select(challenge_entries).where(*mine)).one())
+
+    def entries(self, code: str, challenge: str) -> list[ChallengeEntry]:
+        with transaction(self._engine) as conn:
+            rows = conn.execute(sa.select(challenge_entries).where(
+                challenge_entries.c.board_code == code, challenge_entries.c.challenge == challenge)
+                .order_by(challenge_entries.c.id)).all()
+        return [_challenge_entry(r) for r in rows]
+
+
+def _challenge_entry(row: sa.Row) -> ChallengeEntry:
+    return ChallengeEntry(int(row.id), row.board_code, row.challenge, row.student, row.display_name, row.run_id,
+                          json.loads(row.metrics), bool(row.meets), float(row.created_at))
 
 
 def has_tables(engine: sa.Engine) -> bool:

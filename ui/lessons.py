@@ -237,12 +237,26 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Challenge:
+    """A target a student's own run must meet on the challenge's data (``checks``), judged by the server on the
+    stored run's parameters; entries that meet it rank by ``rank`` (higher first)."""
+
+    id: str                      # unique across lessons: <lesson id>/<challenge id>
+    title: str
+    text: str
+    data: str
+    checks: tuple[Check, ...]
+    rank: str = "test_accuracy"
+
+
+@dataclass(frozen=True)
 class Lesson:
     id: str
     title: str
     goal: str
     steps: tuple[Step, ...]
     path: Path
+    challenges: tuple[Challenge, ...] = ()
 
 
 # ----- locating lines -----------------------------------------------------------------------------
@@ -256,31 +270,33 @@ class _Lines:
         rx = re.compile(pattern)
         return [i for i in range(start, end) if rx.match(self.lines[i].strip())]
 
-    def step_span(self, index: int) -> tuple[int, int]:
-        heads = self._headers(r"^\[\[\s*steps\s*\]\]", 0, len(self.lines))
+    def span(self, name: str, index: int) -> tuple[int, int]:
+        """The lines of the ``index``-th ``[[name]]`` table, up to the next top-level array table."""
+        heads = self._headers(rf"^\[\[\s*{name}\s*\]\]", 0, len(self.lines))
         if index >= len(heads):
             return 0, len(self.lines)
-        end = heads[index + 1] if index + 1 < len(heads) else len(self.lines)
-        return heads[index], end
+        nxt = self._headers(r"^\[\[\s*(steps|challenges)\s*\]\]", heads[index] + 1, len(self.lines))
+        return heads[index], nxt[0] if nxt else len(self.lines)
 
     def find(self, path: Sequence[Any]) -> int:
         """1-based line of ``path`` such as ("steps", 2, "checks", 0, "metric"); the nearest enclosing one."""
         start, end = 0, len(self.lines)
         rest = list(path)
-        if rest[:1] == ["steps"] and len(rest) > 1 and isinstance(rest[1], int):
-            start, end = self.step_span(rest[1])
+        if rest[:1] in (["steps"], ["challenges"]) and len(rest) > 1 and isinstance(rest[1], int):
+            top = rest[0]
+            start, end = self.span(top, rest[1])
             rest = rest[2:]
             if rest and rest[0] in ("predict", "checks"):
                 name = rest[0]
                 if name == "checks" and len(rest) > 1 and isinstance(rest[1], int):
-                    heads = self._headers(r"^\[\[\s*steps\.checks\s*\]\]", start, end)
+                    heads = self._headers(rf"^\[\[\s*{top}\.checks\s*\]\]", start, end)
                     if rest[1] < len(heads):
                         start = heads[rest[1]]
                         nxt = self._headers(r"^\[", start + 1, end)
                         end = nxt[0] if nxt else end
                     rest = rest[2:]
                 else:
-                    heads = self._headers(r"^\[\s*steps\.predict\s*\]", start, end)
+                    heads = self._headers(rf"^\[\s*{top}\.predict\s*\]", start, end)
                     if heads:
                         start = heads[0]
                         nxt = self._headers(r"^\[", start + 1, end)
@@ -452,6 +468,31 @@ def _step(r: _Reader, table: Any, index: int) -> Step:
                 page, tuple(focus), r.where.find(at))
 
 
+MAX_CHALLENGES = 4
+
+
+def _challenge(r: _Reader, table: Any, index: int, lesson_id: str) -> Challenge:
+    at = ("challenges", index)
+    if not isinstance(table, dict):
+        raise r.fail(at, "each challenge must be a table: [[challenges]]")
+    r.unknown(table, at, ("id", "title", "text", "data", "checks", "rank"))
+    ident = r.get(table, at, "id", str)
+    if not LESSON_ID.fullmatch(ident):
+        raise r.fail((*at, "id"), "a challenge id is lower-case letters, digits, - and _ (at most 40)")
+    data = r.get(table, at, "data", str)
+    if data not in settings.DATA_CHOICES:
+        raise r.fail((*at, "data"), f"data must be one of {', '.join(settings.DATA_CHOICES)}")
+    rank = r.get(table, at, "rank", str, False, "test_accuracy")
+    if rank not in METRICS or rank in TEXT_METRICS:
+        raise r.fail((*at, "rank"), "rank must be a number metric (higher ranks first)")
+    raw_checks = r.get(table, at, "checks", list)
+    if not raw_checks:
+        raise r.fail(at, "a challenge needs at least one [[challenges.checks]]: its target")
+    checks = tuple(_check(r, c, (*at, "checks", i)) for i, c in enumerate(raw_checks))
+    return Challenge(f"{lesson_id}/{ident}", r.text(table, at, "title"), r.text(table, at, "text"), data, checks,
+                     rank)
+
+
 def parse_lesson(text: str, path: Path) -> Lesson:
     """The lesson in ``text`` (the file ``path``); LessonError naming the file and line of the first problem."""
     lesson_id = path.stem
@@ -464,7 +505,7 @@ def parse_lesson(text: str, path: Path) -> Lesson:
         found = re.search(r"line (\d+)", str(exc))
         raise LessonError(f"{path.name}, line {found.group(1) if found else 1}: not valid TOML: {exc}") from None
     r = _Reader(path, text)
-    r.unknown(raw, (), ("title", "goal", "steps"))
+    r.unknown(raw, (), ("title", "goal", "steps", "challenges"))
     title, goal = r.text(raw, (), "title"), r.text(raw, (), "goal")
     if "steps" not in raw:
         raise r.fail((), f"a lesson has {MIN_STEPS} to {MAX_STEPS} steps ([[steps]] tables); this one has none")
@@ -472,7 +513,14 @@ def parse_lesson(text: str, path: Path) -> Lesson:
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
         raise r.fail(("steps", max(0, min(len(steps), MAX_STEPS + 1) - 1)),
                      f"a lesson has {MIN_STEPS} to {MAX_STEPS} steps; this one has {len(steps)}")
-    return Lesson(lesson_id, title, goal, tuple(_step(r, s, i) for i, s in enumerate(steps)), path)
+    parsed = tuple(_step(r, s, i) for i, s in enumerate(steps))
+    raw_challenges = r.get(raw, (), "challenges", list, False, [])
+    if len(raw_challenges) > MAX_CHALLENGES:
+        raise r.fail(("challenges", MAX_CHALLENGES), f"a lesson has at most {MAX_CHALLENGES} challenges")
+    challenges = tuple(_challenge(r, c, i, lesson_id) for i, c in enumerate(raw_challenges))
+    if len({c.id for c in challenges}) != len(challenges):
+        raise r.fail(("challenges", len(challenges) - 1, "id"), "two challenges of this lesson share an id")
+    return Lesson(lesson_id, title, goal, parsed, path, challenges)
 
 
 def load_lesson(path: Path) -> Lesson:

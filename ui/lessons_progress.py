@@ -97,6 +97,7 @@ class LessonView:
         self.restored = False
         self.problem: str | None = None
         self.solo: str | None = None      # a class code whose lesson this tab chose not to follow
+        self.judged: dict = {}            # challenge id -> the server's last judgement of this tab's run
 
 
 def finite_or_none(value: Any) -> Any:

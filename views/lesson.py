@@ -15,7 +15,9 @@ from streamlit.errors import StreamlitAPIException
 from ui import board_link, datasets, lesson_class, lessons, lessons_plots, settings, store_hooks, toy_link
 from ui.controller import Controller, controller
 from ui.identity import identity
-from store.lessons import SqlClassStore, SqlProgressStore, has_tables
+from store import StoreError
+from store.lessons import SqlChallengeStore, SqlClassStore, SqlProgressStore, has_tables
+from ui import lessons_challenge as challenges
 from ui.lessons_progress import (DONE, EXPLANATION_MAX, PREDICT, LessonProgress, LessonView, MemoryProgressStore,
                                  SqlProgress, clean_explanation, finite_or_none, thin)
 from ui.text import literal
@@ -40,18 +42,18 @@ def start_key(lesson_id: str) -> str:
 
 
 @st.cache_resource
-def memory_stores() -> tuple[MemoryProgressStore, lesson_class.MemoryClassStore]:
-    """Progress and class lessons in this server process: used when the run store cannot be opened."""
-    return MemoryProgressStore(), lesson_class.MemoryClassStore()
+def memory_stores() -> tuple:
+    """Progress, class lessons and challenge entries in this server process: when the run store cannot be opened."""
+    return MemoryProgressStore(), lesson_class.MemoryClassStore(), challenges.MemoryChallengeStore()
 
 
 @st.cache_resource(show_spinner=False)
-def sql_stores(location: str, _engine) -> tuple[SqlProgress, SqlClassStore] | None:
-    """Progress and class lessons in the run store's database (every replica sees them), once it has the
-    lesson tables (migration 0003); None before."""
+def sql_stores(location: str, _engine) -> tuple | None:
+    """Progress, class lessons and challenge entries in the run store's database (every replica sees them),
+    once it has the lesson tables (migration 0003); None before."""
     if not has_tables(_engine):
         return None
-    return SqlProgress(SqlProgressStore(_engine)), SqlClassStore(_engine)
+    return SqlProgress(SqlProgressStore(_engine)), SqlClassStore(_engine), SqlChallengeStore(_engine)
 
 
 def _stores() -> tuple:
@@ -68,6 +70,42 @@ def progress_store():
 def class_store():
     """Where class lessons live: the database when there is one (replicas), else this process."""
     return _stores()[1]
+
+
+def challenge_store():
+    return _stores()[2]
+
+
+def challenge_key(kind: str, challenge_id: str) -> str:
+    return f"lesson_{kind}_{challenge_id.replace('/', '__')}"
+
+
+def challenge_data(challenge: lessons.Challenge):
+    """The challenge's own data: a toy set with its default points, or the named data set."""
+    if challenge.data in settings.TOY_NAMES:
+        return toy_link.toy_data(challenge.data, toy_link.ToyOptions())
+    return datasets.by_key(challenge.data)
+
+
+def judge_mine(ctl: Controller, challenge: lessons.Challenge) -> tuple[challenges.Judgement, str | None]:
+    """(the judgement of this tab's run, its stored row): from the stored run when the store holds it, so
+    what is judged is exactly what the store keeps; from the server's own copy of the run otherwise."""
+    dataset = challenge_data(challenge)
+    if dataset is None:
+        return challenges.Judgement(False, {}, (), "The challenge's data is not on this computer."), None
+    found, _ = store_hooks.current_store(ctl.s.id)
+    state = ctl.s.store
+    if found is not None and state is not None and state.run_id is not None:
+        store_hooks.settle(found, state, wait=True, session_id=ctl.s.id)
+        try:
+            stored = found.runs.load(state.run_id, state.owner)
+        except StoreError as exc:
+            return challenges.Judgement(False, {}, (), str(exc)), None
+        return challenges.judge_stored(challenge, stored, dataset), state.run_id
+    run = ctl.s.run
+    if run is None or ctl.s.dataset is not dataset:
+        return challenges.Judgement(False, {}, (), f"Train a run on “{dataset.name}” first."), None
+    return challenges.judge_run(challenge, run), None
 
 
 def teach_key(lesson_id: str) -> str:
@@ -308,6 +346,17 @@ def on_show(code: str, answers: list[lesson_class.ClassAnswer]) -> None:
     class_store().show(code, [labels[p] for p in picked if p in labels])
 
 
+def on_judge(challenge: lessons.Challenge, code: str | None) -> None:
+    """Judge this tab's run for ``challenge`` on the server; with a class code, enter it (ranked only if it meets)."""
+    ctl = controller()
+    view = view_of(ctl)
+    judgement, run_id = judge_mine(ctl, challenge)
+    view.judged[challenge.id] = judgement
+    if code and judgement.problem is None:
+        name = board_link.link(ctl.s).name or "anonymous"
+        challenge_store().enter(code, challenge.id, student(ctl), name, run_id, judgement.metrics, judgement.meets)
+
+
 def explanation_label(a: lesson_class.ClassAnswer) -> str:
     return f"#{a.id}: {a.explanation}"
 
@@ -330,6 +379,41 @@ def chooser(found: list[lessons.Lesson], problems: list[str], teach: str | None)
     if not teach:
         st.caption("Teaching a class? Open a class board first (Class board page): its lessons can then be "
                    "taught to everyone who joined it, their devices following your steps.")
+
+
+def challenge_section(found: list[lessons.Lesson], code: str | None) -> None:
+    items = [c for lesson in found for c in lesson.challenges]
+    if not items:
+        return
+    st.header("Challenges")
+    st.caption("Train your own run (Model, Train), then check it here: the server measures the run it stored, "
+               "on the challenge's own data." + (f" Entries for class {code} are ranked when they meet the target."
+                                                 if code else " Join a class board to enter it for your class."))
+    view = view_of(controller())
+    for c in items:
+        box = st.container(border=True)
+        box.markdown(f"**{literal(c.title)}** · target: {literal(challenges.describe(c))}  \n{literal(c.text, 400)}")
+        row = box.container(horizontal=True, gap="small")
+        row.button("Check my run", key=challenge_key("judge", c.id), on_click=on_judge, args=(c, None),
+                   icon=":material/rule:")
+        if code:
+            row.button(f"Enter it for class {code}", key=challenge_key("enter", c.id), on_click=on_judge,
+                       args=(c, code), icon=":material/emoji_events:")
+        judged = view.judged.get(c.id)
+        if judged is not None:
+            if judged.problem:
+                box.warning(literal(judged.problem, 300), icon=":material/warning:")
+            elif judged.meets:
+                box.success(f"Your stored run meets it: {lessons.METRICS[c.rank]} "
+                            f"{lessons.format_metric(c.rank, judged.metrics.get(c.rank))}.", icon=":material/check:")
+            else:
+                box.error("Not yet: " + literal("; ".join(judged.failures), 300), icon=":material/close:")
+        if code:
+            ranked = challenges.ranking(c, challenge_store().entries(code, c.id))
+            if ranked:
+                box.dataframe([{"rank": i + 1, "name": e.name,
+                                lessons.METRICS[c.rank]: lessons.format_metric(c.rank, e.metrics.get(c.rank))}
+                               for i, e in enumerate(ranked)], hide_index=True, key=challenge_key("table", c.id))
 
 
 def prediction_widget(step: lessons.Step, answer) -> None:
@@ -612,6 +696,7 @@ def main() -> None:
         view.progress = None
     if view.progress is None:
         chooser(found, problems, code if teacher else None)
+        challenge_section(found, code)
     else:
         lesson_page(ctl, view, by_id[view.progress.lesson_id])
 

@@ -1,4 +1,5 @@
-"""Lessons: each browser's progress per lesson, the lesson a class board follows, its students' answers.
+"""Lessons: each browser's progress per lesson, the lesson a class board follows, its students' answers, and
+challenge entries (judged by the server from the stored run).
 
 Revision ID: 0003
 Revises: 0002
@@ -51,9 +52,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("board_code", "step", "student", name="uq_class_answers_student"),
     )
     op.create_index("ix_class_answers_board_step", "class_answers", ["board_code", "step"])
+    op.create_table(
+        "challenge_entries",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), nullable=False),
+        sa.Column("challenge", sa.String(90), nullable=False),
+        sa.Column("student", sa.String(64), nullable=False),
+        sa.Column("display_name", sa.String(40), nullable=False),
+        sa.Column("run_id", sa.String(32), nullable=True),
+        sa.Column("metrics", sa.Text, nullable=False),
+        sa.Column("meets", sa.Boolean, nullable=False),
+        sa.Column("created_at", sa.Float, nullable=False),
+        sa.UniqueConstraint("board_code", "challenge", "student", name="uq_challenge_entries_student"),
+    )
+    op.create_index("ix_challenge_entries_board_challenge", "challenge_entries", ["board_code", "challenge"])
 
 
 def downgrade() -> None:
+    op.drop_table("challenge_entries")
     op.drop_table("class_answers")
     op.drop_table("class_lessons")
     op.drop_table("lesson_progress")
