@@ -7,7 +7,7 @@ passes ``dark=st.context.theme.type == "dark"``.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#111111"   # as in .streamlit/config.toml
 TEXT_CONTRAST, GRAPHICS_CONTRAST = 4.5, 3.0
@@ -86,3 +86,35 @@ def quiet_marks(spec: dict) -> dict:
     if "layer" in out:
         out["layer"] = [quiet_marks(layer) for layer in out["layer"]]
     return out
+
+
+# Phones (390 px wide), touch and projectors at 150%: charts scale down to their column (their SVG keeps its viewBox, so a graph
+# or boundary drawn 480 px wide shows whole, never scrolling sideways), and every control is at least 44 px
+# tall (WCAG 2.5.5); the header's two buttons too, and headings' hover-only link icons are not drawn.
+# Pages add it with st.html(theme.SCREEN_STYLE) (a style-only st.html takes no room).
+SCREEN_CSS = """
+[data-testid="stVegaLiteChart"], [data-testid="stVegaLiteChart"] * { max-width: 100% !important; }
+[data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas { height: auto !important; }
+@media (max-width: 640px) {
+  [data-testid="stMain"] button, [data-testid="stMain"] [role="tab"], [data-testid="stMain"] summary,
+  [data-testid="stMain"] [data-baseweb="select"] > div, [data-testid="stMain"] input,
+  [data-testid="stSidebarNavLink"], [data-testid="stHeader"] button { min-height: 44px; min-width: 44px; }
+  [data-testid="stMain"] label:has([role="switch"]), [data-testid="stMain"] label:has(input[type="radio"]),
+  [data-testid="stMain"] label:has(input[type="checkbox"]) { min-height: 44px; align-items: center; }
+  [data-testid="stHeaderActionElements"] { display: none; }
+  /* A display formula wider than the screen scrolled sideways in a box the keyboard cannot reach (axe-core's
+     scrollable-region-focusable): it wraps between its terms instead, a little smaller. */
+  .katex-display { overflow: visible !important; font-size: 0.85em; }
+  .katex-display > .katex { white-space: normal !important; }
+  .katex-display .katex-html { display: flex; flex-wrap: wrap; justify-content: center; }
+}
+"""
+# Presenter mode's row of page links on a projector at 150% (853 px): two thin rows instead of two tall ones.
+SCREEN_CSS += """
+@media (min-width: 641px) and (max-width: 900px) {
+  [data-testid="stPageLink"] a { padding: 0 0.3rem; min-height: 0; }
+  [data-testid="stPageLink"] a * { font-size: 0.8rem !important; line-height: 1.3; }
+  [data-testid="stMain"] h1 { font-size: 1.7rem; padding-top: 0.4rem; padding-bottom: 0.4rem; }
+}
+"""
+SCREEN_STYLE = f"<style>{SCREEN_CSS}</style>"

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dnn.data import DATA_DIR_ENV, TEST_FILE, TRAIN_FILE
-from ui import datasets, nav, session, settings
+from ui import datasets, nav, session, settings, theme
 from ui.controller import controller
 from ui.presenter import apply_style
 from ui.text import literal
@@ -21,17 +21,11 @@ def apply_preset(name: str) -> None:
 
 
 apply_style(session.session())
+st.html(theme.SCREEN_STYLE)
 st.title("DNN Explorer")
-st.markdown(
-    "Train the deep neural network of the course *Deep Neural Network step by step* (cat vs non-cat) "
-    "right here, and **watch it learn**: the cost going down, the accuracy going up, the activations and "
-    "gradients inside each layer, the pictures it gets wrong, and what it thinks of your own photo. "
-    "Everything is plain NumPy: forward propagation, the cost, backward propagation, gradient descent."
-)
-# The presets first: one click to a course network, above the fold at 1280x720 and on a projector.
+# The presets first: one click to a course network, above the fold at 1280x720 and on a projector at 150%;
+# what the app is comes right after.
 st.header("Start from the course's networks")
-st.caption("Learning rate 0.0075, 2500 iterations, float64, full-batch gradient descent. "
-           "A preset sets the model for the active data and opens Train; press Start there.")
 for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PRESETS.items(), strict=True):
     with column.container(border=True):
         st.markdown(f"**{preset.title}**")
@@ -39,7 +33,15 @@ for column, (name, preset) in zip(st.columns(len(settings.PRESETS)), settings.PR
         if st.button("Use this preset", key=session.preset_key(name), type="primary"):
             apply_preset(name)
             st.switch_page(nav.TRAIN.script)
+st.caption("Learning rate 0.0075, 2500 iterations, float64, full-batch gradient descent. "
+           "A preset sets the model for the active data and opens Train; press Start there.")
 
+st.markdown(
+    "Train the deep neural network of the course *Deep Neural Network step by step* (cat vs non-cat) "
+    "right here, and **watch it learn**: the cost going down, the accuracy going up, the activations and "
+    "gradients inside each layer, the pictures it gets wrong, and what it thinks of your own photo. "
+    "Everything is plain NumPy: forward propagation, the cost, backward propagation, gradient descent."
+)
 st.image(str(ASSETS / "home_overview.png"), width="stretch",
          alt="Three steps: 1. pick data (cat and non-cat pictures, or 2-D points, or your photos); 2. build a "
              "network and watch it learn (a graph of units and weights, and a falling cost curve, train and test); "

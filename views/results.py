@@ -15,7 +15,7 @@ import dnn
 from dnn.data import Dataset
 from dnn.diagnose import check_saliency
 from ui import plots_inspect as pi
-from ui import session
+from ui import session, theme
 from ui.controller import controller
 from ui.presenter import apply_style
 from ui.session import (
@@ -183,6 +183,7 @@ def load_model_view(ds: Dataset) -> None:
 def main() -> None:
     s = session.session()
     apply_style(s)
+    st.html(theme.SCREEN_STYLE)
     st.title("Results")
     ds, run = s.dataset, s.run
     if run is None:

@@ -3,22 +3,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, session
+from ui import nav, session, theme
+from ui.presenter import apply_style
 from ui.session import SHARE_PAGE_LINK, SHARE_QR_DOWNLOAD, SHARE_TARGET
 from ui.share import QR_PX, link_note, link_params, qr_png, render_copy_link, share_url
 from ui.text import literal
 
+QR_SHOWN_PX = 300
+
 
 def main() -> None:
+    apply_style(session.session())  # presenter mode here too (it hides the sidebar)
+    st.html(theme.SCREEN_STYLE)
     st.title("Share this setup")
     s = session.session()
-    target = st.selectbox("The link opens", [page.url_path for page in nav.SHARE_TARGETS],
-                          format_func=lambda path: nav.by_path(path).title, key=SHARE_TARGET)
-    link = share_url(nav.page_url(nav.by_path(target)), link_params(s))
-    # The QR code first, beside the link: on a projector (1280x720 at 150%) it is on the first screen.
+    # The QR code first, beside the choices and the link: on a projector (1280x720 at 150%) it is on the first
+    # screen; 300 px on the page (full screen for the back of the room).
     qr, words = st.columns([1, 1], gap="medium")
+    target = words.selectbox("The link opens", [page.url_path for page in nav.SHARE_TARGETS],
+                             format_func=lambda path: nav.by_path(path).title, key=SHARE_TARGET)
+    link = share_url(nav.page_url(nav.by_path(target)), link_params(s))
     png = qr_png(link)
-    qr.image(png, caption="Scan to open the link", width="content", alt=f"QR code of the link {link}")
+    qr.image(png, caption="Scan to open the link", width=QR_SHOWN_PX, alt=f"QR code of the link {link}")
     with words:
         st.caption("Whoever opens the link gets the same network, hyperparameters and data choice (in a fresh "
                    "session of their own: nothing you trained is shared).")

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from dnn.testcases import STEP_CASES, StepCase, matches
-from ui import session
+from ui import session, theme
 from ui.presenter import apply_style
 from ui.session import STEP_TAB
 from ui.widgets import lazy_tabs
@@ -69,9 +69,7 @@ def run_case(case: StepCase) -> tuple[dict, dict | None, str | None]:
 
 def show_case(number: int, case: StepCase, inputs: dict, live: dict | None, error: str | None) -> None:
     st.subheader(f"{number}. `{case.name}`")
-    # Inline math, not st.latex: a display formula wider than a phone scrolls sideways in a box no keyboard can
-    # reach (axe-core's scrollable-region-focusable); inline math breaks after its operators instead.
-    st.markdown(f"${case.formula}$")
+    st.latex(case.formula)  # on a phone it wraps (theme.SCREEN_CSS), never scrolls sideways
     with st.expander("The code (from dnn, as it runs in this app)"):
         st.code(inspect.getsource(case.function), language="python", wrap_lines=True)
     with st.expander("The course's test-case inputs", expanded=False):
@@ -93,6 +91,7 @@ def show_case(number: int, case: StepCase, inputs: dict, live: dict | None, erro
 
 def main() -> None:
     apply_style(session.session())
+    st.html(theme.SCREEN_STYLE)
     st.title("Step by step")
     st.markdown("The course builds the network from small helper functions. Here they are in the "
                 "course's order: the formula, the code this app actually runs, the course's test case, "

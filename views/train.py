@@ -17,7 +17,7 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
-from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings, train_view
+from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings, theme, train_view
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.session import (
@@ -54,11 +54,21 @@ SR_ONLY = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflo
            "white-space:nowrap;border:0")
 HEADING_CSS = """<style>
 .st-key-train_heading h1 { font-size: 1.05rem; font-weight: 600; padding: 0.3rem 0 0 0; margin: 0; line-height: 1.4; }
+.st-key-train_heading [data-testid="stHeaderActionElements"] { display: none; }
 /* The shortcut drawn on each button made the control row wrap at 1280 px: it stays for screen readers (the
    button's name says "Shortcut Alt + S") and in the help, not on screen. */
 .st-key-train_controls kbd { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
+/* A projector at 150% (853 px): the controls on one row, a one-line heading, so a chart is on the first screen. */
+@media (max-width: 900px) {
+  .st-key-train_heading h1 { font-size: 0.8rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  .st-key-train_controls { gap: 0.35rem; }
+  .st-key-train_controls button { padding-left: 0.5rem; padding-right: 0.5rem; }
+  .st-key-train_controls .stSelectbox { width: 126px !important; }
+}
 </style>"""
+# Below the page's header bar on a narrow screen (presenter mode hides the bar).
+HEADER_GAP_CSS = "<style>@media (max-width: 900px) { .st-key-train_heading { margin-top: 1.4rem; } }</style>"
 
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
@@ -415,8 +425,9 @@ def data_problem(ctl: Controller) -> Diagnosis | None:
 def main() -> None:
     ctl = controller()
     apply_style(ctl.s)
+    st.html(theme.SCREEN_STYLE)
     cfg, ds = ctl.s.config, ctl.s.dataset
-    st.html(HEADING_CSS)
+    st.html(HEADING_CSS if presenter_on(ctl.s) else HEADING_CSS + HEADER_GAP_CSS)
     st.container(key="train_heading").markdown(
         f"# Train · {literal(ds.name)} · layer_dims {list(cfg.layer_dims)} · {cfg.num_iterations:,} "
         f"iterations · {literal(settings.summary(cfg))}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -71,8 +71,10 @@ NAV_LINKS = '[data-testid="stSidebarNavLink"]'
 def page_links(page) -> list[tuple[str, str]]:
     """(title, href path) of every page in the app's navigation, in its order (new pages are included)."""
     page.locator(NAV_LINKS).first.wait_for(state="attached")
-    return page.evaluate("""sel => [...document.querySelectorAll(sel)].map(a =>
-        [a.innerText.trim().split("\\n").pop().trim(), new URL(a.href).pathname.replace(/^\\//, '')])""", NAV_LINKS)
+    return page.evaluate("""sel => [...document.querySelectorAll(sel)].map(a => {
+        const icon = a.querySelector('[data-testid="stIconMaterial"]');
+        const title = a.innerText.replace(icon ? icon.innerText : '', '').trim();
+        return [title, new URL(a.href).pathname.replace(/^\\//, '')]; })""", NAV_LINKS)
 
 
 def go(page, path: str) -> None:
@@ -179,19 +181,39 @@ OVERFLOW_JS = """() => {
     const out = [];
     if (root.scrollWidth > root.clientWidth) out.push(['page', root.scrollWidth, root.clientWidth]);
     if (main.scrollWidth > main.clientWidth) out.push(['main', main.scrollWidth, main.clientWidth]);
-    const width = main.clientWidth;
-    for (const el of document.querySelectorAll(
+    const box = main.getBoundingClientRect(), left = box.left, right = box.left + main.clientWidth;
+    for (const el of main.querySelectorAll(
             '[data-testid="stVegaLiteChart"], [data-testid="stPlotlyChart"], [data-testid="stImage"], ' +
-            '[data-testid="stDataFrame"], [data-testid="stElementContainer"]')) {
+            '[data-testid="stElementContainer"]')) {
+        // A table scrolls inside its own frame by design (and takes the keyboard); the rest must fit.
+        if (el.querySelector('[data-testid="stDataFrame"], [data-testid="stTable"]')) continue;
         const r = el.getBoundingClientRect();
-        if (r.width === 0) continue;
-        if (r.right > width + 1 || r.left < -1) out.push([el.dataset.testid + ' ' + (el.className || ''),
-                                                          Math.round(r.left), Math.round(r.right)]);
-        if (el.scrollWidth > el.clientWidth + 1 && el.dataset.testid !== 'stDataFrame')
-            out.push([el.dataset.testid + ' scroll', el.scrollWidth, el.clientWidth]);
+        if (r.width === 0 || r.height === 0) continue;
+        const what = (el.dataset.testid || '') + ' ' + (el.className || '').toString().split(' ')
+            .filter(c => c.startsWith('st-key-')).join(' ');
+        if (r.right > right + 1 || r.left < left - 1) out.push([what, Math.round(r.left), Math.round(r.right)]);
+        if (el.scrollWidth > el.clientWidth + 1) out.push([what + ' scrolls', el.scrollWidth, el.clientWidth]);
     }
     return out;
 }"""
+
+# Controls in the page (not the collapsed sidebar, not the skip link) smaller than 44 px both ways, or
+# thinner than 24 px: too small for a finger (WCAG 2.5.5 asks 44 x 44).
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll(
+        'button, a[href], [role=tab], summary, input, [role=switch], [role=radio], [role=checkbox]')]
+    .filter(e => !e.closest('[data-testid="stSidebar"]') && !e.closest('[data-testid="stSkipLink"]'))
+    .filter(e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+                   return r.width > 2 && r.height > 2 && s.visibility !== 'hidden' && s.opacity !== '0'
+                          && e.getClientRects().length > 0
+                          && ((r.height < 44 && r.width < 44) || Math.min(r.width, r.height) < 24); })
+    .filter(e => !e.closest('input[type=range]'))
+    .map(e => e.tagName + ' ' + (e.getAttribute('aria-label') || e.innerText || e.type || '').trim().slice(0, 30)
+              + ' ' + Math.round(e.getBoundingClientRect().width) + 'x' + Math.round(e.getBoundingClientRect().height))
+"""
+
+
+def small_targets(page) -> list[str]:
+    return page.evaluate(SMALL_TARGETS_JS)
 
 
 def overflow(page) -> list:
