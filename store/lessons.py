@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Mapping, Sequence
-
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -283,7 +283,8 @@ class SqlClassStore:
                 raise ClassError("The class has moved to another step.")
             if lesson.result is not None:
                 raise ClassError("The run is in: predictions for this step are closed.")
-            mine = (class_answers.c.board_code == code, class_answers.c.step == step, class_answers.c.student == student)
+            mine = (class_answers.c.board_code == code, class_answers.c.step == step,
+                    class_answers.c.student == student)
             if conn.execute(class_answers.update().where(*mine).values(prediction=text)).rowcount == 0:
                 count = conn.execute(sa.select(sa.func.count()).where(class_answers.c.board_code == code,
                                                                       class_answers.c.step == step)).scalar()
@@ -297,7 +298,8 @@ class SqlClassStore:
         line = one_line(text)
         with transaction(self._engine) as conn:
             self._get(conn, code)
-            mine = (class_answers.c.board_code == code, class_answers.c.step == step, class_answers.c.student == student)
+            mine = (class_answers.c.board_code == code, class_answers.c.step == step,
+                    class_answers.c.student == student)
             if conn.execute(class_answers.update().where(*mine).values(explanation=line)).rowcount == 0:
                 raise ClassError("Commit a prediction for this step first.")
             return _answer(conn.execute(sa.select(class_answers).where(*mine)).one())

@@ -338,3 +338,42 @@ def test_figures():
     spec = P.histogram_spec([("higher", 3), ("lower", 1)], result="higher")
     assert [v["result"] for v in spec["data"]["values"]] == [True, False]
     assert P.histogram_spec([("a", 0)])["encoding"]["color"] == {"value": "#7f7f7f"}
+
+
+# ----- challenges in a lesson file ---------------------------------------------------------------------------
+CHALLENGE = '''
+[[challenges]]
+id = "flower90"
+title = "The flower at 90%"
+text = "Reach it."
+data = "flower"
+
+[[challenges.checks]]
+metric = "test_accuracy"
+at_least = 0.9
+'''
+
+
+def test_a_challenge_loads(tmp_path):
+    lesson = L.load_lesson(write(tmp_path, minimal() + CHALLENGE))
+    (c,) = lesson.challenges
+    assert (c.id, c.data, c.rank) == ("mine/flower90", "flower", "test_accuracy")
+    assert c.checks[0].holds({"test_accuracy": 0.91}) and not c.checks[0].holds({"test_accuracy": 0.89})
+
+
+@pytest.mark.parametrize("replace, needle, at", [
+    (('data = "flower"', 'data = "mars"'), "data must be", 'data = "mars"'),
+    (('id = "flower90"', 'id = "Flower 90"'), "challenge id", 'id = "Flower'),
+    (('metric = "test_accuracy"\nat_least = 0.9', 'metric = "joy"\nat_least = 0.9'), "joy", 'metric = "joy"'),
+    (('title = "The flower at 90%"', 'titel = "x"'), "titel", "titel ="),
+])
+def test_challenge_errors_name_their_line(tmp_path, replace, needle, at):
+    text = minimal() + CHALLENGE.replace(*replace, 1)
+    message = error_of(tmp_path, text)
+    assert message.startswith(f"mine.toml, line {line_of(text, at)}: ") and needle in message, message
+
+
+def test_two_challenges_with_one_id(tmp_path):
+    text = minimal() + CHALLENGE + CHALLENGE
+    message = error_of(tmp_path, text)
+    assert "share an id" in message and message.startswith(f"mine.toml, line {line_of(text, 'id = ', 1)}:")

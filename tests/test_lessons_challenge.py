@@ -9,8 +9,8 @@ from store import open_store
 from store.codec import config_to_json, history_to_json, model_bytes, snapshot
 from store.lessons import SqlChallengeStore
 from ui import lessons as L
-from ui import settings
 from ui import lessons_challenge as J
+from ui import settings
 
 FLOWER = next(c for x in L.load_all([L.LESSONS_DIR])[0] for c in x.challenges if c.id.endswith("/flower90"))
 OWNER, LEASE = "student-browser-token-001", "lease-of-the-tab-00000001"

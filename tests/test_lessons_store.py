@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pg import pg_url, postgres_server  # noqa: F401  fixtures
 from store import open_store
 from store.lessons import SqlClassStore, SqlProgressStore, has_tables
 from ui import lesson_class as C
 from ui.lessons_progress import LessonProgress, MemoryProgressStore, SqlProgress
+
+from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 TEACHER = "teacher-browser-token-0001"
 ALICE, BOB = "alice-browser-token-0001", "bob-browser-token-000002"

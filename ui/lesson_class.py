@@ -12,11 +12,19 @@ import hashlib
 import math
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
-from store.lessons import (EXPLANATION_MAX, MAX_SHOWN, MAX_STUDENTS, ClassAnswer, ClassError,  # noqa: F401
-                           ClassLesson, one_line as clean_explanation)
+from store.lessons import (  # noqa: F401  the class records are store.lessons'; re-exported for the page
+    EXPLANATION_MAX,
+    MAX_SHOWN,
+    MAX_STUDENTS,
+    ClassAnswer,
+    ClassError,
+    ClassLesson,
+)
+from store.lessons import one_line as clean_explanation  # noqa: F401
 from ui.lessons import CURVE_SHAPES, Prediction
 
 NUMBER_BINS = 8
@@ -31,7 +39,8 @@ class ClassLessonStore(Protocol):
     def start(self, code: str, lesson_id: str) -> ClassLesson: ...
     def get(self, code: str) -> ClassLesson | None: ...
     def move(self, code: str, step: int) -> ClassLesson: ...
-    def set_result(self, code: str, step: int, result: Mapping[str, Any], curve: Sequence[tuple[int, float]]) -> ClassLesson: ...
+    def set_result(self, code: str, step: int, result: Mapping[str, Any],
+                   curve: Sequence[tuple[int, float]]) -> ClassLesson: ...
     def show(self, code: str, ids: Sequence[int]) -> ClassLesson: ...
     def stop(self, code: str) -> None: ...
     def predict(self, code: str, student: str, step: int, prediction: Any) -> ClassAnswer: ...
@@ -94,7 +103,8 @@ class MemoryClassStore:
         with self._lock:
             room = self._room(code)
             known = {a.id for a in room.answers.values() if a.step == room.lesson.step and a.explanation}
-            return self._change(room, shown=tuple(i for i in dict.fromkeys(int(i) for i in ids) if i in known)[:MAX_SHOWN])
+            picked = tuple(i for i in dict.fromkeys(int(i) for i in ids) if i in known)
+            return self._change(room, shown=picked[:MAX_SHOWN])
 
     def stop(self, code: str) -> None:
         with self._lock:
@@ -185,7 +195,7 @@ def histogram(p: Prediction, predictions: Sequence[Any], result: Mapping[str, An
             hit = labels[p.answer]
         else:
             hit = result.get("curve_shape")
-        return list(zip(labels, counts)), hit
+        return list(zip(labels, counts, strict=True)), hit
     values = [float(x) for x in predictions if isinstance(x, (int, float)) and math.isfinite(x)]
     got = None if result is None or result.get(p.metric) is None else float(result[p.metric])
     bins = _number_bins(p, values, got)
@@ -193,4 +203,4 @@ def histogram(p: Prediction, predictions: Sequence[Any], result: Mapping[str, An
     for v in values:
         counts[_bin_of(bins, v)] += 1
     labels = [_bin_label(p, lo, hi) for lo, hi in bins]
-    return list(zip(labels, counts)), None if got is None else labels[_bin_of(bins, got)]
+    return list(zip(labels, counts, strict=True)), None if got is None else labels[_bin_of(bins, got)]

@@ -14,9 +14,10 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -26,7 +27,9 @@ from dnn.data import Dataset, catvnoncat_dataset, find_data_dir
 from dnn.synthetic import synthetic_dataset
 from dnn.toy import toy_dataset
 from ui import settings
-from ui.toy_link import TOY_LINK_KEYS, ToyOptions, check as check_toy, parse as parse_toy
+from ui.toy_link import TOY_LINK_KEYS, ToyOptions
+from ui.toy_link import check as check_toy
+from ui.toy_link import parse as parse_toy
 
 LESSONS_DIR = Path(__file__).resolve().parents[1] / "lessons"
 # A second folder of lesson files (a teacher's own), read after lessons/: DNN_LESSONS_DIR.
@@ -143,7 +146,8 @@ METRICS: dict[str, str] = {  # name -> what it is, for error messages and the pa
     "status": "the run's status", "iterations": "iterations trained", "parameters": "the number of parameters",
     "n_x": "numbers per input example", "hidden_layers": "hidden layers",
     "updates_per_epoch": "updates per pass over the training set", "training_examples": "training examples",
-    "grad_dW1": "the size of dW1 at the first iteration", "grad_dW_last": "the size of the output layer's dW at the first iteration",
+    "grad_dW1": "the size of dW1 at the first iteration",
+    "grad_dW_last": "the size of the output layer's dW at the first iteration",
 }
 TEXT_METRICS = ("curve_shape", "status")
 PERCENT_METRICS = ("test_accuracy", "train_accuracy", "accuracy_gap")
@@ -357,7 +361,8 @@ def parse_setup(setup: str) -> tuple[str, dnn.TrainConfig, ToyOptions | None, li
     query = {k: v for k, v in parse_qs(setup.lstrip("?"), keep_blank_values=True).items()}
     problems = []
     known = {*settings.link_keys(), *TOY_LINK_KEYS}
-    problems += [f"unknown setting {k!r} (the link keys are {', '.join(sorted(known))})" for k in query if k not in known]
+    problems += [f"unknown setting {k!r} (the link keys are {', '.join(sorted(known))})"
+                 for k in query if k not in known]
     if settings.DATA_LINK not in query:
         problems.append("the setup must name its data (data=course, or a toy set such as data=xor)")
     link = settings.parse_link(query)
@@ -395,7 +400,8 @@ def _prediction(r: _Reader, table: Any, at: tuple) -> Prediction:
         return Prediction(kind, question, metric="curve_shape")
     metric = r.get(table, at, "metric", str)
     if metric not in METRICS or metric in TEXT_METRICS:
-        raise r.fail((*at, "metric"), f"metric must be a number metric: {', '.join(m for m in METRICS if m not in TEXT_METRICS)}")
+        numbers = ", ".join(m for m in METRICS if m not in TEXT_METRICS)
+        raise r.fail((*at, "metric"), f"metric must be a number metric: {numbers}")
     unit = r.get(table, at, "unit", str, False, "")
     if unit not in ("", "%"):
         raise r.fail((*at, "unit"), "unit must be \"%\" or left out")

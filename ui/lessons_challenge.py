@@ -8,14 +8,16 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 import dnn
 from dnn.data import Dataset
 from store import StoredRun, restore_trainer
 from store.lessons import ChallengeEntry, entry_name
 from ui.lessons import Challenge, format_metric, measure
+
 
 @dataclass(frozen=True)
 class Judgement:

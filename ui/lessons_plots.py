@@ -2,7 +2,7 @@
 shapes a student picks from, a step's cost curve, and the class's predictions.  Pure Python."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ui.lessons import curve_sketch
 

@@ -10,7 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from store.lessons import EXPLANATION_MAX, SqlProgressStore, one_line as clean_explanation  # noqa: F401
+from store.lessons import EXPLANATION_MAX, SqlProgressStore  # noqa: F401  EXPLANATION_MAX: re-exported for the page
+from store.lessons import one_line as clean_explanation  # noqa: F401  re-exported for the page
 
 CURVE_POINTS = 100      # cost points kept per step for the result's chart
 MAX_LESSONS_KEPT = 50   # per browser in the memory store
@@ -53,9 +54,10 @@ class StepAnswer:
                 "curve": [list(p) for p in self.curve], "explanation": self.explanation}
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "StepAnswer":
+    def from_dict(cls, raw: dict[str, Any]) -> StepAnswer:
         metrics = raw.get("metrics")
-        return cls(raw.get("prediction"), bool(raw.get("started")), dict(metrics) if isinstance(metrics, dict) else None,
+        return cls(raw.get("prediction"), bool(raw.get("started")),
+                   dict(metrics) if isinstance(metrics, dict) else None,
                    [(int(i), float(c)) for i, c in raw.get("curve") or []], raw.get("explanation"))
 
 
@@ -78,7 +80,7 @@ class LessonProgress:
                            "answers": {str(k): v.to_dict() for k, v in self.answers.items()}})
 
     @classmethod
-    def from_json(cls, text: str) -> "LessonProgress":
+    def from_json(cls, text: str) -> LessonProgress:
         """The progress in ``text`` (ValueError when it is not progress JSON)."""
         try:
             raw = json.loads(text)

@@ -12,14 +12,22 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from store import StoreError
 from ui import board_link, datasets, lesson_class, lessons, lessons_plots, settings, store_hooks, toy_link
+from ui import lessons_challenge as challenges
 from ui.controller import Controller, controller
 from ui.identity import identity
-from store import StoreError
-from store.lessons import SqlChallengeStore, SqlClassStore, SqlProgressStore, has_tables
-from ui import lessons_challenge as challenges
-from ui.lessons_progress import (DONE, EXPLANATION_MAX, PREDICT, LessonProgress, LessonView, MemoryProgressStore,
-                                 SqlProgress, clean_explanation, finite_or_none, thin)
+from ui.lessons_progress import (
+    DONE,
+    EXPLANATION_MAX,
+    PREDICT,
+    LessonProgress,
+    LessonView,
+    clean_explanation,
+    finite_or_none,
+    thin,
+)
+from ui.lessons_stores import challenge_store, class_store, progress_store
 from ui.text import literal
 
 # This page's state in st.session_state (a LessonView) until the Session has a typed field for it.
@@ -39,41 +47,6 @@ PAGE_TITLES = {"train": "Train", "model": "Model", "data": "Data", "inspect": "I
 
 def start_key(lesson_id: str) -> str:
     return f"lesson_start_{lesson_id}"
-
-
-@st.cache_resource
-def memory_stores() -> tuple:
-    """Progress, class lessons and challenge entries in this server process: when the run store cannot be opened."""
-    return MemoryProgressStore(), lesson_class.MemoryClassStore(), challenges.MemoryChallengeStore()
-
-
-@st.cache_resource(show_spinner=False)
-def sql_stores(location: str, _engine) -> tuple | None:
-    """Progress, class lessons and challenge entries in the run store's database (every replica sees them),
-    once it has the lesson tables (migration 0003); None before."""
-    if not has_tables(_engine):
-        return None
-    return SqlProgress(SqlProgressStore(_engine)), SqlClassStore(_engine), SqlChallengeStore(_engine)
-
-
-def _stores() -> tuple:
-    found, _ = store_hooks.current_store()
-    sql = None if found is None else sql_stores(found.location, found.engine)
-    return sql or memory_stores()
-
-
-def progress_store():
-    """Where a browser's progress outlives its tab: the database when there is one, else this process."""
-    return _stores()[0]
-
-
-def class_store():
-    """Where class lessons live: the database when there is one (replicas), else this process."""
-    return _stores()[1]
-
-
-def challenge_store():
-    return _stores()[2]
 
 
 def challenge_key(kind: str, challenge_id: str) -> str:
@@ -219,7 +192,7 @@ def record(ctl: Controller, view: LessonView) -> bool:
     metrics = lessons.measure(run)
     answer.metrics = {k: finite_or_none(v) for k, v in metrics.items()}
     answer.metrics["curve_shape"] = metrics["curve_shape"]
-    answer.curve = thin([(i, c) for i, c in zip(run.history.cost_iterations, run.history.costs)])
+    answer.curve = thin(list(zip(run.history.cost_iterations, run.history.costs, strict=False)))
     save(ctl, view)
     code, teacher = class_role(ctl)
     taught = class_store().get(code) if teacher else None
@@ -458,7 +431,7 @@ def _live_body() -> None:
         return
     st.progress(min(1.0, run.iteration / run.config.num_iterations),
                 text=f"Training: iteration {run.iteration:,} of {run.config.num_iterations:,}")
-    points = list(zip(run.history.cost_iterations, run.history.costs))
+    points = list(zip(run.history.cost_iterations, run.history.costs, strict=False))
     if points:
         st.vega_lite_chart(lessons_plots.curve_spec(thin(points)), width="stretch",
                            alt="The cost of this step's run so far")
@@ -536,8 +509,8 @@ def class_panel(code: str, step: lessons.Step, index: int) -> None:
     st.caption(f"{len(answers)} {'prediction' if len(answers) == 1 else 'predictions'} so far: "
                + literal(", ".join(f"{a} {n}" for a, n in counts), 400))
     if taught.result is not None:
-        st.markdown(f"**The run:** {literal(lessons.outcome(step.prediction, taught.result))} · {sum(n for a, n in counts if a == hit)} of {len(answers)} "
-                    "predicted it")
+        right, got = sum(n for a, n in counts if a == hit), literal(lessons.outcome(step.prediction, taught.result))
+        st.markdown(f"**The run:** {got} · {right} of {len(answers)} predicted it")
     shown = [a for a in answers if a.id in taught.shown and a.explanation]
     if shown:
         st.markdown("**From the class:**")
@@ -556,7 +529,7 @@ def question(step: lessons.Step) -> None:
 
 
 def sketches(where) -> None:
-    for col, (shape, words) in zip(where.columns(len(lessons.CURVE_SHAPES)), lessons.CURVE_SHAPES.items()):
+    for col, (shape, words) in zip(where.columns(len(lessons.CURVE_SHAPES)), lessons.CURVE_SHAPES.items(), strict=True):
         col.vega_lite_chart(lessons_plots.sketch_spec(shape), width="stretch", alt=f"A cost curve that {words}")
         col.caption(f"**{shape}**: {words}")
 
@@ -661,7 +634,8 @@ def lesson_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson) -> No
         st.warning(literal(view.problem), icon=":material/warning:")
     if answer.phase != PREDICT:
         running = answer.started and answer.metrics is None
-        st.button("Run this step", key=RUN, on_click=on_run, args=(step,), disabled=running or answer.metrics is not None,
+        st.button("Run this step", key=RUN, on_click=on_run, args=(step,),
+                  disabled=running or answer.metrics is not None,
                   type="primary", icon=":material/play_arrow:",
                   help="Sets the app up as the step says and trains the network.")
         if running and is_step_run(ctl, step):
