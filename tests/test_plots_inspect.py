@@ -193,3 +193,16 @@ def test_grad_norms_name_the_first_to_last_ratio_and_colour_each_layer():
     colours = {t.name: t.line.color for t in fig.data}
     assert colours["‖dW1‖"] == colours["‖db1‖"] != colours["‖dW2‖"] != colours["‖dW3‖"]
     assert "0.0005" in fig.layout.title.text
+
+
+def test_grad_norms_overlay_the_same_net_with_another_initialisation():
+    from ui import plots_inspect as pi_
+
+    norms = {"dW1": [1e-4, 1e-5], "dW2": [0.1, 0.05]}
+    ref = ([0, 10], {"dW1": [0.05, 0.04], "db1": [0.1, 0.1], "dW2": [0.1, 0.06]})
+    fig = pi_.grad_norms_figure([0, 10], norms, reference=ref)
+    names = [t.name for t in fig.data]
+    assert names[:2] == ["‖dW1‖, 1/√n init", "‖dW2‖, 1/√n init"]  # db of the reference is left out
+    assert [t.line.dash for t in fig.data[:2]] == ["dash", "dash"]
+    assert fig.data[0].line.color == fig.data[2].line.color  # the same layer, the same colour
+    assert list(fig.data[0].y) == [0.05, 0.04]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import io
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -249,10 +249,23 @@ def describe_grad_norms(grad_norms: Mapping[str, Sequence[float]]) -> str:
     return text
 
 
-def grad_norms_figure(iterations: Sequence[int], grad_norms: Mapping[str, Sequence[float]]) -> go.Figure:
+def grad_norms_figure(iterations: Sequence[int], grad_norms: Mapping[str, Sequence[float]],
+                      reference: tuple[Sequence[int], Mapping[str, Sequence[float]]] | None = None,
+                      reference_name: str = "1/√n init") -> go.Figure:
     """||dW[l]|| and ||db[l]|| against iteration on a log scale: vanishing gradients sit far below.  A colour
-    per layer; the title gives the first-to-last layer ratio."""
+    per layer; the title gives the first-to-last layer ratio.  ``reference`` (iterations, norms) of the same
+    net trained another way (e.g. 1/√n initialisation) is drawn as thin dashed ||dW|| lines in the same colours."""
     fig = go.Figure()
+    if reference is not None:
+        ref_its, ref_norms = reference
+        for key, norms in ref_norms.items():
+            if not key.startswith("dW"):
+                continue
+            pts = [(i, n) for i, n in zip(ref_its, norms) if n is not None and math.isfinite(n) and n > 0]
+            colour = LAYER_COLOURS[(_layer_of(key) - 1) % len(LAYER_COLOURS)]
+            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines",
+                                     name=f"‖{key}‖, {reference_name}", opacity=0.75,
+                                     line={"dash": "dash", "width": 1.5, "color": colour}))
     for key, norms in grad_norms.items():
         pts = [(i, n) for i, n in zip(iterations, norms) if n is not None and math.isfinite(n) and n > 0]
         colour = LAYER_COLOURS[(_layer_of(key) - 1) % len(LAYER_COLOURS)]

@@ -5,6 +5,8 @@ pictures of what they compute (Playground style), gradients, and a gradient chec
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
@@ -120,13 +122,39 @@ def units_view(run: dnn.Trainer, ds) -> None:
                        key=INSPECT_UNITS, width="content")
 
 
+SQRT_REFERENCE = "_sqrt_reference"   # session key (no widget): the same net trained with 1/√n, per run state
+SQRT_OVERLAY = "inspect_sqrt_overlay"  # widget key (move to ui/session.py)
+REFERENCE_MAX_ITERATIONS = 3000       # the comparison run trains at most this many iterations
+
+
+def sqrt_reference(run: dnn.Trainer) -> tuple[list[int], dict] | None:
+    """(iterations, gradient norms) of the same network, data and settings with 1/√n initialisation, when the
+    person asks for it (trained once per run state, up to REFERENCE_MAX_ITERATIONS)."""
+    if not st.toggle("Compare with 1/√n initialisation", key=SQRT_OVERLAY,
+                     help="Trains the same network with W ~ randn/√n_prev (a few seconds) and draws its ‖dW‖ "
+                          "dashed: with ×0.01 the first layers' gradients vanish, with 1/√n they do not."):
+        return None
+    key = (id(run), run.iteration)
+    saved = st.session_state.get(SQRT_REFERENCE)
+    if saved is None or saved[0] != key:
+        iterations = max(1, min(run.iteration, REFERENCE_MAX_ITERATIONS))
+        config = dataclasses.replace(run.config, init="sqrt", num_iterations=iterations)
+        with st.spinner("Training the same network with 1/√n initialisation…"):
+            other = dnn.Trainer(config, run.X, run.Y, run.X_test, run.Y_test)
+            other.advance(iterations)
+        saved = (key, (list(other.history.norm_iterations), dict(other.history.grad_norms)))
+        st.session_state[SQRT_REFERENCE] = saved
+    return saved[1]
+
+
 def gradient_view(run: dnn.Trainer) -> None:
     snap = batch_snapshot(run)
     g, L = snap.grads, run.config.L
     h = run.history
     # The gradient norms first (issue 20): vanishing gradients are read here, the histograms come after.
     if h.norm_iterations:
-        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms), key=INSPECT_GRAD_NORMS,
+        reference = sqrt_reference(run) if run.config.init != "sqrt" else None
+        st.plotly_chart(pi.grad_norms_figure(h.norm_iterations, h.grad_norms, reference), key=INSPECT_GRAD_NORMS,
                         alt=pi.describe_grad_norms(h.grad_norms))
     st.plotly_chart(pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
                                           for l in range(1, L + 1)]), key=INSPECT_GRAD_HIST,
