@@ -30,6 +30,7 @@ def _join(app_test, code):
     assert student.session_state[SESSION_KEY].board_code == code
     student.switch_page("views/lesson.py").run()
     assert not student.exception, [e.value for e in student.exception]
+    assert any(f"following class {code}" in c.value for c in student.caption)
     return student
 
 
@@ -106,7 +107,7 @@ def test_a_class_follows_the_teacher(app_test):
     assert ada.subheader[0].value == XOR.steps[1].title, "students follow the teacher's step"
     teacher.button("lesson_stop_class").click().run()
     ada.run()
-    assert not any("Following class" in c.value for c in ada.caption)
+    assert not any("following class" in c.value for c in ada.caption)
     assert "lesson_leave" in [b.key for b in ada.button], "the lesson goes on alone, with its own buttons"
 
 

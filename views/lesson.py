@@ -554,8 +554,8 @@ def teacher_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson, code
     step, answer = lesson.steps[progress.step], progress.answer()
     if answer.started and answer.metrics is None:
         record(ctl, view)
-    st.title(lesson.title)
-    st.caption(f"Class {literal(code)} · step {progress.step + 1} of {len(lesson.steps)}")
+    # One small line for the lesson, so the step, its question and the class's answers fit the projector.
+    st.caption(f"**{literal(lesson.title)}** · class {literal(code)} · step {progress.step + 1} of {len(lesson.steps)}")
     st.subheader(step.title)
     st.markdown(step.text)
     question(step)
@@ -599,8 +599,8 @@ def student_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson, code
     if taught.result is not None and answer.metrics is None:
         answer.started, answer.metrics, answer.curve = True, dict(taught.result), list(taught.curve)
         save(ctl, view)
-    st.title(lesson.title)
-    st.caption(f"Following class {literal(code)} · step {progress.step + 1} of {len(lesson.steps)}")
+    st.caption(f"**{literal(lesson.title)}** · following class {literal(code)} · "
+               f"step {progress.step + 1} of {len(lesson.steps)}")
     st.fragment(run_every=CLASS_REFRESH_SECONDS)(follow_class)(code, taught.version)
     st.subheader(step.title)
     st.markdown(step.text)
@@ -624,8 +624,7 @@ def lesson_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson) -> No
     step, answer = lesson.steps[progress.step], progress.answer()
     if answer.started and answer.metrics is None:
         record(ctl, view)
-    st.title(lesson.title)
-    st.caption(f"Step {progress.step + 1} of {len(lesson.steps)} · {literal(lesson.goal, 400)}")
+    st.caption(f"**{literal(lesson.title)}** · step {progress.step + 1} of {len(lesson.steps)}")
     st.progress((progress.step + (answer.phase == DONE)) / len(lesson.steps))
     st.subheader(step.title)
     st.markdown(step.text)
