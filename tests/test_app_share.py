@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from streamlit.testing.v1 import AppTest
 
 from app_helpers import rendered, sess, unescaped_syntax
+from ui import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY_QUERY = {"data": "moons", "hidden": "9,4", "lr": "0.05", "iters": "700", "points": "300", "noise": "0.25",
@@ -31,6 +32,9 @@ def test_share_page_shows_the_link_a_copy_button_and_a_large_qr_code():
     assert (parts.scheme, parts.path) == ("http", "/train")  # the Train page by default
     query = parse_qs(parts.query)
     assert query["hidden"] == ["20,7,5"] and "lr" not in query and "iters" not in query, "defaults stay out (short QR)"
+    # A short link still means the whole setup: reading it back gives the page's config exactly.
+    config = sess(at).config
+    assert settings.parse_link(query, default_n_x=config.layer_dims[0]).config == config
     assert ">Copy link</button>" in at.get("html")[0].proto.body
     assert len(at.image) == 1 and at.get("download_button"), "the QR code and its PNG download"
     # No server URL in a test: the fallback is localhost, which a phone cannot open, and the page says so.

@@ -16,7 +16,7 @@ import dnn
 from store.records import LABEL_MAX  # the store's limit on a run's name: labels are made to fit it
 
 COURSE, SYNTHETIC = "course", "synthetic"
-TOY_NAMES = ("flower", "moons", "circles", "xor", "spiral")
+TOY_NAMES = tuple(dnn.TOY_DATASETS)  # one list of toy sets: dnn/toy.py's
 DATA_CHOICES = (COURSE, SYNTHETIC, *TOY_NAMES)  # the datasets a link can name
 IMAGE_N_X = 64 * 64 * 3
 MAX_HIDDEN_LAYERS = 6
@@ -84,8 +84,7 @@ class Setting:
             return "none"
         if self.kind != "float":
             return str(value)
-        text = f"{value:.12g}"  # short and readable; the exact shortest form when that would round (0.9999999999999999)
-        return text if float(text) == value else repr(float(value))
+        return float_text(value)
 
     def in_range(self, value: Any) -> bool:
         """Whether the widget can show ``value`` as it is."""
@@ -347,6 +346,13 @@ def to_link(config: dnn.TrainConfig, data: str | None) -> dict[str, str]:
     link.update({s.link: s.format(getattr(config, s.name)) for s in available()
                  if getattr(config, s.name) != s.default})
     return {DATA_LINK: data, **link} if data is not None else link
+
+
+def float_text(value: float) -> str:
+    """``value`` as a link writes it: 12 digits, short and readable, or the exact shortest form when those
+    would round (0.9999999999999999), so ``float(float_text(v)) == v``."""
+    text = f"{value:.12g}"
+    return text if float(text) == value else repr(float(value))
 
 
 # ----- labels and presets -------------------------------------------------------------

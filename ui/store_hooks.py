@@ -27,12 +27,11 @@ from store.errors import DISK_FULL_MESSAGE
 from ui import datasets, logs, settings
 from ui.controller import Controller, controller, dismiss_listener_notice, listener_problems
 from ui.identity import identity
-from ui.session import RunRecord, Session
+from ui.session import STORE_DISMISS, RunRecord, Session
 from ui.text import literal
 
 SAVE_SECONDS = 5.0             # while training, a save at most this often (and on every pause, step, finish)
 RESTORE_HISTORY = 10           # past runs whose curves come back into the run history
-EXTRAS_KEY = "store"
 SHARE_PARAM = "share"
 TRAINING_EVENTS = ("start", "tick", "step")
 RETRY_SECONDS = 30.0           # a session whose store could not be opened tries again at most this often
@@ -40,7 +39,6 @@ SAVE_FAILED = ("Your run could not be saved because of a problem on the server (
                "in this page, and saving is tried again as it trains.")
 STORE_FAILED = ("The server cannot open its run store (its log says why), so runs are not saved; everything "
                 "else works. Tell whoever runs the server.")
-from ui.session import STORE_DISMISS as DISMISS_KEY  # noqa: E402  this module's only widget
 
 
 @dataclass
@@ -418,4 +416,4 @@ def render_notices(s: Session) -> None:
         show[kind](literal(text, limit=600), icon=":material/cloud_done:" if kind == "info" else None)
     if listener_notice:
         st.warning(literal(listener_notice, limit=600))
-    st.button("Dismiss", key=DISMISS_KEY, on_click=dismiss_notices)
+    st.button("Dismiss", key=STORE_DISMISS, on_click=dismiss_notices)

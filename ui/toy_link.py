@@ -18,7 +18,7 @@ import streamlit as st
 from dnn.data import Dataset
 from dnn.toy import DEFAULT_NOISE, toy_dataset
 from ui.session import Session
-from ui.settings import TOY_NAMES
+from ui.settings import TOY_NAMES, float_text
 
 POINTS_LINK, NOISE_LINK, TRAIN_LINK, SEED_LINK = "points", "noise", "train", "dseed"
 TOY_LINK_KEYS = (POINTS_LINK, NOISE_LINK, TRAIN_LINK, SEED_LINK)
@@ -106,7 +106,7 @@ def to_link(options: ToyOptions) -> dict[str, str]:
     """Query parameters for ``options`` (the noise only when it is not the dataset's default)."""
     link = {POINTS_LINK: str(options.points), TRAIN_LINK: str(options.train_pct), SEED_LINK: str(options.seed)}
     if options.noise is not None:
-        link[NOISE_LINK] = f"{options.noise:.12g}"
+        link[NOISE_LINK] = float_text(options.noise)
     return link
 
 

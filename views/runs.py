@@ -6,24 +6,13 @@ import datetime as dt
 import streamlit as st
 
 from store import StoreError
-from ui import logs, store_hooks
+from ui import logs, nav, store_hooks
 from ui.controller import controller
-from ui.share import qr_png, render_copy_link, share_url, sibling_url, fallback_page_url
+from ui.session import (RUNS_CHOICE, RUNS_DELETE, RUNS_FORGET, RUNS_FORGET_CONFIRM, RUNS_OPEN, RUNS_SHARE,
+                        RUNS_SHARE_LINK, RUNS_TABLE, RUNS_UNSHARE)
+from ui.share import qr_png, render_copy_link, share_url
 from ui.text import literal
 from ui.widgets import fmt_bytes
-
-URL_PATH = "runs"  # this page's url_path in app.py
-from ui.session import (RUNS_CHOICE as RUN_CHOICE, RUNS_DELETE as DELETE, RUNS_FORGET as FORGET,  # noqa: E402
-                        RUNS_FORGET_CONFIRM as FORGET_CONFIRM, RUNS_OPEN as OPEN, RUNS_SHARE as SHARE,
-                        RUNS_SHARE_LINK, RUNS_TABLE, RUNS_UNSHARE as UNSHARE)
-
-
-def page_url(target: str) -> str:
-    """The absolute URL of page ``target`` as the browser reaches this server."""
-    if st.context.url:
-        return sibling_url(st.context.url, URL_PATH, target)
-    return fallback_page_url(st.get_option("server.address"), st.get_option("server.port"), target,
-                             st.get_option("server.baseUrlPath"))
 
 
 def _when(seconds: float) -> str:
@@ -62,18 +51,18 @@ def what_is_stored(store) -> None:
 
 def run_actions(store, summaries, state) -> None:
     labels = {r.id: f"{r.label} · {r.dataset} · iteration {r.iteration} · {r.status}" for r in summaries}
-    run_id = st.selectbox("Run", list(labels), format_func=labels.get, key=RUN_CHOICE)
+    run_id = st.selectbox("Run", list(labels), format_func=labels.get, key=RUNS_CHOICE)
     chosen = next(r for r in summaries if r.id == run_id)
     cols = st.columns(4)
-    cols[0].button("Open", key=OPEN, on_click=_act, args=(_open, store, run_id),
+    cols[0].button("Open", key=RUNS_OPEN, on_click=_act, args=(_open, store, run_id),
                    help="Make it the current run (Train, Inspect, Results and Your photo use it).")
-    cols[1].button("Share", key=SHARE, on_click=_act, args=(store.runs.share, run_id, state.owner),
+    cols[1].button("Share", key=RUNS_SHARE, on_click=_act, args=(store.runs.share, run_id, state.owner),
                    disabled=chosen.shared, help="Make a read-only link to this run.")
-    cols[2].button("Stop sharing", key=UNSHARE, on_click=_act, args=(store.runs.unshare, run_id, state.owner),
+    cols[2].button("Stop sharing", key=RUNS_UNSHARE, on_click=_act, args=(store.runs.unshare, run_id, state.owner),
                    disabled=not chosen.shared)
-    cols[3].button("Delete", key=DELETE, on_click=_act, args=(store.runs.delete, run_id, state.owner))
+    cols[3].button("Delete", key=RUNS_DELETE, on_click=_act, args=(store.runs.delete, run_id, state.owner))
     if chosen.shared:
-        link = share_url(page_url("train"), {store_hooks.SHARE_PARAM: chosen.share_token})
+        link = share_url(nav.page_url(nav.TRAIN), {store_hooks.SHARE_PARAM: chosen.share_token})
         st.caption("Anyone with this link sees the run read-only (its curves, Inspect, Results, Your photo); "
                    "your copy never changes because of them.")
         render_copy_link(link, key=RUNS_SHARE_LINK)
@@ -82,8 +71,8 @@ def run_actions(store, summaries, state) -> None:
 
 def forget(store, state) -> None:
     st.subheader("Forget my runs")
-    sure = st.checkbox("Yes, delete every run of this browser and its class board entries", key=FORGET_CONFIRM)
-    st.button("Forget my runs", key=FORGET, type="primary", disabled=not sure,
+    sure = st.checkbox("Yes, delete every run of this browser and its class board entries", key=RUNS_FORGET_CONFIRM)
+    st.button("Forget my runs", key=RUNS_FORGET, type="primary", disabled=not sure,
               on_click=_act, args=(_forget, store, state))
 
 
