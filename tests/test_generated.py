@@ -202,7 +202,7 @@ def check_link(case: gen.Case, ds: dnn.Dataset, config: dnn.TrainConfig) -> None
 
 
 # ----- the generated tests -----------------------------------------------------------------------
-@hsettings(max_examples=gen.examples(60))
+@hsettings(max_examples=gen.examples(50))
 @given(case=gen.cases())
 def test_a_session_over_the_settings_space_with_the_store_on(store, case):
     note(f"config: {case.config(case.data.load())}")
@@ -276,10 +276,17 @@ def test_a_million_units_is_refused_with_a_plain_message(store, data, hidden, va
     """The widgets' largest layer (1,000,000 units) never reaches a run: Start says why, the page goes on."""
     ds = data.load()
     config = gen.run_config(settings.make_config(ds.n_x, hidden, values))
-    check_link(gen.Case(data, hidden, values), ds, settings.make_config(ds.n_x, hidden, values))
     need = dnn.estimate_memory_bytes(config.layer_dims, ds.m_train, config.dtype, ds.m_test,
                                      **settings.memory_settings(config))
     assert need > dnn.config.memory_budget_bytes(), "1,000,000 units must be over the memory budget"
+    owner = store_lib.new_token()
+    ctl, state = new_session(store, ds, data.key, config, owner)
+    assert not ctl.start() and ctl.s.run is None and not ctl.s.running
+    assert_plain_message(ctl.s.error)
+    assert ctl.step() is None and ctl.s.run is None
+    ctl.reset()
+    assert ctl.s.run is None and state.notices == [] and store.runs.list(owner) == []
+    check_link(gen.Case(data, hidden, values), ds, settings.make_config(ds.n_x, hidden, values))
     if learning.can_preview(config):
         # Before Start, Train draws the untrained network over the probe, and a 2-D set's decision boundary
         # over a 50 x 50 grid: one forward pass each, Z1 of (units, points) values.
@@ -288,13 +295,6 @@ def test_a_million_units_is_refused_with_a_plain_message(store, data, hidden, va
         assert preview <= dnn.config.memory_budget_bytes(), (
             f"learning.can_preview lets Train draw {list(config.layer_dims)} before Start: its preview forward "
             f"pass holds {preview / 2**30:.1f} GiB, over the {dnn.config.memory_budget_bytes() / 2**30:.0f} GiB budget")
-    owner = store_lib.new_token()
-    ctl, state = new_session(store, ds, data.key, config, owner)
-    assert not ctl.start() and ctl.s.run is None and not ctl.s.running
-    assert_plain_message(ctl.s.error)
-    assert ctl.step() is None and ctl.s.run is None
-    ctl.reset()
-    assert ctl.s.run is None and state.notices == [] and store.runs.list(owner) == []
 
 
 @hsettings(max_examples=gen.examples(150))

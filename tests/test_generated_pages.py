@@ -87,7 +87,7 @@ def visit_every_page(at) -> None:
         check_page(at, page.script)
 
 
-@hsettings(max_examples=gen.examples(8))
+@hsettings(max_examples=gen.examples(6))
 @given(case=gen.cases())
 def test_every_page_after_a_generated_run(case):
     ds = case.data.load()

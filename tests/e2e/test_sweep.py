@@ -59,6 +59,7 @@ SWEEP = [
                                        seed=2**32 - 1, num_iterations=150), False),
     ("cats-minibatch-momentum-l2", link(settings.COURSE, (20, 7, 5), batch_size=16, optimizer="momentum",
                                         lambd=0.7, learning_rate=0.01, num_iterations=150), False),
+    ("zeros-init", link("moons", (5, 3), init="zeros", learning_rate=0.5, num_iterations=200), None),
     ("one-iteration", link(settings.SYNTHETIC, (7,), num_iterations=1), False),
     ("deepest-widest-toy", link("circles", (12,) * settings.MAX_HIDDEN_LAYERS, init="large", batch_size=1,
                                 num_iterations=300), None),
