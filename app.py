@@ -46,20 +46,22 @@ def use_link_data(ctl: Controller, key: str, query: dict[str, list[str]]) -> Non
         ctl.switch_dataset(dataset, key)
 
 
-def apply_link_once(ctl: Controller) -> None:
-    """Read the shareable query parameters on a session's first run only."""
+def apply_link_once(ctl: Controller) -> bool:
+    """Read the shareable query parameters on a session's first run only; True when they carried a setup
+    (which then wins over the browser's latest stored run)."""
     if ctl.s.link_read:
-        return
+        return False
     ctl.s.link_read = True
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     if not settings.has_link_settings(query):
-        return
+        return False
     link = settings.parse_link(query, default_n_x=ctl.s.dataset.n_x)
     for warning in link.warnings:
         st.warning(link_warning(*warning), icon=":material/warning:")
     if link.data is not None:
         use_link_data(ctl, link.data, query)
     ctl.set_config(settings.with_inputs(link.config, ctl.s.dataset.n_x))
+    return True
 
 
 def sync_link(ctl: Controller) -> None:
@@ -84,8 +86,8 @@ def sidebar_status(slot: DeltaGenerator, ctl: Controller, page_title: str) -> No
 
 page = st.navigation(nav.st_pages())
 ctl = controller()
-apply_link_once(ctl)
-store_hooks.connect(ctl)  # after the link: a returning browser's latest run wins over the setup in the URL
+linked = apply_link_once(ctl)
+store_hooks.connect(ctl, keep_setup=linked)  # a link's setup wins; a bare address resumes the latest run
 store_hooks.render_notices(ctl.s)
 status_slot = st.sidebar.empty()
 try:

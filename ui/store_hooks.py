@@ -4,7 +4,9 @@
   trains, and at once when it pauses, steps, finishes, is reset or replaced;
 - ``connect(ctl)`` runs on every script run from app.py: it subscribes the observer, and on a session's
   first run restores the browser's runs (the latest becomes the current run and continues if it was
-  interrupted while training) or opens a ``?share=`` link, leaving a notice for ``render_notices``.
+  interrupted while training, unless the page was opened by a link carrying another setup: that setup
+  wins and the latest run joins the history) or opens a ``?share=`` link, leaving a notice for
+  ``render_notices``.
 
 Everything but the accessors at the bottom takes the store and the session as arguments, so it is tested
 without a server.  A store error never stops training: it becomes a notice and the run stays in the page.
@@ -255,19 +257,36 @@ def adopt_stored(ctl: Controller, store: Store, state: StoreState, stored: store
     return run
 
 
-def restore(ctl: Controller, store: Store, state: StoreState) -> None:
+def resumes(ctl: Controller, stored: store_lib.StoredRun, keep_setup: bool) -> bool:
+    """Whether the browser's latest run becomes the current run: always on a bare address; under a link that
+    carries a setup only when it is that setup (a reload: the address bar holds the current run's setup)."""
+    if not keep_setup:
+        return True
+    try:
+        config = store_lib.config_from_json(stored.config)
+    except ValueError:
+        return False  # it cannot be shown anyway: _record says why
+    return stored.summary.dataset == ctl.s.data_key and settings.same_model(config, ctl.s.config)
+
+
+def restore(ctl: Controller, store: Store, state: StoreState, keep_setup: bool = False) -> None:
     """A returning browser's runs: the latest becomes current (continuing if it was training), earlier
-    ones come back as curves in the run history."""
+    ones come back as curves in the run history.  ``keep_setup`` (the page was opened by a link carrying a
+    setup): the link's setup stays, and the latest run joins the history too unless it is that setup."""
     summaries = store.runs.list(state.owner)
     if not summaries:
         return
-    current, problems, restored = None, [], 0
+    current, latest, problems, restored = None, None, [], 0
     for summary in summaries[:RESTORE_HISTORY]:
         try:
             stored = store.runs.load(summary.id, state.owner)
-            if current is None:
-                adopt_stored(ctl, store, state, stored, own=True)
-                current = stored
+            if latest is None:
+                latest = stored
+                if resumes(ctl, stored, keep_setup):
+                    adopt_stored(ctl, store, state, stored, own=True)
+                    current = stored
+                else:
+                    ctl.s.runs.insert(0, _record(stored))
             else:
                 ctl.s.runs.insert(0, _record(stored))
             restored += 1
@@ -277,17 +296,25 @@ def restore(ctl: Controller, store: Store, state: StoreState) -> None:
         except Exception as exc:  # one bad row must not stop the others
             logs.store_failure(ctl.s.id, exc, "restore")
             problems.append("One of your stored runs could not be brought back (the server's log says why).")
-    interrupted = current is not None and current.summary.status == "running"
+    interrupted = latest is not None and latest.summary.status == "running"
     if restored:
         logs.restored_runs(ctl.s.id, restored, interrupted)
         runs = "1 run was" if restored == 1 else f"{restored} runs were"
-        state.notice("info", f"Welcome back: {runs} restored from the store (My runs lists them all).")
+        if current is None and keep_setup:
+            state.notice("info", f"Welcome back: {runs} restored into the run history (My runs lists them all). "
+                                 "This page opened the setup in its link; open a stored run in My runs to continue it.")
+        else:
+            state.notice("info", f"Welcome back: {runs} restored from the store (My runs lists them all).")
     if interrupted:
-        total = current.config.get("num_iterations", "?")
-        state.notice("warning", f"Your run “{current.summary.label}” was training when this page lost its "
-                                f"server (a reload, or the server restarted) at iteration {current.summary.iteration}"
-                                f" of {total}. It continues from its last saved state.")
-        ctl.start()
+        total = latest.config.get("num_iterations", "?")
+        lost = (f"Your run “{latest.summary.label}” was training when this page lost its server (a reload, or the "
+                f"server restarted) at iteration {latest.summary.iteration} of {total}.")
+        if current is not None:
+            state.notice("warning", f"{lost} It continues from its last saved state.")
+            ctl.start()
+        else:
+            state.notice("warning", f"{lost} The link you opened asks for another setup, so that run waits in My "
+                                    "runs: open it there to continue it.")
     for text in problems:
         state.notice("error", text)
 
@@ -301,14 +328,16 @@ def open_share(ctl: Controller, store: Store, state: StoreState, token: str) -> 
                          "stays as it is: if you train it further, that becomes a run of your own.")
 
 
-def first_run(ctl: Controller, store: Store, state: StoreState, share_token: str | None, returning: bool) -> None:
-    """What a new session does once: open a share link, or bring a returning browser's runs back."""
+def first_run(ctl: Controller, store: Store, state: StoreState, share_token: str | None, returning: bool,
+              keep_setup: bool = False) -> None:
+    """What a new session does once: open a share link, or bring a returning browser's runs back (keeping
+    the setup of the link the page was opened with when ``keep_setup``)."""
     state.restored = True
     try:
         if share_token:
             open_share(ctl, store, state, share_token)
         elif returning:
-            restore(ctl, store, state)
+            restore(ctl, store, state, keep_setup)
     except Exception as exc:  # a store that fails here leaves the page working, without what it would restore
         logs.store_failure(ctl.s.id, exc, "share link" if share_token else "restore")
         state.notice("error", problem_text(exc) if not isinstance(exc, StoreError) else str(exc))
@@ -380,8 +409,9 @@ def on_event(event: str, s: Session) -> None:
         observe(found, state, event, s, submit=writer().submit)
 
 
-def connect(ctl: Controller) -> None:
-    """Every script run, from app.py: keep the browser's cookie, subscribe the saver, restore once."""
+def connect(ctl: Controller, keep_setup: bool = False) -> None:
+    """Every script run, from app.py: keep the browser's cookie, subscribe the saver, restore once.
+    ``keep_setup``: this first run opened a link carrying a setup, which wins over the latest stored run."""
     with st.sidebar:  # the cookie script, if any, out of the page's flow
         me = identity(ctl.s)
     state = state_of(ctl.s)
@@ -394,7 +424,7 @@ def connect(ctl: Controller) -> None:
         state.offline_at = time.monotonic()
         state.notice("warning", f"Runs are not being saved: {problem}", until_saved=True)
         return
-    first_run(ctl, found, state, st.query_params.get(SHARE_PARAM), me.returning)
+    first_run(ctl, found, state, st.query_params.get(SHARE_PARAM), me.returning, keep_setup)
 
 
 def dismiss_notices() -> None:
