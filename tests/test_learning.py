@@ -144,3 +144,18 @@ def test_a_run_about_to_finish_keeps_its_picture_until_the_end(flower):
     run.advance(40)
     learning.graph_tables(state, layout, learning.graph_key(run, cfg), parameters, "relu", False, clock)
     assert len(built) == 2, "the end shows the final weights"
+
+
+def test_a_preview_over_the_memory_budget_is_refused_with_a_plain_message():
+    """[2, 1000000, 1] drew a 50 x 50 boundary before Start: about 19 GiB over the 2 GiB budget."""
+    from ui import settings
+
+    huge = settings.make_config(2, (1_000_000,))
+    assert not learning.can_preview(huge)
+    why = learning.preview_refusal(huge)
+    assert why.startswith("This network is too big to draw before training.") and "allowed" in why
+    with pytest.raises(ValueError, match="too big to draw"):
+        learning.initial_parameters(huge)
+    course = settings.make_config(64 * 64 * 3, (20, 7, 5))
+    assert learning.can_preview(course) and learning.preview_refusal(course) is None
+    assert learning.can_preview(settings.make_config(2, (50, 50)))

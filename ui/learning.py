@@ -241,13 +241,35 @@ def graph_unit_px(config: dnn.TrainConfig, width_px: int, height_px: int, max_un
 MAX_PREVIEW_PARAMETERS = 20_000_000
 
 
+# The most points a drawing before Start passes forward at once: Train's decision boundary, a 50 x 50 grid
+# (views/train.py's BOUNDARY_RESOLUTION); the graph's probe is smaller.
+PREVIEW_POINTS = 50 * 50
+
+
+def preview_refusal(config: dnn.TrainConfig) -> str | None:
+    """Why the untrained network of ``config`` is not drawn before Start (a plain sentence), or None.
+
+    The drawing builds all the weights and passes PREVIEW_POINTS points forward: the same memory check as
+    a run (dnn.check_memory, DNN_MEMORY_BUDGET_MB), so [2, 1000000, 1] (about 19 GiB over the grid) is
+    refused here as Start refuses it."""
+    if dnn.parameter_count(config.layer_dims) > MAX_PREVIEW_PARAMETERS:
+        return (f"This network has {dnn.parameter_count(config.layer_dims):,} parameters, too many to draw before "
+                "training.")
+    try:
+        dnn.check_memory(config.layer_dims, PREVIEW_POINTS, config.dtype, num_iterations=1)
+    except ValueError as exc:
+        return f"This network is too big to draw before training. {exc}"
+    return None
+
+
 def can_preview(config: dnn.TrainConfig) -> bool:
-    return dnn.parameter_count(config.layer_dims) <= MAX_PREVIEW_PARAMETERS
+    """Whether the page may draw ``config``'s untrained network (``preview_refusal`` says why not)."""
+    return preview_refusal(config) is None
 
 
 def initial_parameters(config: dnn.TrainConfig) -> dict[str, np.ndarray]:
     """The parameters a run of ``config`` starts from (for the graph and boundary before Start)."""
-    if not can_preview(config):
-        raise ValueError(f"{dnn.parameter_count(config.layer_dims):,} parameters are too many to draw before "
-                         "training.")
+    refusal = preview_refusal(config)
+    if refusal is not None:
+        raise ValueError(refusal)
     return dnn.initialize_parameters_deep(config.layer_dims, config.init, config.seed, config.dtype)
