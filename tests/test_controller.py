@@ -223,3 +223,29 @@ def test_the_pace_follows_the_head_count():
     assert s.tick_seconds == pacing.tick_seconds(2)
     assert s.run.iteration == 0, "the first tick only re-paces the view"
     assert ctl.tick().trained >= 1
+
+
+def test_a_run_that_would_cross_the_servers_memory_total_is_refused_with_the_ledgers_message():
+    """ui/ledger.py wired in Controller._new_run: two sessions share one total; the second run is refused
+    (no trainer, a plain message), and a first session's new run replaces its own reservation."""
+    from ui import datasets, ledger, settings
+    from ui.session import Session
+
+    ds = datasets.by_key("moons")
+    cfg = settings.make_config(ds.n_x, (50, 50), {"num_iterations": 20})
+    need = ledger.run_bytes(cfg, ds.X_train.shape[1], ds.X_test.shape[1], settings.memory_settings(cfg))
+    book = ledger.MemoryLedger(int(need * 1.5))
+    one = Controller(Session(dataset=ds, data_key="moons", config=cfg), pacing.TrainingBoard(), ledger=book)
+    two = Controller(Session(dataset=ds, data_key="moons", config=cfg), pacing.TrainingBoard(), ledger=book)
+    assert one.step() is not None and book.held(one.s.id) == need
+    assert two.step() is None and two.s.run is None
+    assert two.s.error.startswith("The server is short of memory") and book.held(two.s.id) == 0
+    one.reset()  # a new run of the same session: its reservation is replaced, not added
+    assert book.held() == need
+    assert not two.start() and "short of memory" in two.s.error
+    one.s = None  # the first session goes: once collected, its memory is the second's
+    import gc
+
+    del one
+    gc.collect()
+    assert two.start() and two.s.run is not None and book.held() == need

@@ -15,6 +15,7 @@ import streamlit as st
 
 import dnn
 from dnn.data import Dataset
+from ui import ledger as ledger_lib
 from ui import logs, pacing, settings
 from ui.session import Listener, RunRecord, Session, StepResult, session
 
@@ -69,13 +70,16 @@ class TickResult:
 
 class Controller:
     """The run lifecycle of one session.  ``board`` is the server's shared TrainingBoard; ``clock`` measures
-    the iterations per second (injected so tests control it)."""
+    the iterations per second (injected so tests control it); ``ledger`` holds the server's sessions' memory
+    under one total (ui/ledger.py: a run that would cross DNN_MEMORY_TOTAL_MB is refused; None: no total)."""
 
     def __init__(self, session: Session, board: pacing.TrainingBoard | None = None,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter,
+                 ledger: ledger_lib.MemoryLedger | None = None) -> None:
         self.s = session
         self.board = board if board is not None else pacing.TrainingBoard()
         self.clock = clock
+        self.ledger = ledger
 
     # ----- observers ---------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -259,6 +263,8 @@ class Controller:
         s = self.s
         self.archive()
         try:
+            if self.ledger is not None:  # before the trainer allocates: its reservation replaces the last run's
+                ledger_lib.admit(self.ledger, s, s.config, s.dataset.X_train, s.dataset.X_test)
             run = dnn.Trainer(s.config, s.dataset.X_train, s.dataset.train_y, s.dataset.X_test, s.dataset.test_y)
         except ValueError as exc:
             s.error = str(exc)
@@ -298,5 +304,5 @@ def shared_board() -> pacing.TrainingBoard:
 
 
 def controller() -> Controller:
-    """This tab's controller, on the server's shared training board."""
-    return Controller(session(), shared_board())
+    """This tab's controller, on the server's shared training board and memory ledger."""
+    return Controller(session(), shared_board(), ledger=ledger_lib.process_ledger())
