@@ -5,7 +5,7 @@ redrawn vega-lite chart does not flicker; the static ones are plotly figures.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from ui import theme
 
 CLASS_COLOURS = theme.CLASS_COLOURS_LIGHT  # label 0, label 1 (the dark theme's are in ui/theme.py)
-# Named classes drawn in their own colour, a shade readable on white and on the dark theme's #111111 (3:1).
+# Named classes drawn in their own colour, a shade readable on white and on the dark theme's black (3:1).
 NAMED_COLOURS = {"red": "#d62728", "blue": "#1f77b4", "green": "#2ca02c", "orange": "#c8620a", "purple": "#9467bd"}
 
 

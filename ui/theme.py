@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#111111"   # as in .streamlit/config.toml
+LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#000000"   # as in .streamlit/config.toml
 TEXT_CONTRAST, GRAPHICS_CONTRAST = 4.5, 3.0
 
 # Runs on the curves.  Okabe-Ito (readable with every common colour-vision deficiency) where its colours
@@ -24,7 +24,7 @@ CLASS_COLOURS_LIGHT = ("#0072B2", "#D55E00")
 CLASS_COLOURS_DARK = ("#56B4E9", "#E69F00")
 CLASS_SHAPES = ("circle", "triangle-up")     # Vega-Lite shapes of label 0 and label 1
 CLASS_SYMBOLS = ("circle", "triangle-up")    # the same in plotly
-MUTED_LIGHT, MUTED_DARK = "#595959", "#b0b0b0"  # rules and their notes (7:1 / 8.8:1)
+MUTED_LIGHT, MUTED_DARK = "#595959", "#b0b0b0"  # rules and their notes (7:1 / 10:1)
 
 
 def is_dark(theme_type: str | None) -> bool:

@@ -47,6 +47,7 @@ from ui.widgets import show_diagnosis
 # for screen readers' quick keys.
 START_KEYS, PAUSE_KEYS, STEP_KEYS = "Alt+S", "Alt+P", "Alt+N"
 CURVES_TABLE = "curves_table"     # widget key: the curves as a table (move to ui/session.py)
+ENLARGE_UNIT = "enlarge_unit"     # widget key: the graph's unit enlarged from the keyboard (move to ui/session.py)
 # Kept in st.session_state under keys no widget uses (candidates for typed Session fields in ui/session.py).
 SPEED_KEPT, BUCKET_STATE, ANNOUNCER_STATE, BASE_CAP = "_speed_kept", "_speed_bucket", "_announcer", "_base_cap"
 # Visually hidden but read by screen readers (the usual "sr-only" rules, inline: st.html keeps style attributes).
@@ -265,9 +266,16 @@ def network(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None,
     tables = learning.graph_tables(state, layout, key, params, act, training=ctl.s.running, hold=finishing)
     largest = 15 if presenter_on(ctl.s) else 12
     text = plots_graph.describe_graph(layout)
+    frames = tables["frames"]
+    titles = {node: " ".join(str(title).split()) for node, title in zip(frames["node"], frames["title"], strict=True)}
+    chosen = st.session_state.get(ENLARGE_UNIT)
     st.vega_lite_chart(None, plots_graph.graph_spec(layout, tables, plots_graph.label_font_size(layout, largest),
-                                                    dark=is_dark(st.context.theme.type), description=text),
+                                                    dark=is_dark(st.context.theme.type), description=text,
+                                                    selected=chosen if chosen in titles else None),
                        key=GRAPH_CHART, width="content")
+    # The keyboard's way to enlarge a unit (pointing and tapping are the mouse's and the finger's).
+    st.selectbox("Enlarge a unit", [None, *titles], key=ENLARGE_UNIT, width=260,
+                 format_func=lambda node: "none (or point at / tap one)" if node is None else titles.get(node, node))
 
 
 def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, side: int) -> None:
