@@ -17,6 +17,7 @@ import dnn
 
 from .database import transaction
 from .errors import CorruptRecord, LeaseLost, NotFound, QuotaExceeded, RunTooLarge
+from .identities import IdentityStore
 from .limits import DAY, MB, Limits
 from .records import LABEL_MAX, STATUSES, RunSummary, Saved, StoredRun, clean_text, dumps
 from .schema import board_entries, identities, runs
@@ -71,13 +72,20 @@ class RunStore:
 
     # ----- saving ---------------------------------------------------------------
     def create(self, owner: str, lease: str, *, label: str, dataset: str, config: dict[str, Any],
-               history: dict[str, Any], status: str, iteration: int, model: bytes | None = None) -> Saved:
-        """Store a new run for the browser ``owner``, held by the session ``lease``."""
+               history: dict[str, Any], status: str, iteration: int, model: bytes | None = None,
+               origin: str | None = None) -> Saved:
+        """Store a new run for the browser ``owner``, held by the session ``lease``.  ``origin`` (the keyed
+        digest of the client's address, store.identities.origin_of) is counted against
+        DNN_RUNS_PER_ADDRESS_HOUR (QuotaExceeded past it) and kept on the row."""
         who, now = digest(owner, "browser token"), self._clock()
+        if origin is not None:
+            origin = clean_text(origin, "address digest", 64)
+            IdentityStore(self._engine, clock=self._clock).check_new_run(origin)
         row = _payload(config, history, model)
         row.update(id=new_run_id(), owner=who, label=clean_text(label, "run name", LABEL_MAX),
                    dataset=clean_text(dataset, "dataset name", 64), status=_check_status(status),
-                   iteration=int(iteration), created_at=now, updated_at=now, lease=check_token(lease, "lease"))
+                   iteration=int(iteration), created_at=now, updated_at=now, lease=check_token(lease, "lease"),
+                   origin=origin)
         self.purge_expired(now)
         with transaction(self._engine) as conn:
             evicted = self._make_room(conn, who, row["id"], row["size"])

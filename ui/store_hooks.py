@@ -29,6 +29,7 @@ from store.errors import DISK_FULL_MESSAGE
 from ui import datasets, logs, settings
 from ui.controller import Controller, controller, dismiss_listener_notice, listener_problems
 from ui.identity import identity
+from ui.identity import origin as client_origin
 from ui.session import STORE_DISMISS, RunRecord, Session
 from ui.text import literal
 
@@ -48,6 +49,7 @@ class StoreState:
     """This session's link to the store: who it is, its lease, and which stored row the current run is."""
 
     owner: str
+    origin: str | None = None          # the client address's digest: new runs count against its hourly cap
     lease: str = field(default_factory=store_lib.new_token)
     run: dnn.Trainer | None = None     # the run being saved
     run_id: str | None = None          # its row (None: not stored yet)
@@ -181,7 +183,7 @@ def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: 
         return
     fields = {"status": _status(s, run)}
     if run_id is None:
-        fields.update(label=settings.run_label(len(s.runs) + 1, run.config), dataset=s.data_key)
+        fields.update(label=settings.run_label(len(s.runs) + 1, run.config), dataset=s.data_key, origin=state.origin)
     snap, classes = store_lib.snapshot(run), tuple(s.dataset.class_names)
     state.dirty, state.saved_at = False, clock()
     state.pending = submit(partial(_write, store, state.owner, state.lease, run, run_id, snap, fields, classes, s.id))
@@ -373,7 +375,7 @@ def current_store(session_id: str | None = None) -> tuple[Store | None, str | No
 def state_of(s: Session) -> StoreState:
     """This session's StoreState (created on first use, for this browser's identity)."""
     if s.store is None:
-        s.store = StoreState(owner=identity(s).token)
+        s.store = StoreState(owner=identity(s).token, origin=client_origin())
     return s.store
 
 
