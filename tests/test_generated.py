@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, note, settings as hsettings, strategies as hst
+from hypothesis import example, given, note, settings as hsettings, strategies as hst
 
 import dnn
 import store as store_lib
@@ -202,8 +202,40 @@ def check_link(case: gen.Case, ds: dnn.Dataset, config: dnn.TrainConfig) -> None
 
 
 # ----- the generated tests -----------------------------------------------------------------------
+TOY = toy_link.DEFAULT_OPTIONS
+# Examples the generated search found once, kept so every run checks them (issue 18's hunt).
+FOUND = [
+    # the Model page's "zeros" initialisation: every weight 0, the graph's edge scale divided by 0
+    gen.Case(gen.DataChoice("moons", TOY), (5, 3), {"init": "zeros"}),
+    gen.Case(gen.DataChoice("flower", TOY), (), {"init": "zeros"}),
+    # Adam with epsilon at the low end of its range: a zero gradient gives 0/0 = NaN weights, the run "done"
+    gen.Case(gen.DataChoice("circles", TOY), (7, 9, 11, 11, 3, 3), {"init": "course", "optimizer": "adam",
+                                                                 "epsilon": 5e-324, "num_iterations": 1}),
+    # a diverged run keeps weights of 1e100: saved, but its .npz and its stored row cannot be loaded back
+    gen.Case(gen.DataChoice("xor", TOY), (4, 8, 3, 10, 1, 7), {
+        "hidden_activation": "leaky_relu", "init": "large", "seed": 4294967295, "learning_rate": 0.1, "lambd": 0.1,
+        "l1": 0.0001, "keep_prob": 0.6, "batch_size": 3, "decay": "scheduled", "decay_rate": 0.01,
+        "time_interval": 1000000}),
+    # a toy set's noise that 12 significant digits round: the link does not give the same points back
+    gen.Case(gen.DataChoice("circles", toy_link.ToyOptions(points=535, noise=2.372062359372733e-293, train_pct=78,
+                                                            seed=0)), (20, 7, 5), {"keep_prob": 0.5}),
+    # every option at once on the course's cats (the label that broke 15 of 16 pages)
+    gen.Case(gen.DataChoice(gen.COURSE), (20, 7, 5), {
+        "hidden_activation": "tanh", "init": "he", "learning_rate": 0.05, "seed": 7, "dtype": "float32",
+        "lambd": 0.1, "l1": 0.001, "keep_prob": 0.9, "batch_size": 32, "optimizer": "adam", "beta": 0.95,
+        "beta1": 0.95, "beta2": 0.99, "epsilon": 1e-6, "decay": "inverse", "decay_rate": 0.3, "time_interval": 10}),
+]
+
+
+def found_examples(test):
+    for case in reversed(FOUND):
+        test = example(case=case)(test)
+    return test
+
+
 @hsettings(max_examples=gen.examples(50))
 @given(case=gen.cases())
+@found_examples
 def test_a_session_over_the_settings_space_with_the_store_on(store, case):
     note(f"config: {case.config(case.data.load())}")
     session_example(store, case)
@@ -272,20 +304,22 @@ def session_example(store, case: gen.Case) -> None:
 
 @hsettings(max_examples=gen.examples(30))
 @given(data=gen.data_choices(), hidden=gen.huge_hidden_layers(), values=gen.any_values())
-def test_a_million_units_is_refused_with_a_plain_message(store, data, hidden, values):
-    """The widgets' largest layer (1,000,000 units) never reaches a run: Start says why, the page goes on."""
+def test_a_million_units_is_refused_with_a_plain_message_or_fits(store, data, hidden, values):
+    """The widgets' largest layer (1,000,000 units): over the memory budget (dnn.check_memory, the oracle in
+    strategies.refusal) Start says why in a sentence and nothing is stored; a set small enough to fit (a few
+    training points) trains like any other network, but Train never draws it before Start when that drawing would not fit (the 50 x 50 boundary grid)."""
     ds = data.load()
     config = gen.run_config(settings.make_config(ds.n_x, hidden, values))
-    need = dnn.estimate_memory_bytes(config.layer_dims, ds.m_train, config.dtype, ds.m_test,
-                                     **settings.memory_settings(config))
-    assert need > dnn.config.memory_budget_bytes(), "1,000,000 units must be over the memory budget"
     owner = store_lib.new_token()
     ctl, state = new_session(store, ds, data.key, config, owner)
-    assert not ctl.start() and ctl.s.run is None and not ctl.s.running
-    assert_plain_message(ctl.s.error)
-    assert ctl.step() is None and ctl.s.run is None
-    ctl.reset()
-    assert ctl.s.run is None and state.notices == [] and store.runs.list(owner) == []
+    refused = gen.refusal(config, ds)
+    note(f"refused: {refused}")
+    if refused is not None:
+        assert not ctl.start() and ctl.s.run is None and not ctl.s.running
+        assert_plain_message(ctl.s.error)
+        assert ctl.step() is None and ctl.s.run is None
+        ctl.reset()
+        assert ctl.s.run is None and state.notices == [] and store.runs.list(owner) == []
     check_link(gen.Case(data, hidden, values), ds, settings.make_config(ds.n_x, hidden, values))
     if learning.can_preview(config):
         # Before Start, Train draws the untrained network over the probe, and a 2-D set's decision boundary
