@@ -96,10 +96,15 @@ def row_values(row: settings.Setting) -> st.SearchStrategy:
     return values
 
 
-def setting_values() -> st.SearchStrategy[dict[str, Any]]:
-    """A value for every row of SETTINGS (a row whose field is missing fails loudly)."""
+def row_strategies() -> dict[str, st.SearchStrategy]:
+    """Every row of SETTINGS and its strategy (a row whose field is missing fails loudly)."""
     check_rows()
-    return st.fixed_dictionaries({row.name: row_values(row) for row in settings.SETTINGS})
+    return {row.name: row_values(row) for row in settings.SETTINGS}
+
+
+def setting_values() -> st.SearchStrategy[dict[str, Any]]:
+    """A value for every row of SETTINGS."""
+    return st.fixed_dictionaries(row_strategies())
 
 
 def defaults_with_some() -> st.SearchStrategy[dict[str, Any]]:

@@ -53,7 +53,7 @@ def test_every_settings_row_is_a_trainconfig_field_and_has_a_strategy():
         assert ends and all(row.in_range(v) for v in ends), row.name
         if row.kind == "choice":
             assert set(ends) == set(row.options), row.name
-    assert set(gen.setting_values().example()) == {row.name for row in settings.SETTINGS}
+    assert set(gen.row_strategies()) == {row.name for row in settings.SETTINGS}
 
 
 # ----- helpers ---------------------------------------------------------------------------------
