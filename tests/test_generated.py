@@ -20,6 +20,7 @@ from hypothesis import example, given, note, settings as hsettings, strategies a
 import dnn
 import store as store_lib
 import strategies as gen
+from conftest_shared import needs_data
 from dnn.diagnose import Diagnosis, check_saliency, diagnose, divergence_trace
 from store import Limits, open_store
 from store.records import LABEL_MAX
@@ -233,6 +234,7 @@ def found_examples(test):
     return test
 
 
+@needs_data  # the course data and photos of ../shared: in CI they must be there (fail, never skip)
 @hsettings(max_examples=gen.examples(50))
 @given(case=gen.cases())
 @found_examples
@@ -302,6 +304,7 @@ def session_example(store, case: gen.Case) -> None:
     check_link(case, ds, config)
 
 
+@needs_data  # the course data and photos of ../shared: in CI they must be there (fail, never skip)
 @hsettings(max_examples=gen.examples(30))
 @given(data=gen.data_choices(), hidden=gen.huge_hidden_layers(), values=gen.any_values())
 def test_a_million_units_is_refused_with_a_plain_message_or_fits(store, data, hidden, values):
@@ -331,6 +334,7 @@ def test_a_million_units_is_refused_with_a_plain_message_or_fits(store, data, hi
             f"pass holds {preview / 2**30:.1f} GiB, over the {dnn.config.memory_budget_bytes() / 2**30:.0f} GiB budget")
 
 
+@needs_data  # the course data and photos of ../shared: in CI they must be there (fail, never skip)
 @hsettings(max_examples=gen.examples(150))
 @given(data=gen.data_choices(), hidden=gen.hidden_layers(), values=gen.setting_values(),
        number=hst.integers(1, 10**4))

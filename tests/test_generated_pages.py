@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from hypothesis import given, note, settings as hsettings
 
 import strategies as gen
+from conftest_shared import needs_data
 from app_helpers import sess
 from conftest import ROOT, _clear_data_caches
 from dnn.diagnose import ERROR, diagnose
@@ -87,6 +88,7 @@ def visit_every_page(at) -> None:
         check_page(at, page.script)
 
 
+@needs_data  # the course data and photos of ../shared: in CI they must be there (fail, never skip)
 @hsettings(max_examples=gen.examples(6))
 @given(case=gen.cases())
 def test_every_page_after_a_generated_run(case):

@@ -98,6 +98,7 @@ def test_a_configuration_from_its_link_trains_to_the_end_and_is_listed(server, n
     page = new_page(timeout_ms=60_000)
     page.goto(server.url(f"train?{query}"))
     wait_ready(page)
+    shot(page, "opened")
     assert_no_exception(page)
     warnings = page.locator('[data-testid="stAlert"]').filter(has_text="Ignored").all_inner_texts()
     assert not warnings, f"the link's values were refused: {warnings}"
