@@ -314,6 +314,13 @@ def test_speed_caps_the_iterations_per_tick_and_time_left_is_shown(app_test):
     assert s.max_iterations_per_tick is None
 
 
+def _picker(at):
+    """The history's "Earlier runs on the charts" tags (ui/compare.py's once Train renders it)."""
+    from ui.session import COMPARE_PICK, HISTORY_RUNS
+    keys = {w.key for w in at.multiselect}
+    return at.multiselect(key=COMPARE_PICK if COMPARE_PICK in keys else HISTORY_RUNS)
+
+
 def test_every_new_run_joins_the_chart_with_a_label_that_says_what_differs(app_test):
     at = app_test("views/train.py", query=SMALL)
     at.button(key="step").click().run()
@@ -322,11 +329,13 @@ def test_every_new_run_joins_the_chart_with_a_label_that_says_what_differs(app_t
     at.switch_page("views/train.py").run()
     at.button(key="step").click().run()
     s = sess(at)
+    from ui.controller import current_label
     runs = {r["run"] for r in _rows(_chart(at))}
-    assert any(r.startswith("#1") and "init sqrt" in r for r in runs), runs
-    assert any(r.startswith("this run") and "init he" in r for r in runs), runs
-    assert at.multiselect(key="history_runs").value == [s.runs[0].label]
-    at.multiselect(key="history_runs").set_value([]).run()
+    first, now = s.runs[0].label, current_label(s)
+    assert first.startswith("#1 ") and "init=sqrt" in first and now.startswith("#2 ") and "init=he" in now
+    assert runs == {first, now}, "the legend names each run by its one label"
+    assert _picker(at).value == [first]
+    _picker(at).set_value([]).run()
     assert not any(r["run"].startswith("#1") for r in _rows(_chart(at))), "an unticked run leaves the chart"
     at.multiselect(key="delete_runs").set_value([s.runs[0].label]).run()
     at.button(key="delete_confirm").click().run()

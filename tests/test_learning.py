@@ -51,22 +51,28 @@ def test_diagnoses_and_trace_are_computed_once_per_run_state(flower):
     assert its[-1] == run.iteration and learning.explosion(state, run)[0] is its
 
 
-def test_curve_runs_put_the_current_run_first_and_skip_its_archived_copy(flower):
+def test_curve_runs_name_every_run_once_by_its_label_the_current_run_first(flower):
+    """One naming everywhere (issue 20 item 3): the legend, the table and the tags all use the run's label;
+    a current run not yet archived gets the label archive() will give it."""
+    from ui import settings
     from ui.session import RunRecord
     runs = []
-    for lr in (0.1, 0.5):
+    for lr in (0.1, 0.5, 0.05):
         r = Trainer(TrainConfig(layer_dims=(2, 4, 1), learning_rate=lr, num_iterations=20), flower.X_train,
                     flower.train_y)
         r.advance(20)
         runs.append(r)
-    records = [RunRecord("#1", runs[0].config, "flower", "done", runs[0].history, 0.5, 0.5),
-               RunRecord("#2", runs[1].config, "flower", "done", runs[1].history, 0.5, 0.5)]
+    one, two = (settings.run_label(k + 1, runs[k].config) for k in (0, 1))
+    assert one == "#1 [4] act=relu init=sqrt lr=0.1 iters=20"
+    records = [RunRecord(one, runs[0].config, "flower", "done", runs[0].history, 0.5, 0.5),
+               RunRecord(two, runs[1].config, "flower", "done", runs[1].history, 0.5, 0.5)]
     labels, curves, history = learning.curve_runs((runs[1], "flower"), records)
-    assert labels == ["this run (\u03b1=0.5)", "#1: \u03b1=0.1"]
+    assert labels == [two, one] and history == [one, two]
     assert curves[0].history is runs[1].history and len(curves) == 2
-    assert history == ["#1: \u03b1=0.1", "#2: \u03b1=0.5"]
     labels, curves, _ = learning.curve_runs(None, records, hidden=[0])
-    assert labels == ["#2: \u03b1=0.5"]
+    assert labels == [two]
+    labels, _, _ = learning.curve_runs((runs[2], "flower"), records[1:])  # #1 deleted: #3 is not given twice
+    assert labels == ["#3 [4] act=relu init=sqrt lr=0.05 iters=20", two]
 
 
 def test_the_graph_is_rebuilt_when_due_and_never_shows_another_runs_weights(flower):

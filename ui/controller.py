@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 import streamlit as st
 
@@ -147,6 +147,27 @@ class Controller:
         self.tick()  # the first slice right away: the page then opens on progress instead of waiting a tick
         return True
 
+    def queue(self, configs: Sequence[dnn.TrainConfig]) -> bool:
+        """Train ``configs`` one after the other, each from iteration 0: the first now, each next one as
+        the run before it finishes (a comparison that ends with every run on the charts).  False, with
+        ``session.error`` set and nothing queued, when the first cannot make a run."""
+        configs = list(configs)
+        if not configs:
+            raise ValueError("A queue needs at least one config.")
+        s = self.s
+        self._control()
+        s.running = False
+        s.queue = []
+        s.config = configs[0]
+        run = self._new_run()
+        if run is None:
+            return False
+        s.queue = configs[1:]
+        run.resume()
+        s.running = True
+        self._emit("start")
+        return True
+
     def pause(self) -> None:
         s = self.s
         self._control()
@@ -179,7 +200,7 @@ class Controller:
         """Keep the current run in the history and start over at iteration 0 (status ready)."""
         s = self.s
         self._control()
-        s.running = False
+        s.running, s.queue = False, []
         self.archive()
         self._new_run()
         self._emit("reset")
@@ -219,7 +240,7 @@ class Controller:
         as it is, even outside the widgets' ranges."""
         s = self.s
         self._control()
-        s.running = False
+        s.running, s.queue = False, []
         self.archive()
         s.run, s.config, s.rate = run, run.config, 0.0
         self._emit("adopt")
@@ -228,7 +249,7 @@ class Controller:
         """Use other data; the current run no longer fits it, so it goes to the history and is dropped."""
         s = self.s
         self._control()
-        s.running = False
+        s.running, s.queue = False, []
         self.archive()
         s.run = None
         s.dataset, s.data_key = dataset, key
@@ -242,7 +263,7 @@ class Controller:
         if run is None or run.iteration == 0 or s.archived is run:
             return
         test = run.test_accuracy() if run.X_test is not None else float("nan")
-        label = settings.run_label(len(s.runs) + 1, run.config)
+        label = current_label(s)
         s.runs.append(RunRecord(label, run.config, s.dataset.name, run.status.value, run.history,
                                 run.train_accuracy(), test))
         s.archived = run
@@ -273,9 +294,38 @@ class Controller:
         return run
 
     def _finish(self) -> None:
-        self.s.running = False
+        s = self.s
+        queued = s.running and bool(s.queue)  # a run stepped to its end does not start the next one
+        s.running = False
         self.archive()
         self._emit("finish")
+        if queued:
+            self._next_in_queue()
+
+    def _next_in_queue(self) -> None:
+        """Start the queue's next config (the next tick trains it); a config that cannot make a run ends
+        the queue with its reason in ``session.error``."""
+        s = self.s
+        s.config = s.queue.pop(0)
+        run = self._new_run()
+        if run is None:
+            s.queue = []
+            return
+        run.resume()
+        s.running = True
+        self._emit("start")
+
+
+def current_label(s: Session, run: dnn.Trainer | None = None) -> str:
+    """The one name of ``run`` (default: session ``s``'s current run), the same in the run history's table
+    and tags, the charts' legend and the store: its history record's label once archived, before that
+    ``settings.run_label`` with the next free number (the label archive() will give it)."""
+    run = s.run if run is None else run
+    for record in s.runs:
+        if run is not None and record.history is run.history:
+            return record.label
+    config = run.config if run is not None else s.config
+    return settings.run_label(settings.next_run_number([r.label for r in s.runs]), config)
 
 
 def figures(run: dnn.Trainer | None, running: bool) -> tuple[float, float, float]:

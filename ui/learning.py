@@ -21,7 +21,7 @@ import numpy as np
 import dnn
 from dnn.data import Dataset
 from dnn.diagnose import Diagnosis, check_data, diagnose, divergence_trace
-from ui import plots_curves, plots_graph
+from ui import plots_curves, plots_graph, settings
 
 if TYPE_CHECKING:  # ui.session imports Streamlit; this module stays testable without it
     from ui.session import Session
@@ -61,6 +61,7 @@ class ViewState:
     data_key: tuple | None = None
     data_check: Diagnosis | None = None
     known_runs: set = field(default_factory=set)       # history labels already offered to the chart
+    hidden_runs: set = field(default_factory=set)      # history labels taken off the charts (ui/compare.py)
 
 
 def view_state(s: Session) -> ViewState:
@@ -139,43 +140,29 @@ def data_diagnosis(state: ViewState, ds: Dataset, data_key: str) -> Diagnosis | 
 
 
 # ----- curves ------------------------------------------------------------------------------------------
-def _compared(config: dnn.TrainConfig, data: str) -> dict[str, Any]:
-    values = {f: getattr(config, f) for f in config.__dataclass_fields__}
-    return {**values, "data": data}
-
-
 def curve_runs(current: tuple[dnn.Trainer, str] | None, records: Sequence[Any],
                hidden: Sequence[int] = ()) -> tuple[list[str], list[plots_curves.CurveRun], list[str]]:
-    """(labels of the drawn runs, their curves, a label for every history record), the current run first.
+    """(names of the drawn runs, their curves, the name of every history record), the current run first.
 
-    ``records`` are the session's RunRecords (config, dataset, history); ``hidden`` their indices left
-    out of the chart.  A finished current run is also in the history: it is drawn once, as this run.
-    Labels come from ``run_labels`` over the drawn runs, so they say what differs; "#k" is a record's
-    number in the history.
-    """
+    ``records`` are the session's RunRecords (label, config, dataset, history); ``hidden`` their indices
+    left out of the chart.  A finished current run is also in the history: it is drawn once, first.  One
+    name per run everywhere (the legend, the history's table and tags, the store): its label
+    (``settings.run_label``; the current run's is ``controller.current_label``'s)."""
     mine = current[0].history if current is not None else None
-    keep = [k for k, r in enumerate(records) if r.history is not mine]
-    configs = [_compared(records[k].config, records[k].dataset) for k in keep]
-    if current is not None:
-        configs.append(_compared(current[0].config, current[1]))
-    labels = plots_curves.run_labels(configs) if configs else []
+    names = [r.label for r in records]
     drawn_labels, curves = [], []
     if current is not None:
-        name = "this run" + (f" ({labels[-1]})" if not labels[-1].startswith("#") else "")
+        archived = [r.label for r in records if r.history is mine]
+        name = archived[0] if archived else settings.run_label(settings.next_run_number(names), current[0].config)
         drawn_labels.append(name)
         curves.append(plots_curves.CurveRun(name, current[0].history))
-    for j, k in enumerate(keep):
-        if k not in set(hidden):
-            name = _numbered(k, labels[j])
-            drawn_labels.append(name)
-            curves.append(plots_curves.CurveRun(name, records[k].history))
-    everyone = plots_curves.run_labels([_compared(r.config, r.dataset) for r in records]) if records else []
-    return drawn_labels, curves, [_numbered(k, lab) for k, lab in enumerate(everyone)]
+    skip = set(hidden)
+    for k, record in enumerate(records):
+        if record.history is not mine and k not in skip:
+            drawn_labels.append(record.label)
+            curves.append(plots_curves.CurveRun(record.label, record.history))
+    return drawn_labels, curves, names
 
-
-def _numbered(k: int, label: str) -> str:
-    """History record k's name: its number, then what differs (run_labels' own "#n" is dropped)."""
-    return f"#{k + 1}" if label.startswith("#") else f"#{k + 1}: {label}"
 
 
 # ----- the network graph -----------------------------------------------------------------------------

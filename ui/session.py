@@ -56,6 +56,7 @@ INSPECT_UNITS, INSPECT_GRAD_HIST, INSPECT_GRAD_NORMS = "inspect_units", "inspect
 RESULTS_TAB, RESULTS_CELL, CONFUSION, MISLABELED_TABLE, MISTAKE_FORWARD = (
     "results_tab", "results_cell", "confusion", "mislabeled_table", "mistake_forward")
 STEP_TAB, PRESENTER_TOGGLE = "step_tab", "presenter_toggle"
+COMPARE_PRESETS, COMPARE_TRIO, COMPARE_PICK = "compare_presets", "compare_trio", "compare_pick"
 
 # ----- widget keys of your own data and sharing: the builder, toy options, the Share page --------------
 BUILDER_CAMERA, BUILDER_CAMERA_ON, BUILDER_CAMERA_TARGET, BUILDER_POSITIVE, BUILDER_TEST_PCT, BUILDER_SEED = (
@@ -156,6 +157,7 @@ class Session:
     run: dnn.Trainer | None = None
     running: bool = False
     runs: list[RunRecord] = field(default_factory=list)
+    queue: list[dnn.TrainConfig] = field(default_factory=list)  # ui.controller: configs to train after this run
     archived: dnn.Trainer | None = None   # the run already in ``runs`` (each run goes there once)
     generation: int = 0             # bumped by every control; a live view drawn for another one does not train
     rate: float = 0.0               # iterations per second of the last slice

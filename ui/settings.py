@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping, Sequence
 
@@ -372,6 +373,13 @@ def run_label(number: int, config: dnn.TrainConfig) -> str:
     """``run_description`` cut to LABEL_MAX characters at a word, ending in "…" when cut: the name a run is
     kept under in the history and the store, which refuses longer ones (the same constant)."""
     return bounded_label(run_description(number, config))
+
+
+def next_run_number(labels: Sequence[str]) -> int:
+    """The number the next run is labelled with: one more than the highest "#n" among ``labels`` (so a
+    deleted run's number is never given again while a later one is kept)."""
+    numbers = [int(m.group(1)) for label in labels if (m := re.match(r"#(\d+)\b", label))]
+    return max(numbers, default=0) + 1
 
 
 def bounded_label(text: str, limit: int = LABEL_MAX) -> str:

@@ -27,7 +27,7 @@ from store import LeaseLost, RunTooLarge, Store, StoreError
 from store.database import is_disk_full
 from store.errors import DISK_FULL_MESSAGE
 from ui import datasets, logs, settings
-from ui.controller import Controller, controller, dismiss_listener_notice, listener_problems
+from ui.controller import Controller, controller, current_label, dismiss_listener_notice, listener_problems
 from ui.identity import identity
 from ui.identity import origin as client_origin
 from ui.session import STORE_DISMISS, RunRecord, Session
@@ -183,7 +183,7 @@ def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: 
         return
     fields = {"status": _status(s, run)}
     if run_id is None:
-        fields.update(label=settings.run_label(len(s.runs) + 1, run.config), dataset=s.data_key, origin=state.origin)
+        fields.update(label=current_label(s, run), dataset=s.data_key, origin=state.origin)
     snap, classes = store_lib.snapshot(run), tuple(s.dataset.class_names)
     state.dirty, state.saved_at = False, clock()
     state.pending = submit(partial(_write, store, state.owner, state.lease, run, run_id, snap, fields, classes, s.id))
