@@ -126,7 +126,7 @@ def test_in_a_page_one_click_queues_the_presets_and_both_runs_are_ticked_on_the_
     at.button(key=COMPARE_PRESETS).click().run()
     assert s.running and s.run.config == compare.preset_pair(2)[0] and len(s.queue) == 1
     assert settings.hidden_units(s.run.config) == (7,) and s.run.config.init == "course"
-    assert at.button(key=COMPARE_PRESETS).disabled and at.button(key=COMPARE_TRIO).disabled
+    assert not at.button(key=COMPARE_PRESETS).disabled and not at.button(key=COMPARE_TRIO).disabled
     assert any("1 more run after this one" in c.value for c in at.caption)
     ctl = Controller(s, pacing.TrainingBoard())
     _ticks_until_idle(ctl, 10)

@@ -48,19 +48,19 @@ def queue_trio() -> None:
 
 def render_buttons(ctl: Controller, container: DeltaGenerator | None = None) -> None:
     """Two buttons: train the two course presets, or this network without / with L2 / with dropout, one
-    after the other, all ending on the same charts.  Disabled while a run trains (Pause first)."""
+    after the other, all ending on the same charts.  Never disabled (a button disabled by its own click
+    drops the keyboard focus, as Train's Start and Pause avoid): pressed during a run, the current run goes
+    to the history and the comparison starts."""
     box = container or st
     cols = box.columns(2)
-    busy = ctl.s.running
-    why = "Pause the current run first." if busy else None
-    cols[0].button("Compare the two course presets", key=COMPARE_PRESETS, on_click=queue_presets, disabled=busy,
+    cols[0].button("Compare the two course presets", key=COMPARE_PRESETS, on_click=queue_presets,
                    icon=":material/compare_arrows:",
-                   help=why or "Trains the course's two-layer net, then its five-layer net, and draws both on "
-                               "the same charts.")
-    cols[1].button("No regularisation / L2 / dropout", key=COMPARE_TRIO, on_click=queue_trio, disabled=busy,
+                   help="Trains the course's two-layer net, then its five-layer net, and draws both on the same "
+                        "charts.")
+    cols[1].button("No regularisation / L2 / dropout", key=COMPARE_TRIO, on_click=queue_trio,
                    icon=":material/stacked_line_chart:",
-                   help=why or f"Trains this network three times: without regularisation, with L2 (λ = {L2_LAMBD}) "
-                               f"and with dropout (keep_prob = {DROPOUT_KEEP_PROB}), on the same charts.")
+                   help=f"Trains this network three times: without regularisation, with L2 (λ = {L2_LAMBD}) and "
+                        f"with dropout (keep_prob = {DROPOUT_KEEP_PROB}), on the same charts.")
     if ctl.s.queue:
         waiting = len(ctl.s.queue)
         box.caption(f"Comparison under way: {waiting} more run{'s' if waiting > 1 else ''} after this one.")
