@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHOTOS_DIR, SCREENSHOTS, VIEWPORT, assert_no_exception, metric_locator, nav, \
-    train_status, wait_ready
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHOTOS_DIR,
+    SCREENSHOTS,
+    VIEWPORT,
+    assert_no_exception,
+    metric_locator,
+    nav,
+    train_status,
+    wait_ready,
+)
 
 CATS = ["kittens.jpg", "white_kitten.jpg", "tiger.jpg", "lion.jpg"]
 OTHERS = ["puppy.jpg", "bird.jpg"]
 FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
-APP = (Path(__file__).resolve().parents[2] / "app.py").read_text()
-needs_share_wiring = pytest.mark.skipif(
-    '"views/share.py"' not in APP or "toy_link" not in APP,
-    reason="app.py does not list views/share.py or apply ui.toy_link to links yet")
 needs_photos = pytest.mark.skipif(not all((PHOTOS_DIR / n).is_file() for n in CATS + OTHERS),
                                   reason=f"the photos are not in {PHOTOS_DIR}")
 
@@ -174,7 +179,6 @@ def test_camera_shots_one_after_another(server, camera_page, shot):
     assert_no_exception(page)
 
 
-@needs_share_wiring
 def test_qr_code_decodes_to_the_pages_own_link_which_opens_the_same_setup(server, new_page, shot):
     import zxingcpp
     from PIL import Image
