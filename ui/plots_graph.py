@@ -18,8 +18,8 @@ The spec depends only on the layout (``GraphLayout``), so it stays the same whil
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -11,8 +11,8 @@ cannot keep up).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 MAX_CREDIT_SECONDS = 1.0     # unused allowance kept at most this long (no burst after a pause or a slow tick)
 ANNOUNCE_EVERY_SECONDS = 5.0  # the live region speaks at most this often while a run trains

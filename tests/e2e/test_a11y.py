@@ -12,8 +12,23 @@ import os
 import pytest
 
 from .conftest import assert_no_exception
-from .screens_helpers import (DESKTOP, PHONE, axe_missing, describe, failing, go, is_dark, page_links, record,
-                              run_axe, screen_context, screenshot, set_theme, slug, train_five_layer)
+from .screens_helpers import (
+    DESKTOP,
+    PHONE,
+    axe_missing,
+    describe,
+    failing,
+    go,
+    is_dark,
+    page_links,
+    record,
+    run_axe,
+    screen_context,
+    screenshot,
+    set_theme,
+    slug,
+    train_five_layer,
+)
 
 __all__ = ["screen_context"]  # the fixture, imported so pytest finds it
 
