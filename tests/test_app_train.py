@@ -108,7 +108,7 @@ def test_pause_stops_where_the_page_shows_and_the_run_finishes_into_history(app_
     assert s.run.iteration == 300 and s.running is False
     assert at.success and "Finished 300 iterations" in at.success[0].value
     assert len(s.runs) == 1 and s.runs[0].status == "done"
-    assert at.multiselect(key="history_runs").value == [s.runs[0].label]
+    assert _picker(at).value == [s.runs[0].label]
     assert at.button(key="start").label == "Train again"
     at.run()
     assert len(s.runs) == 1, "a finished run goes to the history once"
@@ -315,10 +315,9 @@ def test_speed_caps_the_iterations_per_tick_and_time_left_is_shown(app_test):
 
 
 def _picker(at):
-    """The history's "Earlier runs on the charts" tags (ui/compare.py's once Train renders it)."""
-    from ui.session import COMPARE_PICK, HISTORY_RUNS
-    keys = {w.key for w in at.multiselect}
-    return at.multiselect(key=COMPARE_PICK if COMPARE_PICK in keys else HISTORY_RUNS)
+    """The history's "Earlier runs on the charts" tags (ui/compare.py's render_picker)."""
+    from ui.session import HISTORY_RUNS
+    return at.multiselect(key=HISTORY_RUNS)
 
 
 def test_every_new_run_joins_the_chart_with_a_label_that_says_what_differs(app_test):

@@ -115,7 +115,8 @@ def test_in_a_page_one_click_queues_the_presets_and_both_runs_are_ticked_on_the_
 
     from streamlit.testing.v1 import AppTest
 
-    from ui.session import COMPARE_PICK, COMPARE_PRESETS, COMPARE_TRIO, SESSION_KEY
+    from ui.session import COMPARE_PRESETS, COMPARE_TRIO, SESSION_KEY
+    from ui.session import HISTORY_RUNS as COMPARE_PICK
 
     pair = compare.preset_pair
     monkeypatch.setattr(compare, "preset_pair", lambda n_x: [replace_iters(c, 30) for c in pair(n_x)])

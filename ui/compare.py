@@ -15,7 +15,8 @@ import streamlit as st
 import dnn
 from ui import learning, settings
 from ui.controller import Controller, controller
-from ui.session import COMPARE_PICK, COMPARE_PRESETS, COMPARE_TRIO, Session
+from ui.session import COMPARE_PRESETS, COMPARE_TRIO, Session
+from ui.session import HISTORY_RUNS as COMPARE_PICK  # the history's "Earlier runs on the charts"
 
 if TYPE_CHECKING:  # for annotations only
     from streamlit.delta_generator import DeltaGenerator

@@ -56,7 +56,7 @@ INSPECT_UNITS, INSPECT_GRAD_HIST, INSPECT_GRAD_NORMS = "inspect_units", "inspect
 RESULTS_TAB, RESULTS_CELL, CONFUSION, MISLABELED_TABLE, MISTAKE_FORWARD = (
     "results_tab", "results_cell", "confusion", "mislabeled_table", "mistake_forward")
 STEP_TAB, PRESENTER_TOGGLE = "step_tab", "presenter_toggle"
-COMPARE_PRESETS, COMPARE_TRIO, COMPARE_PICK = "compare_presets", "compare_trio", "compare_pick"
+COMPARE_PRESETS, COMPARE_TRIO = "compare_presets", "compare_trio"
 
 # ----- widget keys of your own data and sharing: the builder, toy options, the Share page --------------
 BUILDER_CAMERA, BUILDER_CAMERA_ON, BUILDER_CAMERA_TARGET, BUILDER_POSITIVE, BUILDER_TEST_PCT, BUILDER_SEED = (
