@@ -102,6 +102,8 @@ SCREEN_CSS = """
   [data-testid="stMain"] label:has([role="switch"]), [data-testid="stMain"] label:has(input[type="radio"]),
   [data-testid="stMain"] label:has(input[type="checkbox"]) { min-height: 44px; align-items: center; }
   [data-testid="stHeaderActionElements"] { display: none; }
+  /* The page's first heading clear of the header bar (the compact layout's 1.2rem put it underneath). */
+  [data-testid="stMainBlockContainer"] { padding-top: 3.6rem !important; }
   /* A display formula wider than the screen scrolled sideways in a box the keyboard cannot reach (axe-core's
      scrollable-region-focusable): it wraps between its terms instead, a little smaller. */
   .katex-display { overflow: visible !important; font-size: 0.85em; }

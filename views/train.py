@@ -69,7 +69,8 @@ HEADING_CSS = """<style>
 }
 </style>"""
 # Below the page's header bar on a narrow screen (presenter mode hides the bar).
-HEADER_GAP_CSS = "<style>@media (max-width: 900px) { .st-key-train_heading { margin-top: 2.6rem; } }</style>"
+HEADER_GAP_CSS = ("<style>@media (min-width: 641px) and (max-width: 900px) { .st-key-train_heading "
+                  "{ margin-top: 2.6rem; } }</style>")  # phones: ui.theme.SCREEN_CSS pads every page
 
 BOUNDARY_RESOLUTION = 50
 MAX_UNITS = 6  # graph nodes per layer; the rest are "+N more"
