@@ -8,8 +8,17 @@ import streamlit as st
 from store import StoreError
 from ui import logs, nav, store_hooks
 from ui.controller import controller
-from ui.session import (RUNS_CHOICE, RUNS_DELETE, RUNS_FORGET, RUNS_FORGET_CONFIRM, RUNS_OPEN, RUNS_SHARE,
-                        RUNS_SHARE_LINK, RUNS_TABLE, RUNS_UNSHARE)
+from ui.session import (
+    RUNS_CHOICE,
+    RUNS_DELETE,
+    RUNS_FORGET,
+    RUNS_FORGET_CONFIRM,
+    RUNS_OPEN,
+    RUNS_SHARE,
+    RUNS_SHARE_LINK,
+    RUNS_TABLE,
+    RUNS_UNSHARE,
+)
 from ui.share import qr_png, render_copy_link, share_url
 from ui.text import literal
 from ui.widgets import fmt_bytes
