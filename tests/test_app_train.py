@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+from ui import train_view
 from ui.settings import LIVE_FIELDS
 
 from app_helpers import metric, sess
@@ -86,7 +87,8 @@ def test_start_then_ticks_train_and_grow_the_curve(app_test):
     assert metric(at, "Iteration") == f"{s.run.iteration:,}"
     assert _status(at) == "Status: **running**"
     assert {m.label for m in at.metric} >= {"Iteration", "Cost", "Train accuracy", "Test accuracy", "Time left"}
-    assert at.button(key="start").disabled and not at.button(key="pause").disabled
+    # Start and Pause are never disabled (a button disabled by its own click drops the keyboard focus).
+    assert not at.button(key="start").disabled and not at.button(key="pause").disabled
 
 
 def test_pause_stops_where_the_page_shows_and_the_run_finishes_into_history(app_test):
@@ -304,14 +306,16 @@ def test_speed_caps_the_iterations_per_tick_and_time_left_is_shown(app_test):
     at = _start(app_test, iters="5000")
     s = sess(at)
     at.selectbox(key="speed").set_value(5).run()
-    assert s.max_iterations_per_tick == 1, "5 iterations per second at 5 ticks per second"
-    before = s.run.iteration
-    at.run()
-    assert s.run.iteration == before + 1
-    at.run()
+    # The speed holds by the clock (ui/train_view.SpeedBucket, tested there with an injected clock): here,
+    # whatever the machine's speed, a slice never trains more than the bucket's most (5 it/s x 1 s + 1).
+    most = 5 * train_view.MAX_CREDIT_SECONDS + 1
+    for _ in range(3):
+        before = s.run.iteration
+        at.run()
+        assert 0 <= s.run.iteration - before <= most
     assert metric(at, "Time left") != "—"
     at.selectbox(key="speed").set_value(0).run()
-    assert s.max_iterations_per_tick is None
+    assert s.max_iterations_per_tick == CAP, "full speed: back to the session's own cap (the tests' CAP)"
 
 
 def _picker(at):
