@@ -17,7 +17,7 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
-from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings, theme, train_view
+from ui import compare, learning, pacing, plots_curves, plots_graph, plots_train, settings, theme, train_view
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.session import (
@@ -29,7 +29,6 @@ from ui.session import (
     DELETE_RUNS,
     DISCRETE,
     GRAPH_CHART,
-    HISTORY_RUNS,
     LOG_Y,
     PAUSE,
     RESET,
@@ -216,8 +215,7 @@ def outcome(run: dnn.Trainer, found: list[Diagnosis], cost: float, train_acc: fl
 def curves(ctl: Controller, state: learning.ViewState, run: dnn.Trainer | None, cfg: dnn.TrainConfig) -> None:
     presenter = presenter_on(ctl.s)
     current = None if run is None else (run, ctl.s.dataset.name)
-    shown = set(st.session_state.get(HISTORY_RUNS, [r.label for r in ctl.s.runs]))
-    hidden = [k for k, r in enumerate(ctl.s.runs) if r.label not in shown]
+    hidden = compare.hidden_indices(ctl.s)  # every run is on the charts unless taken off
     labels, runs, _ = learning.curve_runs(current, ctl.s.runs, hidden)
     if runs and run is not None:
         runs[0] = plots_curves.CurveRun(runs[0].label, run.history, learning.explosion(state, run))
@@ -399,24 +397,17 @@ def on_delete() -> None:
     doomed = set(st.session_state.get(DELETE_RUNS, []))
     controller().delete_runs(doomed)
     st.session_state[DELETE_RUNS] = []
-    st.session_state[HISTORY_RUNS] = [lab for lab in st.session_state.get(HISTORY_RUNS, [])
-                                              if lab not in doomed]
 
 
 def show_history(ctl: Controller) -> None:
+    compare.render_buttons(ctl)
     records = ctl.s.runs
     if not records:
         st.caption("Finished or reset runs join the curves above, labelled by what differs "
                    "(for example the same network with learning rates 0.0075, 0.05 and 0.001).")
         return
     labels = [r.label for r in records]
-    known = view_state(ctl).known_runs
-    chosen = [lab for lab in st.session_state.get(HISTORY_RUNS, []) if lab in labels]
-    new = [lab for lab in labels if lab not in known]
-    if new or len(chosen) != len(st.session_state.get(HISTORY_RUNS, [])):
-        st.session_state[HISTORY_RUNS] = chosen + new  # every new run joins the chart
-    known.update(labels)
-    st.multiselect("Earlier runs on the charts", labels, key=HISTORY_RUNS)
+    compare.render_picker(ctl.s)
     _, _, history_labels = learning.curve_runs(None, records)
     st.dataframe([{"run": lab, "data": r.dataset, "status": r.status, "train acc": _pct(r.train_acc),
                    "test acc": _pct(r.test_acc)} for lab, r in zip(history_labels, records, strict=True)],
