@@ -60,7 +60,6 @@ class ViewState:
     trace: tuple[list[int], list[float]] = ([], [])
     data_key: tuple | None = None
     data_check: Diagnosis | None = None
-    known_runs: set = field(default_factory=set)       # history labels already offered to the chart
     hidden_runs: set = field(default_factory=set)      # history labels taken off the charts (ui/compare.py)
 
 
