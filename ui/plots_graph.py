@@ -165,7 +165,8 @@ def _activations(parameters: Mapping[str, np.ndarray], act: str, X: np.ndarray) 
 
 def _scale(values: np.ndarray) -> float:
     finite = np.abs(values[np.isfinite(values)])
-    return float(finite.max()) if finite.size else 1.0
+    # All-zero weights (init=zeros) have no scale: 1 keeps the drawing's divisions finite.
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
 def unit_pictures(parameters: Mapping[str, np.ndarray], hidden_activation: str, probe: Probe,
