@@ -10,6 +10,7 @@ Training never prints; everything it learns goes into ``run.history``.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,6 +23,7 @@ from .config import LIVE_FIELDS, TrainConfig, check_memory
 from .core import (L_model_backward, L_model_forward, LayerCache, LinearCache, Parameters, check_input,
                    linear_backward, linear_forward)
 from .dropout import dropout_backward, dropout_forward, dropout_rng
+from .finite import has_finite_output
 from .first_layer import FirstLayer, Settings, Shape, choose, make_first_layer
 from .init import initialize_parameters_deep
 from .optimizers import OPTIMIZERS
@@ -176,6 +178,13 @@ class Trainer:
         self._epoch_whole = False  # True once an epoch's first batch was seen (not so after load_state mid-epoch)
         self._materialised: tuple[int, Parameters] | None = None
         self._cost_limit: float | None = None
+        # The last parameters whose output is finite for every input (finite.py's rule, the one a model
+        # file must pass to load), with their iteration: what a diverged run falls back to.  Kept at every
+        # iteration when W1 is an array the layer holds, else every record_every iterations (forming W1
+        # would cost the Gram layer more than its iteration).
+        self._good: tuple[int, Parameters] | None = None
+        self._good_every = 1 if self.first.weights_are_free else self.config.record_every
+        self._keep_good()
 
     def reset(self) -> None:
         """Back to iteration 0 with the config's initial parameters; the history is emptied."""
@@ -183,8 +192,8 @@ class Trainer:
         params = initialize_parameters_deep(cfg.layer_dims, cfg.init, cfg.seed, cfg.dtype)
         self._new_first_layer(params.pop("W1"), cfg.num_iterations)
         self._params = params  # b1 and W2.., bL; W1 lives in self.first
-        self._fresh_state()
         self.iteration = 0
+        self._fresh_state()
         self.status = Status.READY
         self.message = ""
         self.history = History()
@@ -269,6 +278,8 @@ class Trainer:
         if self.status == Status.DIVERGED:
             return
         if self.iteration >= self.config.num_iterations:
+            if self.status != Status.DONE and not self._finite_output():
+                return self._diverge(math.nan, "the weights grew so large that some inputs give no finite output")
             self.status = Status.DONE
         elif self.status != Status.PAUSED and self.iteration > 0:
             self.status = Status.RUNNING
@@ -349,6 +360,11 @@ class Trainer:
             return self._diverge(cost)
         self._update(grads, DECAYS[cfg.decay](cfg.learning_rate, epoch, cfg))
         self.iteration += 1
+        if not self._finite_parameters():  # e.g. Adam's 0 / 0 at an underflowing epsilon
+            return self._diverge(cost, "the update made some weights NaN or infinite")
+        if self.iteration % self._good_every == 0:
+            self._keep_good()
+        return None
 
     def _end_epoch(self, epoch: int) -> bool:
         """Check and record the finished epoch's cost; False when the run diverged."""
@@ -406,14 +422,39 @@ class Trainer:
             self._optimizer.update(self._params[name], value, self._opt_state[name], lr, self._t, self.config)
         self._materialised = None
 
-    def _diverge(self, cost: float) -> None:
+    def _diverge(self, cost: float, reason: str = "") -> None:
+        """Mark the run diverged and keep the last parameters whose output is finite for every input."""
+        at = self.iteration
         self.status = Status.DIVERGED
+        if not self._finite_output() and self._good is not None:
+            self._fall_back(*self._good)
+        what = reason or f"the cost jumped to {cost:.3g}" + (
+            "" if not self.history.costs else f" (it started at {self.history.costs[0]:.3g})")
         self.message = (
-            f"Training diverged at iteration {self.iteration}: the cost jumped to {cost:.3g}"
-            f"{'' if not self.history.costs else f' (it started at {self.history.costs[0]:.3g})'}. "
+            f"Training diverged at iteration {at}: {what}. "
             f"The learning rate {self.config.learning_rate:g} is too large; try a smaller one "
-            "(e.g. ten times smaller). The parameters from the last good iteration are kept."
+            f"(e.g. ten times smaller). The parameters from the last good iteration ({self.iteration}) are kept."
         )
+        return None
+
+    def _finite_parameters(self) -> bool:
+        return self.first.finite() and all(bool(np.isfinite(np.sum(v))) for v in self._params.values())
+
+    def _finite_output(self) -> bool:
+        """finite.py's rule on the current parameters (NaN or inf weights fail it too)."""
+        cfg = self.config
+        return self._finite_parameters() and has_finite_output(
+            self.parameters, cfg.layer_dims, cfg.hidden_activation, cfg.dtype)
+
+    def _keep_good(self) -> None:
+        if self._finite_output():
+            self._good = (self.iteration, self.parameters)
+
+    def _fall_back(self, iteration: int, parameters: Parameters) -> None:
+        """Back to kept parameters; the dense first layer holds them (a diverged run trains no more)."""
+        params = {k: v.copy() for k, v in parameters.items()}
+        self.first = make_first_layer(params.pop("W1"), self.X, 0, "direct", self.config)
+        self._params, self.iteration, self._materialised = params, iteration, None
 
     # ----- records -------------------------------------------------------------
     def _record_accuracy(self, i: int, AL: np.ndarray | None) -> None:

@@ -163,6 +163,16 @@ class FirstLayer(ABC):
     def to_direct(self) -> DirectLayer:
         """The same W1 and optimiser state as the dense layer (for a live change this one cannot follow)."""
 
+    def finite(self) -> bool:
+        """Whether what the layer learns is finite (a sum: one pass, no boolean copy; a sum that overflows
+        means weights near the largest float, which count as not finite too)."""
+        return bool(np.isfinite(np.sum(self.weights())))
+
+    @property
+    def weights_are_free(self) -> bool:
+        """Whether ``weights()`` returns an array the layer holds (no product to form W1)."""
+        return False
+
 
 class DirectLayer(FirstLayer):
     """The dense layer: Z1 = W1 X + b1, dW1 = dZ1 X^T / m + penalties, W1 updated in place by the optimiser."""
@@ -238,6 +248,10 @@ class DirectLayer(FirstLayer):
 
     def weights(self) -> np.ndarray:
         return self.W1
+
+    @property
+    def weights_are_free(self) -> bool:
+        return True
 
     def to_direct(self) -> DirectLayer:
         return self
@@ -469,6 +483,9 @@ class GramLayer(FirstLayer):
     def weights(self) -> np.ndarray:
         W1: np.ndarray = self.coords["s"] * self.W1_init + self.coords["C"] @ self.X.T
         return W1
+
+    def finite(self) -> bool:
+        return all(bool(np.isfinite(np.sum(v))) for v in self.coords.values())
 
     def to_direct(self) -> DirectLayer:
         state = {k: (self.state["s"][k] * self.W1_init + self.state["C"][k] @ self.X.T) / self._state_scale

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, Callable, NamedTuple, Union
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS as ACTIVATIONS
+from .finite import INPUT_BOUND, OUTPUT_MARGIN, output_bound, output_limit, precision_of
 
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 200 * 2**20  # the file; a [12288, 20, 7, 5, 1] model is about 2 MiB
@@ -34,11 +35,6 @@ MAX_META_DEPTH = 4  # {"hyperparameters": {"keep_prob": [...]}} is 3 deep
 MAX_TEXT_CHARS = 256  # a class name or a text setting
 MAX_CLASSES = 64
 MAX_HISTORY = 10**7  # one cost per iteration of the longest run TrainConfig allows
-# A loaded model must give a finite Z for every input in [-INPUT_BOUND, INPUT_BOUND]: the app's data are
-# pixels in [0, 1] and 2-D points within a few units of 0, so 1,000 leaves a wide margin.  OUTPUT_MARGIN
-# keeps the bound well under the largest float, so rounding in a real forward pass cannot reach it.
-INPUT_BOUND = 1_000.0
-OUTPUT_MARGIN = 1e6
 _KIND_NAMES = {"iu": "whole numbers", "U": "text", "f": "floating-point numbers"}
 ModelSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
 
@@ -365,34 +361,13 @@ def _read_parameters(archive: _Archive, dims: tuple[int, ...]) -> dict[str, np.n
     return parameters
 
 
-def output_bound(parameters: dict[str, np.ndarray], layer_dims: tuple[int, ...], hidden_activation: str,
-                 input_bound: float = INPUT_BOUND) -> float:
-    """An upper bound on |Z| of every layer for ANY input whose values lie in [-input_bound, input_bound].
-
-    Interval arithmetic: |Z_l| <= |W_l| a_{l-1} + |b_l|, where a_l = that bound for relu and leaky ReLU
-    (|g(z)| <= |z|) and 1 for tanh and sigmoid.  Sums of non-negative numbers cannot cancel, so the
-    result is inf exactly when such an input could overflow some Z (where NaN comes from: inf - inf)."""
-    bounded = hidden_activation in ("tanh", "sigmoid")
-    a = np.full((layer_dims[0], 1), float(input_bound))
-    worst = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for l in range(1, len(layer_dims)):
-            z = np.abs(parameters[f"W{l}"]).astype(np.float64) @ a + np.abs(parameters[f"b{l}"]).astype(np.float64)
-            worst = max(worst, float(np.max(z)))
-            if not np.isfinite(worst):
-                return math.inf
-            a = np.ones_like(z) if bounded else z
-    return worst
-
-
 def check_output(parameters: dict[str, np.ndarray], layer_dims: tuple[int, ...], hidden_activation: str,
                  precision: str = "float64") -> None:
     """ValueError when some input in [-INPUT_BOUND, INPUT_BOUND] could give a non-finite Z in the precision
     the model runs in (float32 when its settings or any parameter say so): such a model answers "P = nan"
     (finite but huge weights, e.g. forged)."""
-    narrow = precision == "float32" or any(np.asarray(v).dtype.itemsize < 8 for v in parameters.values())
-    dtype = np.dtype(np.float32 if narrow else np.float64)
-    limit = float(np.finfo(dtype).max) / OUTPUT_MARGIN
+    dtype = precision_of(parameters, precision)
+    limit = output_limit(dtype)
     bound = output_bound(parameters, layer_dims, hidden_activation)
     if not bound <= limit:
         raise ValueError(

@@ -67,7 +67,9 @@ def _adam_update(param: np.ndarray, grad: np.ndarray, state: State, lr: float, t
     # sqrt(s_corr) + eps = (sqrt(s) + eps c) / c with c = sqrt(1 - b2^t): one pass fewer over W
     c = np.sqrt(1 - config.beta2 ** t)
     np.sqrt(s, out=tmp)
-    tmp += config.epsilon * c
+    # eps c underflows to 0 for the smallest epsilons (5e-324 c == 0), and a zero gradient then gives 0 / 0:
+    # the floor keeps the denominator positive and changes nothing for any eps c above it (the course's 1e-8)
+    tmp += max(config.epsilon * c, float(np.finfo(tmp.dtype).tiny))
     np.divide(v, tmp, out=tmp)
     tmp *= lr * c / (1 - config.beta1 ** t)
     param -= tmp
