@@ -25,7 +25,7 @@ from .identities import positive_ints_from_env
 from .limits import DAY, Limits
 from .names import clean_name, skeleton
 from .records import NAME_MAX, TITLE_MAX, Board, BoardEntry, EntrySummary
-from .schema import board_entries, boards
+from .schema import board_entries, boards, challenge_entries, class_answers, class_lessons
 from .tokens import check_token, digest, new_board_code, normalise_code
 
 _CODE_ATTEMPTS = 8
@@ -268,11 +268,15 @@ class BoardStore:
         return [_entry(r) for r in rows]
 
     def purge_expired(self, now: float | None = None) -> int:
-        """Delete boards (and their entries) older than board_ttl_days."""
+        """Delete boards older than board_ttl_days, with their entries and lesson rows (SQLite does not
+        enforce the foreign keys' ON DELETE CASCADE, so each child table is emptied here)."""
         cutoff = (self._clock() if now is None else now) - self.limits.board_ttl_days * DAY
         with transaction(self._engine) as conn:
             old = sa.select(boards.c.code).where(boards.c.created_at < cutoff)
-            conn.execute(board_entries.delete().where(board_entries.c.board_code.in_(old)))
+            present = set(sa.inspect(conn).get_table_names())  # a database before migration 0003 has no lessons
+            for child in (board_entries, class_lessons, class_answers, challenge_entries):
+                if child.name in present:
+                    conn.execute(child.delete().where(child.c.board_code.in_(old)))
             return conn.execute(boards.delete().where(boards.c.created_at < cutoff)).rowcount
 
     def _own(self, code: str, admin: str) -> Board:

@@ -71,3 +71,56 @@ identities = sa.Table(
     sa.Column("origin", sa.String(64), nullable=True, index=True),
     sa.Column("created_at", sa.Float, nullable=False, index=True),
 )
+
+# Lessons (store/lessons.py): each browser's progress per lesson, the lesson a class board follows, its
+# students' answers and challenge entries.
+LESSON_ID_MAX = 40
+EXPLANATION_MAX = 200     # characters of a one-line explanation
+
+lesson_progress = sa.Table(
+    "lesson_progress", metadata,
+    sa.Column("owner", sa.String(64), primary_key=True),               # SHA-256 of the browser token
+    sa.Column("lesson_id", sa.String(LESSON_ID_MAX), primary_key=True),
+    sa.Column("progress", sa.Text, nullable=False),                     # LessonProgress.to_json()
+    sa.Column("updated_at", sa.Float, nullable=False, index=True),
+)
+
+class_lessons = sa.Table(
+    "class_lessons", metadata,
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), primary_key=True),
+    sa.Column("lesson_id", sa.String(LESSON_ID_MAX), nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("result", sa.Text, nullable=True),                        # JSON metrics of the teacher's run
+    sa.Column("curve", sa.Text, nullable=False),                        # JSON [[iteration, cost], ...]
+    sa.Column("shown", sa.Text, nullable=False),                        # JSON [answer id, ...]
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+class_answers = sa.Table(
+    "class_answers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("student", sa.String(64), nullable=False),                # ui.lesson_class.student_key
+    sa.Column("prediction", sa.Text, nullable=False),                   # JSON
+    sa.Column("explanation", sa.String(EXPLANATION_MAX), nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("board_code", "step", "student", name="uq_class_answers_student"),
+    sa.Index("ix_class_answers_board_step", "board_code", "step"),
+)
+
+challenge_entries = sa.Table(
+    "challenge_entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("board_code", sa.String(8), sa.ForeignKey("boards.code", ondelete="CASCADE"), nullable=False),
+    sa.Column("challenge", sa.String(90), nullable=False),             # <lesson id>/<challenge id>
+    sa.Column("student", sa.String(64), nullable=False),
+    sa.Column("display_name", sa.String(40), nullable=False),
+    sa.Column("run_id", sa.String(32), nullable=True),
+    sa.Column("metrics", sa.Text, nullable=False),                      # JSON, measured by the server
+    sa.Column("meets", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("board_code", "challenge", "student", name="uq_challenge_entries_student"),
+    sa.Index("ix_challenge_entries_board_challenge", "board_code", "challenge"),
+)

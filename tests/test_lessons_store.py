@@ -79,3 +79,33 @@ def test_a_class_lesson(db, classes):
     assert again.step == 0 and classes.answers(code, 0) == [], "a new lesson starts with no answers"
     classes.stop(code)
     assert classes.get(code) is None
+
+
+def test_purging_an_expired_board_deletes_its_lesson_rows(db):
+    """purge_expired empties every child table itself: a SQLite connection without PRAGMA foreign_keys (the
+    default; here a plain engine on the same file) does not cascade."""
+    import sqlalchemy as sa
+
+    from store.boards import BoardStore
+    from store.lessons import SqlChallengeStore
+    from store.schema import board_entries, boards, challenge_entries, class_answers, class_lessons
+
+    classes, challenges = SqlClassStore(db.engine), SqlChallengeStore(db.engine)
+    codes = [db.boards.open_class(TEACHER, title)[0].code for title in ("Old", "New")]
+    for code in codes:
+        classes.start(code, "09_xor")
+        classes.predict(code, ALICE, 0, 1)
+        challenges.enter(code, "09_xor/flower", ALICE, "Alice", None, {"test_accuracy": 0.9}, True)
+    old, new = codes
+    with db.engine.begin() as conn:
+        conn.execute(boards.update().where(boards.c.code == old).values(created_at=0.0))
+    plain = sa.create_engine(db.engine.url) if db.engine.dialect.name == "sqlite" else db.engine
+    assert BoardStore(plain, db.boards.limits).purge_expired() == 1
+    if plain is not db.engine:
+        plain.dispose()
+    with db.engine.begin() as conn:
+        for table in (class_lessons, class_answers, challenge_entries):
+            left = sorted(conn.execute(sa.select(table.c.board_code)).scalars())
+            assert left == [new], table.name
+        assert conn.execute(sa.select(sa.func.count()).select_from(board_entries)).scalar() == 0
+    assert classes.get(new).lesson_id == "09_xor" and classes.get(old) is None

@@ -10,10 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-# The tables' description lives in store/lessons.py (on store.schema's metadata): importing it here makes
-# every process that migrates also know them, so the schema and the migrations agree (tests/test_store).
-import store.lessons  # noqa: F401
-
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
