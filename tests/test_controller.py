@@ -249,3 +249,19 @@ def test_a_run_that_would_cross_the_servers_memory_total_is_refused_with_the_led
     del one
     gc.collect()
     assert two.start() and two.s.run is not None and book.held() == need
+
+
+def test_a_network_whose_one_iteration_is_too_slow_for_a_shared_server_is_refused(monkeypatch):
+    """pacing.check_iteration_seconds guards every new run: the turn is held for a whole iteration."""
+    import dnn
+    from ui.controller import Controller
+    from ui.session import new_session
+
+    s = new_session()
+    ctl = Controller(s)
+    s.config = dnn.TrainConfig(layer_dims=(s.dataset.n_x, 3, 1), num_iterations=5)
+    monkeypatch.setenv("DNN_FLOPS_PER_SECOND", "1000")  # a very slow machine: any image net is too slow
+    assert not ctl.start() and s.run is None
+    assert "too big for a shared server" in s.error
+    monkeypatch.setenv("DNN_MAX_ITERATION_SECONDS", "0")  # 0 turns the check off
+    assert ctl.start() and s.run is not None

@@ -287,7 +287,12 @@ class Controller:
             if self.ledger is not None:  # before the trainer allocates: its reservation replaces the last run's
                 ledger_lib.admit(self.ledger, s, s.config, s.dataset.X_train, s.dataset.X_test)
             run = dnn.Trainer(s.config, s.dataset.X_train, s.dataset.train_y, s.dataset.X_test, s.dataset.test_y)
+            # After the memory checks (their message says more): one iteration holds the training turn, so a
+            # network too slow for one would freeze classmates' runs.
+            pacing.check_iteration_seconds(s.config.layer_dims, s.dataset.X_train.shape[1], s.config.batch_size)
         except ValueError as exc:
+            if self.ledger is not None:  # no run: the reservation made for it goes (the previous run is archived)
+                self.ledger.release(s.id)
             s.error = str(exc)
             return None
         s.run, s.rate, s.last_step = run, 0.0, None
