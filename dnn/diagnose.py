@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .core import LayerCache
 from .engine import Status, Trainer
+from .first_layer import flops_per_iteration
+from .pixels import Pixels, max_abs
 
 ERROR, WARNING = "error", "warning"
 # A ReLU unit is dead when its Z is <= 0 for every training example: it outputs 0 and passes no
@@ -76,8 +78,10 @@ def _pct(x: float) -> str:
 
 
 # ----- data ----------------------------------------------------------------------------
-def check_data(X: np.ndarray, name: str = "the training data") -> Diagnosis | None:
+def check_data(X: np.ndarray | Pixels, name: str = "the training data") -> Diagnosis | None:
     """NaN or infinite values in X (n_x, m): gradient descent cannot start, whatever the learning rate."""
+    if isinstance(X, Pixels):  # uint8 / 255 is always finite, and np.asarray would copy it as floats
+        return None
     X = np.asarray(X)
     bad = ~np.isfinite(X)
     if not bad.any():
@@ -359,15 +363,17 @@ SLOW_SECONDS = 60.0
 
 
 def estimate_seconds(layer_dims: Sequence[int], m: int, num_iterations: int,
-                     flops_per_second: float = FLOPS_PER_SECOND) -> float:
-    """About how long full-batch training takes: 6 n_l n_(l-1) m flops per layer and iteration.
+                     flops_per_second: float = FLOPS_PER_SECOND, *, config: Any = None,
+                     pixels: bool = False) -> float:
+    """About how long training takes: 6 n_l n_(l-1) m flops per deeper layer and iteration.
 
-    The first layer counts the cheaper of the direct products and the engine's Gram form
-    (2 n_1 m^2), as the engine chooses; an estimate for warnings, good to a factor of about 2.
+    The first layer costs what the engine's own cost model says for the strategy it would choose for
+    ``config`` (``first_layer.flops_per_iteration``; None = full-batch gradient descent): one cost model,
+    not two.  An estimate for warnings, good to a factor of about 2.
     """
     dims = [int(n) for n in layer_dims]
     deeper = sum(6 * dims[l] * dims[l - 1] * m for l in range(2, len(dims)))
-    first = min(6 * dims[1] * dims[0] * m, 2 * dims[1] * m * m + 6 * dims[1] * m)
+    first = flops_per_iteration(dims, m, num_iterations, config, pixels)
     per_iteration = (deeper + first) / flops_per_second + SECONDS_PER_LAYER * (len(dims) - 1)
     return per_iteration * num_iterations
 
@@ -395,7 +401,7 @@ def _diverged(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:
     if run.status != Status.DIVERGED:
         return []
     return [check_diverged(run.iteration, run.history.costs, run.cost(), run.config.learning_rate,
-                           float(np.max(np.abs(run.X))))]
+                           max_abs(run.X))]
 
 
 def _rising(run: Trainer, classes: Sequence[str]) -> list[Diagnosis | None]:

@@ -134,6 +134,25 @@ def test_non_finite_data_is_found_before_training(flower):
     assert check_data(flower.X_train) is None
 
 
+def test_pixels_are_finite_by_construction_and_never_copied_as_floats(monkeypatch):
+    from dnn.diagnose import _diverged
+    images = np.random.RandomState(0).randint(0, 256, size=(6, 4, 4, 3), dtype=np.uint8)
+    X = dnn.Pixels(images)
+
+    def no_float_copy(*args, **kwargs):
+        raise AssertionError("a float copy of the pixels")
+
+    monkeypatch.setattr(dnn.Pixels, "__array__", no_float_copy)
+    assert check_data(X) is None
+    Y = np.array([[0, 1, 0, 1, 1, 0]])
+    run = Trainer(TrainConfig(layer_dims=(48, 10, 10, 1), learning_rate=100.0, num_iterations=50, init="he"), X, Y)
+    run.advance(50)
+    assert run.status == dnn.Status.DIVERGED
+    found = _diverged(run, CLASSES)
+    assert found and found[0] is not None and found[0].kind == "diverged"
+    assert found[0].evidence["input_scale"] == images.max() / 255
+
+
 # ----- the pure checks on their own ----------------------------------------------------------
 def test_rising_cost_ignores_non_finite_and_falling_curves():
     assert check_rising_cost([0.7, 0.5, 0.3], 0.1) is None
@@ -188,9 +207,17 @@ def test_time_estimate_matches_the_measured_networks():
     assert check_duration(five, 2500) is None
     slow = check_duration(wide, 2500)
     assert slow.kind == "slow" and slow.severity == WARNING and "minutes" in slow.title
-    # Many examples: the direct first layer is the cheaper one, and it grows linearly in m.
+    # Many examples: the direct first layer is the cheaper one (G = X^T X would not fit), and it grows
+    # linearly in m: its two products W1 X and dZ1 X^T (the engine never forms dA0), as first_layer counts.
     np.testing.assert_allclose(estimate_seconds((12288, 7, 1), 100_000, 1, flops_per_second=1.0) - 2 * 25e-6,
-                               6 * 7 * 12288 * 100_000 + 6 * 7 * 100_000, rtol=1e-9)
+                               4 * 7 * 12288 * 100_000 + 6 * 7 * 100_000, rtol=1e-9)
+    # A few examples: the Gram layer, its set-up n_x m^2 spread over the run, as first_layer counts.
+    np.testing.assert_allclose(estimate_seconds((12288, 20, 1), 209, 10, flops_per_second=1.0) - 10 * 2 * 25e-6,
+                               12288 * 209**2 + 10 * (2 * 20 * 209**2 + 6 * 20 * 209), rtol=1e-9)
+    # Adam has no Gram form: the dense layer's cost, whatever m.
+    adam = dnn.TrainConfig((12288, 20, 1), optimizer="adam")
+    np.testing.assert_allclose(estimate_seconds((12288, 20, 1), 209, 10, 1.0, config=adam) - 10 * 2 * 25e-6,
+                               10 * (4 * 20 * 12288 * 209 + 6 * 20 * 209), rtol=1e-9)
 
 
 # ----- the right cause, never what the run already uses ------------------------------------------
