@@ -11,17 +11,36 @@ App-level code (it uses dnn, never streamlit).  Errors a user should read are St
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 
 from .boards import BoardStore
-from .codec import RunSnapshot, config_from_json, config_to_json, entry_summary, estimate_bytes, \
-    history_from_json, history_to_json, model_bytes, restore_trainer, snapshot
+from .codec import (
+    RunSnapshot,
+    config_from_json,
+    config_to_json,
+    entry_summary,
+    estimate_bytes,
+    history_from_json,
+    history_to_json,
+    model_bytes,
+    restore_trainer,
+    snapshot,
+)
 from .database import data_home, database_url, make_engine, redact
-from .errors import (BoardClosed, CorruptRecord, DiskFull, LeaseLost, NotFound, QuotaExceeded, RunTooLarge,
-                     StoreError, StoreUnavailable)
+from .errors import (
+    BoardClosed,
+    CorruptRecord,
+    DiskFull,
+    LeaseLost,
+    NotFound,
+    QuotaExceeded,
+    RunTooLarge,
+    StoreError,
+    StoreUnavailable,
+)
 from .limits import Limits
 from .migrate import upgrade
 from .records import Board, BoardEntry, EntrySummary, RunSummary, Saved, StoredRun
@@ -58,8 +77,9 @@ def open_store(url: str | None = None, limits: Limits | None = None, *, migrate:
 
 
 __all__ = [
-    "Board", "BoardClosed", "BoardEntry", "BoardStore", "CorruptRecord", "DiskFull", "EntrySummary", "LeaseLost", "Limits",
-    "NotFound", "QuotaExceeded", "RunSnapshot", "RunStore", "RunSummary", "Saved", "Store", "StoreError", "StoreUnavailable",
+    "Board", "BoardClosed", "BoardEntry", "BoardStore", "CorruptRecord", "DiskFull", "EntrySummary", "LeaseLost",
+    "Limits", "NotFound", "QuotaExceeded", "RunSnapshot", "RunStore", "RunSummary", "Saved", "Store", "StoreError",
+    "StoreUnavailable",
     "RunTooLarge", "StoredRun", "config_from_json", "config_to_json", "data_home", "database_url", "entry_summary",
     "estimate_bytes",
     "history_from_json", "history_to_json", "model_bytes", "new_token", "open_store", "restore_trainer", "snapshot",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import open_store
 from .database import database_url, redact
@@ -28,7 +28,7 @@ def parse_time(raw: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a time: use e.g. 2026-12-03T14:00 or 1796392800") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 

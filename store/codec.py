@@ -8,8 +8,9 @@ from __future__ import annotations
 import copy
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import fields
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 

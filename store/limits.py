@@ -29,7 +29,7 @@ class Limits:
     boards_per_teacher: int = 20
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
         """Defaults, with each ``DNN_STORE_<NAME>`` that parses as a positive number applied."""
         env = os.environ if environ is None else environ
         changes = {}

@@ -99,7 +99,7 @@ class EntrySummary:
 
     @classmethod
     def build(cls, *, layer_dims, hidden_activation: str, learning_rate: float, iteration: int, dataset: str,
-              train_acc: float | None, test_acc: float | None, cost_iterations, costs) -> "EntrySummary":
+              train_acc: float | None, test_acc: float | None, cost_iterations, costs) -> EntrySummary:
         """A checked summary with the cost curve thinned to CURVE_POINTS; ValueError when inconsistent."""
         dims = tuple(int(n) for n in layer_dims)
         if len(dims) < 2 or any(n < 1 for n in dims):
@@ -121,7 +121,7 @@ class EntrySummary:
         return dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str) -> "EntrySummary":
+    def from_json(cls, text: str) -> EntrySummary:
         """Parse and re-check a stored summary; ValueError when it is damaged."""
         try:
             raw = json.loads(text)

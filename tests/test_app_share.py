@@ -6,8 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from streamlit.testing.v1 import AppTest
 
-from app_helpers import rendered, sess, unescaped_syntax
 from ui import settings
+
+from app_helpers import rendered, sess, unescaped_syntax
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY_QUERY = {"data": "moons", "hidden": "9,4", "lr": "0.05", "iters": "700", "points": "300", "noise": "0.25",

@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from app_helpers import autolinkable, rendered, unescaped_syntax
 from ui import session, settings
 from ui.text import literal
+
+from app_helpers import autolinkable, rendered, unescaped_syntax
 
 
 def test_a_new_session_holds_the_default_data_and_the_five_layer_net(no_course_data):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import os
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,13 +13,22 @@ from alembic.runtime.migration import MigrationContext
 
 import dnn
 import store
-from pg import pg_url, postgres_server  # noqa: F401  fixtures
-from store import (BoardClosed, CorruptRecord, EntrySummary, LeaseLost, Limits, NotFound, QuotaExceeded,
-                   StoreUnavailable, open_store)
+from store import (
+    BoardClosed,
+    CorruptRecord,
+    LeaseLost,
+    Limits,
+    NotFound,
+    QuotaExceeded,
+    StoreUnavailable,
+    open_store,
+)
 from store.database import database_url
 from store.limits import DAY
 from store.migrate import head_revision, upgrade
 from store.schema import board_entries, metadata, runs
+
+from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 ALICE, BOB = "alice-browser-token-0001", "bob-browser-token-000002"
 TAB1, TAB2 = "lease-of-tab-one-000001", "lease-of-tab-two-000002"
@@ -275,7 +283,8 @@ def test_old_unshared_runs_and_old_boards_expire(make_store, clock):
     board = s.boards.open(BOB, "Lab 1")
     clock.now += 31 * DAY
     fresh = _save_new(s, run)  # creating a run purges what expired
-    assert {r.id for r in s.runs.list(ALICE)} == {shared, fresh}
+    listed = {r.id for r in s.runs.list(ALICE)}
+    assert listed == {shared, fresh} and old not in listed
     clock.now += 60 * DAY
     assert s.runs.purge_expired() == 2
     assert s.boards.purge_expired() == 1

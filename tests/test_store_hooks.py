@@ -7,7 +7,6 @@ from concurrent.futures import Future
 import numpy as np
 import pytest
 
-import dnn
 import store as store_lib
 from store import Limits, open_store
 from ui import datasets, pacing, settings

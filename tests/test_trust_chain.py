@@ -16,7 +16,7 @@ from store import Limits, open_store
 from store.records import LABEL_MAX
 from ui import controller as controller_mod
 from ui import datasets, pacing, settings, store_hooks
-from ui.controller import Controller, LISTENER_NOTICE, listener_problems
+from ui.controller import LISTENER_NOTICE, Controller, listener_problems
 from ui.session import Session
 from ui.store_hooks import StoreState, first_run, observe, settle
 

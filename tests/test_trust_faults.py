@@ -6,7 +6,6 @@ import errno
 import logging
 import socket
 
-import pytest
 from sqlalchemy import event
 
 from store import DiskFull, Limits, StoreUnavailable, open_store

@@ -9,13 +9,15 @@ import pytest
 import dnn
 import store as store_lib
 from store import Limits, QuotaExceeded, RunTooLarge, open_store
-from store.__main__ import main as store_main, parse_time
+from store.__main__ import main as store_main
+from store.__main__ import parse_time
 from store.schema import identities
 from store.tokens import digest
 from ui import datasets, pacing, settings
 from ui.controller import Controller
 from ui.session import Session
 from ui.store_hooks import StoreState, observe
+
 from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 HONEST = [f"student-browser-token-{i:03d}" for i in range(3)]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 
 import streamlit as st
 

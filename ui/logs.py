@@ -17,7 +17,7 @@ import os
 import threading
 import time
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from store.errors import StoreError
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import inspect
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import dnn
 from store.records import LABEL_MAX  # the store's limit on a run's name: labels are made to fit it

@@ -14,10 +14,10 @@ without a server.  A store error never stops training: it becomes a notice and t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
 
 import streamlit as st
 
