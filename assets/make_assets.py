@@ -8,6 +8,7 @@ with Pillow's built-in font, so the same Pillow draws the same PNGs.
 """
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def image_to_vector(images: np.ndarray, labels: np.ndarray) -> Image.Image:
     d.text((116, 40), "one picture", fill=INK, font=font(20), anchor="mm")
     d.text((116, 285), "64 x 64 pixels", fill=GREY, font=font(16), anchor="mm")
     arrow(d, 225, 295, 166)
-    for k, (name, tint) in enumerate(zip("RGB", CHANNELS)):
+    for k, (name, tint) in enumerate(zip("RGB", CHANNELS, strict=True)):
         plane = cat[..., k].astype(float) / 255
         rgb = (255 - (255 - np.array(tint)) * plane[..., None]).astype(np.uint8)
         x0, y0 = 305 + 26 * k, 62 + 26 * k
@@ -115,7 +116,7 @@ def network(d: ImageDraw.ImageDraw, x0: int, y0: int) -> None:
     rng = np.random.RandomState(3)
     layers = (3, 5, 4, 1)
     pos = [[(x0 + 40 + 75 * l, y0 + 70 + (k - (n - 1) / 2) * 30) for k in range(n)] for l, n in enumerate(layers)]
-    for a, b in zip(pos, pos[1:]):
+    for a, b in itertools.pairwise(pos):
         for p in a:
             for q in b:
                 w = rng.randn()
@@ -131,7 +132,7 @@ def curve(d: ImageDraw.ImageDraw, x0: int, y0: int) -> None:
     t = np.linspace(0, 1, 60)
     cost = 0.75 * np.exp(-3.2 * t) + 0.08
     test = 0.75 * np.exp(-2.4 * t) + 0.22
-    points = {name: [(x0 + 5 + 260 * a, y0 + 78 - 90 * c) for a, c in zip(t, ys)]
+    points = {name: [(x0 + 5 + 260 * a, y0 + 78 - 90 * c) for a, c in zip(t, ys, strict=True)]
               for name, ys in (("train", cost), ("test", test))}
     d.line(points["train"], fill=BLUE, width=3)
     for k in range(0, len(t) - 1, 4):  # the test curve dashed, as in the app
@@ -144,7 +145,8 @@ def verdict(canvas: Image.Image, d: ImageDraw.ImageDraw, image: np.ndarray, x0: 
     grey = image.astype(float).mean(axis=-1)
     edges = np.hypot(*np.gradient(grey))
     heat = (255 * edges / max(edges.max(), 1e-9)).astype(np.uint8)
-    canvas.paste(Image.fromarray(np.stack([heat, (heat * 0.7).astype(np.uint8), heat // 5], -1)).resize((128, 128)), (x0 + 160, 70))
+    tinted = np.stack([heat, (heat * 0.7).astype(np.uint8), heat // 5], -1)
+    canvas.paste(Image.fromarray(tinted).resize((128, 128)), (x0 + 160, 70))
     d.text((x0 + 84, 215), "P(cat) = 0.93", fill=GREEN, font=font(18), anchor="mm")
     d.text((x0 + 224, 215), "which pixels", fill=GREY, font=font(15), anchor="mm")
     d.text((x0 + 155, 255), "mistakes, layers, gradients,", fill=GREY, font=font(15), anchor="mm")

@@ -13,6 +13,7 @@ page being interactive.  Not a test.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import statistics
@@ -100,13 +101,13 @@ def app_run(browser, base: str, graph: bool = True) -> dict:
     page.close()
     times = [t for t, _ in ticks if t >= t0]
     # A redraw that shows more points; the first change after the click may remove the old curve.
-    grown = [t for (t, n), (_, before) in zip(curve[1:], curve) if t >= t0 and n > before > 0]
+    grown = [t for (_, before), (t, n) in itertools.pairwise(curve) if t >= t0 and n > before > 0]
     return {"seconds": (t1 - t0) / 1e3, "updates": len(times), "gaps_ms": _gaps(times),
             "curve_updates": len(grown), "curve_gaps_ms": _gaps([t0, *grown]), "metrics": metrics}
 
 
 def _gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 def pages_interactive(browser, base: str) -> dict[str, list[float]]:

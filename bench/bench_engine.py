@@ -86,7 +86,8 @@ def print_headline(med, results, iters):
         costs, tr, te = results[name]
         print(f"{name:12} {med[name]:9.3f} {med[name] / ref:12.4f}x {tr:10.6f} {te:9.4f}")
     c_ref, c64, c32 = (np.array(results[k][0]) for k in ("reference", "float64", "float32"))
-    print(f"float64 cost history vs reference: max relative difference {np.max(np.abs(c64 - c_ref) / np.abs(c_ref)):.2e}")
+    worst = np.max(np.abs(c64 - c_ref) / np.abs(c_ref))
+    print(f"float64 cost history vs reference: max relative difference {worst:.2e}")
     print(f"float32 cost history vs float64:   max relative difference {np.max(np.abs(c32 - c64) / np.abs(c64)):.2e}; "
           f"accuracy drift train {results['float32'][1] - results['float64'][1]:+.4f}, "
           f"test {results['float32'][2] - results['float64'][2]:+.4f}")
@@ -106,7 +107,8 @@ def memory_growth(X, Y, iters):
     print(f"\n## Memory\nPython heap after {2 * iters // 5} iterations: {early / 1e3:.1f} kB; "
           f"after {run.iteration}: {late / 1e3:.1f} kB (growth is the cost history only); "
           f"peak during the run: {peak / 2**20:.1f} MB")
-    print(f"Peak resident memory of this whole process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Peak resident memory of this whole process: {peak_mb:.0f} MB")
 
 
 def steady_ms(X, Y, dims, iters, dtype="float64", first_layer=None):
@@ -130,7 +132,8 @@ def scaling_row(label, X, Y, dims, iters, ref_iters, rounds=3):
     ms, ms32 = statistics.median(t64), statistics.median(t32)
     direct = ms if kind == "direct" else steady_ms(X, Y, dims, max(2, iters // 20), first_layer="direct")[0]
     ref_ms = time_reference(X, Y, ref_iters, dims)[0]
-    print(f"{label:>12} {kind:>7} {setup:8.2f} {ms:10.3f} {ms32:10.3f} {direct:10.2f} {ref_ms:10.2f} {ms / ref_ms:9.4f}x")
+    print(f"{label:>12} {kind:>7} {setup:8.2f} {ms:10.3f} {ms32:10.3f} {direct:10.2f} {ref_ms:10.2f} "
+          f"{ms / ref_ms:9.4f}x")
     return ms, direct, ms32
 
 
@@ -145,7 +148,8 @@ def scaling(X, Y, quick):
         Xm = np.tile(X, reps)[:, :m] + 0.01 * rng.rand(X.shape[0], reps * X.shape[1])[:, :m]
         Ym = np.tile(Y, reps)[:, :m]
         iters = 3 if quick else max(3, 200 * 209 // m)
-        rows.append((m, *scaling_row(f"m = {m}", Xm, Ym, DIMS, iters, 2 if quick or m > 2000 else 5, 1 if quick else 3)))
+        rounds = 2 if quick or m > 2000 else 5
+        rows.append((m, *scaling_row(f"m = {m}", Xm, Ym, DIMS, iters, rounds, 1 if quick else 3)))
     _linear_note("m", rows)
     rows = []
     for n1 in ((20, 40) if quick else (20, 200, 2000)):

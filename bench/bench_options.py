@@ -85,7 +85,6 @@ def new_run(X, Y, options, dtype, updates, record_every=None, lib=dnn):
     """A course-length run (so layer 1 is chosen as for a real one) and its set-up time in ms.  It records
     as the app records a 2500-update run (cost and gradient norms every 25 updates, accuracy every 100:
     ui.settings.recording_intervals), or every ``record_every`` updates."""
-    per = epoch_updates(X.shape[1], options)
     cfg = lib.TrainConfig(DIMS, dtype=dtype, num_iterations=updates, record_every=record_every or APP_RECORD_EVERY,
                           accuracy_every=APP_ACCURACY_EVERY, **options)
     t0 = time.perf_counter()
@@ -112,11 +111,13 @@ def options_table(X, Y, quick: bool, before=None, rounds: int = 9) -> None:
           f"app does (cost and gradient norms every {APP_RECORD_EVERY} updates, accuracy every {APP_ACCURACY_EVERY})")
     print(f"{'option':40} {'layer 1':>7} {'ref f64':>8} {'eng f64':>8} {'ratio':>7} {'eng f32':>8} {'ratio':>7} "
           f"{'set-up ms':>9} {'ms/epoch f64':>12} {'max rel cost diff':>17}"
-          + ("" if before is None else f" {'before f64':>10} {'after/before':>12} {'before f32':>10} {'after/before':>12}"))
+          + ("" if before is None
+             else f" {'before f64':>10} {'after/before':>12} {'before f32':>10} {'after/before':>12}"))
     for name, options in OPTIONS.items():
         per = epoch_updates(X.shape[1], options)
         chunk = max(ref_epochs * per, 24)
-        (r64, s64), (r32, s32) = new_run(X, Y, options, "float64", updates), new_run(X32, Y, options, "float32", updates)
+        (r64, s64) = new_run(X, Y, options, "float64", updates)
+        (r32, s32) = new_run(X32, Y, options, "float32", updates)
         if before is not None:
             (b64, sb64), (b32, sb32) = (new_run(X, Y, options, "float64", updates, lib=before),
                                         new_run(X32, Y, options, "float32", updates, lib=before))
@@ -178,7 +179,8 @@ def scale(X, Y, quick: bool) -> None:
     print(f"{'options':28} " + " ".join(f"{f'm = {m}':>22}" for m in sizes)
           + f" {'ratio of fastest':>16} (examples x{sizes[1] // sizes[0]})")
     data = {m: tiled(X, Y, m) for m in sizes}
-    for name, options, forced in (("gd", {}, None), ("gd", {}, "direct"), ("momentum", dict(optimizer="momentum"), None),
+    for name, options, forced in (("gd", {}, None), ("gd", {}, "direct"),
+                                  ("momentum", dict(optimizer="momentum"), None),
                                   ("momentum", dict(optimizer="momentum"), "direct"),
                                   ("adam", dict(optimizer="adam", learning_rate=0.0007), None)):
         options = dict(options, batch_size=64)
@@ -234,7 +236,8 @@ def docs_page(before: str, after: str, loads: tuple[tuple[float, ...], tuple[flo
     if any("ab64" in row for row in new.values()):
         lines += ["## Before and after the first-layer refactor, timed side by side", "",
                   "Both engines (the earlier one imported from `--against`) alternate in the same short rounds "
-                  "(medians of the rounds the run's header names), so the machine's load hits both alike. **after/before** = this engine's time / "
+                  "(medians of the rounds the run's header names), so the machine's load hits both alike. "
+                  "**after/before** = this engine's time / "
                   "the earlier engine's; 1.10 would be 10% slower.", "",
                   "| option | layer 1 | f64 after/before | f32 after/before |", "|---|---|---:|---:|"]
         for name in OPTIONS:
@@ -246,7 +249,8 @@ def docs_page(before: str, after: str, loads: tuple[tuple[float, ...], tuple[flo
               "in its own run; *before* is the saved output given by `--before`. These ratios move with the load "
               "(the reference is a few large products, the engine many small ones), so the side-by-side table "
               "above is the fair comparison.", "",
-              "| option | layer 1 before | after | f64 ratio before | after | change | f32 ratio before | after | change |",
+              "| option | layer 1 before | after | f64 ratio before | after | change "
+              "| f32 ratio before | after | change |",
               "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for name in OPTIONS:
         b, a = old.get(name, {}), new.get(name, {})

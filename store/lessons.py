@@ -2,7 +2,8 @@
 its students' predictions and explanations.  The same interfaces as ui.lessons_progress.MemoryProgressStore and
 ui.lesson_class.MemoryClassStore, for SQLite and PostgreSQL, so several replicas serve one class.
 
-The tables are store.schema's (created by migration 0003).  App-level code: no Streamlit, no ui (the ui modules import these records).
+The tables are store.schema's (created by migration 0003).  App-level code: no Streamlit, no ui (the ui
+modules import these records).
 """
 from __future__ import annotations
 

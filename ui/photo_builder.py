@@ -17,25 +17,49 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dnn.builder import (AUGMENTATIONS, DatasetDraft, draft_from_dataset, export_zip, flip, set_positive_class,
-                         small_crop)
+from dnn.builder import (
+    AUGMENTATIONS,
+    DatasetDraft,
+    draft_from_dataset,
+    export_zip,
+    flip,
+    set_positive_class,
+    small_crop,
+)
 from dnn.data import Dataset
+from ui import logs
 from ui.controller import controller
-from ui.session import DATASET_CHOICE, Session, session
-from ui.text import literal
+
+# Widget keys (ui/session.py; per slot / photo / generation by its *_key functions).
+from ui.session import BUILDER_CAMERA as CAMERA
+from ui.session import BUILDER_CAMERA_ON as CAMERA_ON
+from ui.session import BUILDER_CAMERA_TARGET as CAMERA_TARGET
+from ui.session import BUILDER_CROP as CROP
+from ui.session import BUILDER_DOWNLOAD as DOWNLOAD
+from ui.session import BUILDER_FLIP as FLIP
+from ui.session import BUILDER_POSITIVE as POSITIVE
+from ui.session import BUILDER_SEED as SPLIT_SEED
+from ui.session import BUILDER_TEST_PCT as TEST_PCT
+from ui.session import BUILDER_USE as USE
+from ui.session import (
+    DATASET_CHOICE,
+    ZIP_POSITIVE,
+    Session,
+    clear_key,
+    count_key,
+    folder_key,
+    name_key,
+    remove_key,
+    session,
+    upload_key,
+)
+from ui.text import isolate, literal, safe_rows
 
 EXTRAS_KEY = "photo_builder"
 BUILT_KEY = "upload:built"  # the data key of a set built here (a link cannot carry it)
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 THUMBS_SHOWN = 24  # per class; the rest are counted, not drawn (hundreds of buttons slow the page)
 THUMB_COLUMNS = 6
-
-# Widget keys (ui/session.py; per slot / photo / generation by its *_key functions).
-from ui.session import (BUILDER_CAMERA as CAMERA, BUILDER_CAMERA_ON as CAMERA_ON,  # noqa: E402
-                        BUILDER_CAMERA_TARGET as CAMERA_TARGET, BUILDER_CROP as CROP, BUILDER_DOWNLOAD as DOWNLOAD,
-                        BUILDER_FLIP as FLIP, BUILDER_POSITIVE as POSITIVE, BUILDER_SEED as SPLIT_SEED,
-                        BUILDER_TEST_PCT as TEST_PCT, BUILDER_USE as USE, ZIP_EDIT as EDIT_ZIP, ZIP_POSITIVE)
-from ui.session import clear_key, count_key, folder_key, name_key, remove_key, upload_key  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -53,7 +77,7 @@ class BuilderState:
 
     @property
     def augment(self) -> tuple[str, ...]:
-        return tuple(a for a, on in zip(AUGMENTATIONS, (self.flip, self.crop)) if on)
+        return tuple(a for a, on in zip(AUGMENTATIONS, (self.flip, self.crop), strict=True) if on)
 
     @property
     def test_fraction(self) -> float:
@@ -79,6 +103,8 @@ def _take_uploads(slot: int, key: str) -> None:
     files = files if isinstance(files, list) else [files]
     current = state()
     draft, problems = current.draft.add_many(slot, [(f.name, f.getvalue()) for f in files])
+    if problems:  # the count only: a problem's sentence names the file
+        logs.refused_upload("photo", f"{len(problems)} of {len(files)} photo(s) refused", session().id)
     _save(dataclasses.replace(current, draft=draft, problems=problems, generation=current.generation + 1))
 
 
@@ -92,6 +118,7 @@ def _take_shot() -> None:
     try:
         draft, problems = current.draft.add(slot, f"camera_{number}.jpg", shot.getvalue()), ()
     except ValueError as exc:
+        logs.refused_upload("photo", "camera shot refused", session().id)
         draft, problems = current.draft, (str(exc),)
     _save(dataclasses.replace(current, draft=draft, problems=problems, shots=number))
 
@@ -171,9 +198,10 @@ def thumbnails(slot: int, draft: DatasetDraft) -> None:
         return
     shown = photos[-THUMBS_SHOWN:]
     cols = st.columns(THUMB_COLUMNS)
+    first = len(photos) - len(shown) + 1
     for k, photo in enumerate(shown):
         with cols[k % THUMB_COLUMNS]:
-            st.image(photo.image, width=64)
+            st.image(photo.image, width=64, alt=f"{draft.class_names[slot]}, photo {first + k}")
             st.button("✕", key=remove_key(photo.id), on_click=_remove, args=(slot, photo.id),
                       help=f"Remove {literal(photo.name)}")
     if len(photos) > len(shown):
@@ -222,22 +250,24 @@ def split_panel(current: BuilderState) -> None:
     copies = 1 + len(current.augment)
     rows = []
     for slot, (n_train, n_test) in enumerate(draft.split(current.test_fraction)):
-        rows.append({"class": draft.class_names[slot], "label": int(slot == draft.positive),
+        rows.append({"class": isolate(draft.class_names[slot]), "label": int(slot == draft.positive),
                      "photos": draft.counts[slot], "train": n_train, "training images": n_train * copies,
                      "test": n_test})
-    st.dataframe(pd.DataFrame(rows), hide_index=True)  # a dataframe shows the names as plain text
+    st.dataframe(pd.DataFrame(safe_rows(rows)), hide_index=True)  # a dataframe shows the names as plain text
 
 
 def augmentation_preview(current: BuilderState) -> None:
     """The first photo with the copies augmentation adds, as the network will see them."""
-    photos = [p for c in current.draft.classes for p in c.photos][:1]
-    if not current.augment or not photos:
+    firsts = [(c.name, c.photos[0]) for c in current.draft.classes if c.photos][:1]
+    if not current.augment or not firsts:
         return
-    image = photos[0].image
+    class_name, image = firsts[0][0], firsts[0][1].image
     extra = {"flip": ("mirrored copy", flip(image)),
              "crop": ("cropped copy (one random crop)", small_crop(image, np.random.RandomState(current.seed)))}
     shown = [("a training photo", image)] + [extra[a] for a in current.augment]
-    st.image([picture for _, picture in shown], caption=[label for label, _ in shown], width=96)
+    labels = [label for label, _ in shown]
+    st.image([picture for _, picture in shown], caption=labels, width=96,
+             alt=[f"{class_name}, photo 1: {label}" for label in labels])
 
 
 def guidance(current: BuilderState) -> bool:

@@ -42,7 +42,7 @@ class CurveRun:
 
 def _rows(run: str, metric: str, split: str, its: Sequence[int], values: Sequence[float]) -> list[dict]:
     return [{"run": run, "metric": metric, "split": split, "iteration": int(i), "value": float(v), "note": ""}
-            for i, v in zip(its, values) if v is not None and math.isfinite(v)]
+            for i, v in zip(its, values, strict=False) if v is not None and math.isfinite(v)]
 
 
 def _explosion_rows(run: str, its: Sequence[int], costs: Sequence[float]) -> list[dict]:
@@ -50,7 +50,7 @@ def _explosion_rows(run: str, its: Sequence[int], costs: Sequence[float]) -> lis
     finite = [c for c in costs if math.isfinite(c)]
     top = max(finite, default=1.0) * 10
     rows = []
-    for k, (i, c) in enumerate(zip(its, costs)):
+    for k, (i, c) in enumerate(zip(its, costs, strict=False)):
         last = k == len(costs) - 1
         value = c if math.isfinite(c) else top
         note = (INFINITE_NOTE if not math.isfinite(c) else f"diverged: {c:.3g}") if last else ""
@@ -242,7 +242,8 @@ def with_config(spec: dict, presenter: bool = False, description: str | None = N
     ``description`` names the chart for screen readers (Vega's aria-label); the marks and axes themselves
     are hidden from them (``aria: false``), or every line and tick would be read out as a "graphic".
     """
-    return {**theme.quiet_marks(spec), "config": presenter_config(presenter), **({"description": description} if description else {})}
+    described = {"description": description} if description else {}
+    return {**theme.quiet_marks(spec), "config": presenter_config(presenter), **described}
 
 
 # ----- labels that say what differs -----------------------------------------------------------

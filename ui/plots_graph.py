@@ -112,7 +112,7 @@ def example_strip(Y: np.ndarray, k: int = 9) -> np.ndarray:
     """Indices of k examples alternating between the classes (first ones of each), for a fixed mosaic."""
     labels = np.asarray(Y).ravel()
     by_class = [np.flatnonzero(labels == c) for c in (1, 0)]
-    order = [i for pair in zip(*by_class) for i in pair]
+    order = [i for pair in zip(*by_class, strict=False) for i in pair]
     order += [i for i in range(labels.size) if i not in set(order)]
     return np.array(order[:k], dtype=int)
 
@@ -362,7 +362,7 @@ HINT = "Point at a unit\nor tap it\nto enlarge it here"
 def describe_graph(layout: GraphLayout) -> str:
     """The graph's accessible name and description: what is drawn, and how to enlarge a unit."""
     dims = list(layout.layer_dims)
-    cut = [f"{shown} of {n}" for shown, n in zip(layout.shown[1:], dims[1:]) if shown < n]
+    cut = [f"{shown} of {n}" for shown, n in zip(layout.shown[1:], dims[1:], strict=True) if shown < n]
     drawn = f" ({', '.join(cut)} units drawn)" if cut else ""
     return (f"Network graph of layer_dims {dims}{drawn}: the input, then each layer's units, each a small "
             "picture of what it computes; lines are the weights, blue "
@@ -399,8 +399,10 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
                {"calculate": f"{dx0} + (datum.u + datum.du) * {DETAIL}", "as": "px2"},
                {"calculate": f"{dy0} + datum.v * {DETAIL}", "as": "py"},
                {"calculate": f"{dy0} + (datum.v + datum.dv) * {DETAIL}", "as": "py2"}]
-    frame_pos = [{"calculate": f"datum.x - {NODE / 2}", "as": "px"}, {"calculate": f"datum.x + {NODE / 2}", "as": "px2"},
-                 {"calculate": f"datum.y - {NODE / 2}", "as": "py"}, {"calculate": f"datum.y + {NODE / 2}", "as": "py2"}]
+    frame_pos = [{"calculate": f"datum.x - {NODE / 2}", "as": "px"},
+                 {"calculate": f"datum.x + {NODE / 2}", "as": "px2"},
+                 {"calculate": f"datum.y - {NODE / 2}", "as": "py"},
+                 {"calculate": f"datum.y + {NODE / 2}", "as": "py2"}]
     # pointerdown as well as pointerover: a tap enlarges a unit on a touch screen.
     hover = {"name": "unit", "select": {"type": "point", "on": "pointerover, pointerdown", "fields": ["node"],
                                         "clear": "dblclick", "nearest": False},
@@ -450,7 +452,8 @@ def graph_spec(layout: GraphLayout, datasets: Mapping[str, pd.DataFrame] | None 
              "mark": {"type": "text", "align": "left", "color": hint_ink, "fontStyle": "italic", "lineBreak": "\n",
                       "baseline": "middle"},
              "encoding": {"x": qx, "y": qy, "text": {"field": "hint"},
-                          "opacity": {"condition": {"test": "length(data('unit_store')) > 0", "value": 0}, "value": 1}}},
+                          "opacity": {"condition": {"test": "length(data('unit_store')) > 0", "value": 0},
+                                      "value": 1}}},
         ],
     })
 

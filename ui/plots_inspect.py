@@ -157,13 +157,16 @@ def forward_pass_figure(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray], heig
     return fig
 
 
-def layer_ranges(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+Range = tuple[float, float]
+
+
+def layer_ranges(Zs: Sequence[np.ndarray], As: Sequence[np.ndarray]) -> list[tuple[Range, Range]]:
     """Per layer ((Z min, Z max), (A min, A max)) over a batch, 0 always included: the fixed axes above."""
     def span(M: np.ndarray) -> tuple[float, float]:
         v = np.asarray(M, dtype=np.float64)
         v = v[np.isfinite(v)]
         return (min(0.0, float(v.min())), max(0.0, float(v.max()))) if v.size else (0.0, 1.0)
-    return [(span(Z), span(A)) for Z, A in zip(Zs, As)]
+    return [(span(Z), span(A)) for Z, A in zip(Zs, As, strict=True)]
 
 
 def batch_heatmap_figure(As: Sequence[np.ndarray], height: int = 300) -> go.Figure:
@@ -261,13 +264,13 @@ def grad_norms_figure(iterations: Sequence[int], grad_norms: Mapping[str, Sequen
         for key, norms in ref_norms.items():
             if not key.startswith("dW"):
                 continue
-            pts = [(i, n) for i, n in zip(ref_its, norms) if n is not None and math.isfinite(n) and n > 0]
+            pts = [(i, n) for i, n in zip(ref_its, norms, strict=False) if n is not None and math.isfinite(n) and n > 0]
             colour = LAYER_COLOURS[(_layer_of(key) - 1) % len(LAYER_COLOURS)]
             fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines",
                                      name=f"‖{key}‖, {reference_name}", opacity=0.75,
                                      line={"dash": "dash", "width": 1.5, "color": colour}))
     for key, norms in grad_norms.items():
-        pts = [(i, n) for i, n in zip(iterations, norms) if n is not None and math.isfinite(n) and n > 0]
+        pts = [(i, n) for i, n in zip(iterations, norms, strict=False) if n is not None and math.isfinite(n) and n > 0]
         colour = LAYER_COLOURS[(_layer_of(key) - 1) % len(LAYER_COLOURS)]
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines", name=f"‖{key}‖",
                                  line={"dash": "dot" if key.startswith("db") else "solid", "color": colour}))

@@ -92,7 +92,7 @@ def decision_boundary_spec(classes: Sequence[str] = ("0", "1"), extent: Sequence
     """
     colours = class_colours(classes, dark)
     # "pad": width and height are the plot itself (axes and legends come on top), so 1:1 is exact.
-    size = {} if extent is None else {**dict(zip(("width", "height"), boundary_size(extent, side))),
+    size = {} if extent is None else {**dict(zip(("width", "height"), boundary_size(extent, side), strict=True)),
                                       "autosize": {"type": "pad"}}
 
     def axis(field: str, title: str, lo_hi: Sequence[float] | None) -> dict:

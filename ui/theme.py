@@ -88,9 +88,10 @@ def quiet_marks(spec: dict) -> dict:
     return out
 
 
-# Phones (390 px wide), touch and projectors at 150%: charts scale down to their column (their SVG keeps its viewBox, so a graph
-# or boundary drawn 480 px wide shows whole, never scrolling sideways), and every control is at least 44 px
-# tall (WCAG 2.5.5); the header's two buttons too, and headings' hover-only link icons are not drawn.
+# Phones (390 px wide), touch and projectors at 150%: charts scale down to their column (their SVG keeps its
+# viewBox, so a graph or boundary drawn 480 px wide shows whole, never scrolling sideways), and every control
+# is at least 44 px tall (WCAG 2.5.5); the header's two buttons too, and headings' hover-only link icons are
+# not drawn.
 # Pages add it with st.html(theme.SCREEN_STYLE) (a style-only st.html takes no room).
 SCREEN_CSS = """
 [data-testid="stVegaLiteChart"], [data-testid="stVegaLiteChart"] * { max-width: 100% !important; }

@@ -9,7 +9,7 @@ import streamlit as st
 from dnn.builder import dataset_advice
 from dnn.data import TEST_FILE, TRAIN_FILE, Dataset, load_catvnoncat_files
 from dnn.toy import DEFAULT_NOISE
-from ui import datasets, photo_builder, plots_train, session, settings, theme, toy_link
+from ui import datasets, logs, photo_builder, plots_train, session, settings, theme, toy_link
 from ui.controller import controller
 from ui.photo_builder import BUILT_KEY
 from ui.presenter import apply_style
@@ -61,14 +61,16 @@ def network_for_memory() -> dict:
     return {"hidden": config.layer_dims[1:-1], "dtype": config.dtype}
 
 
-def use_upload(ids: tuple, make, key: str) -> None:
-    """Load an upload once (``make`` raises ValueError for bad files) and switch to it."""
+def use_upload(ids: tuple, make, key: str, kind: str) -> None:
+    """Load an upload once (``make`` raises ValueError for bad files) and switch to it; a refusal is logged as
+    ``kind`` (the message names the file, so it stays on the page)."""
     ctl = controller()
     if ctl.s.upload_ids == ids:
         return
     try:
         ds = make()
     except ValueError as exc:
+        logs.refused_upload(kind, "not a usable data file", ctl.s.id)
         st.error(f"Could not use these files: {literal(exc)}")
         return
     ctl.switch_dataset(ds, key)
@@ -93,7 +95,7 @@ def course_controls() -> None:
         def make() -> Dataset:
             return Dataset("Course cat vs non-cat (uploaded)",
                            *load_catvnoncat_files(train.getvalue(), test.getvalue(), **network_for_memory()))
-        use_upload((train.file_id, test.file_id), make, COURSE_UPLOAD)
+        use_upload((train.file_id, test.file_id), make, COURSE_UPLOAD, "h5")
 
 
 def use_toy(name: str, options: ToyOptions) -> None:
@@ -161,7 +163,7 @@ def zip_controls() -> None:
                 done / max(total, 1), text=f"Reading photo {done:,} of {total:,}…"), **network_for_memory())
             bar.empty()
             return ds
-        use_upload((upload.file_id,), make, ZIP_UPLOAD)
+        use_upload((upload.file_id,), make, ZIP_UPLOAD, "zip")
     s = session.session()
     if s.data_key == ZIP_UPLOAD:
         photo_builder.zip_positive_choice(s.dataset, ZIP_UPLOAD)

@@ -8,7 +8,7 @@ import dnn
 from dnn.data import Dataset
 from dnn.diagnose import check_saliency
 from dnn.photo import load_photo
-from ui import nav, session, theme
+from ui import logs, nav, session, theme
 from ui import plots_inspect as pi
 from ui.presenter import apply_style
 from ui.session import CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD
@@ -54,9 +54,10 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     col.markdown(f"The network says: **{literal(names[label])}**")
     col.caption(f"Model at iteration {run.iteration:,}, train accuracy {run.train_accuracy():.0%}. "
                 "64×64 pixels is very little: framing, background and lighting matter a lot.")
-    dA0 = run.snapshot(x, [[label]]).grads["dA0"]
+    snap = run.snapshot(x, [[label]])
+    dA0 = snap.grads["dA0"]
     st.header("Where the network looked")
-    if (empty := check_saliency(dA0, np.array([[p]]))) is not None:
+    if (empty := check_saliency(dA0, np.array([[p]]), snap.caches)) is not None:
         show_diagnosis(empty)
     heat = pi.saliency(dA0, ds.num_px)
     left, right = st.columns(2)
@@ -94,6 +95,7 @@ def main() -> None:
         # One bounded decode gives both the network's input and the preview.
         image, x, preview, _ = load_photo(data, num_px=ds.num_px, preview_px=PREVIEW_PX)
     except ValueError as exc:
+        logs.refused_upload("photo", "not a usable photo", s.id)
         st.error(f"Could not use {literal(source.name)}: {literal(exc, 2000)}")
         return
     cols = st.columns(3)

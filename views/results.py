@@ -14,8 +14,8 @@ import streamlit as st
 import dnn
 from dnn.data import Dataset
 from dnn.diagnose import check_saliency
+from ui import logs, session, theme
 from ui import plots_inspect as pi
-from ui import session, theme
 from ui.controller import controller
 from ui.presenter import apply_style
 from ui.session import (
@@ -139,7 +139,7 @@ def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y
                    alt=[f"{split.capitalize()} example #{pick}: {said}",
                         f"Saliency of {split} example #{pick}: the pixels that change the cost most, brighter"])
     left.metric(f"P({literal(ds.class_names[1])})", f"{p:.3f}")
-    if (empty := check_saliency(snap.grads["dA0"], snap.AL)) is not None:
+    if (empty := check_saliency(snap.grads["dA0"], snap.AL, snap.caches)) is not None:
         show_diagnosis(empty, left)
     right.plotly_chart(pi.forward_pass_figure(*pi.layer_values(snap.AL, snap.caches)), key=MISTAKE_FORWARD,
                        alt=f"Bars of Z and A in every layer for {split} example #{pick}; the output "
@@ -167,6 +167,7 @@ def load_model_view(ds: Dataset) -> None:
         try:
             loaded = dnn.load_run(io.BytesIO(upload.getvalue()), ds.X_train, ds.train_y, ds.X_test, ds.test_y)
         except ValueError as exc:
+            logs.refused_upload("model", "not a model file of this app", ctl.s.id)
             ctl.s.loaded_upload = (upload.file_id, f"Could not load {literal(upload.name)}: {literal(exc, 2000)} "
                                                    "The current model is kept.")
         else:

@@ -17,7 +17,18 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import ERROR, Diagnosis, check_duration, estimate_seconds
-from ui import compare, learning, pacing, plots_curves, plots_graph, plots_train, settings, theme, train_view
+from ui import (
+    board_link,
+    compare,
+    learning,
+    pacing,
+    plots_curves,
+    plots_graph,
+    plots_train,
+    settings,
+    theme,
+    train_view,
+)
 from ui.controller import Controller, controller, figures
 from ui.presenter import apply_style, presenter_on, presenter_toggle
 from ui.session import (
@@ -38,7 +49,7 @@ from ui.session import (
     STEP,
     TEST_POINTS,
 )
-from ui.text import literal
+from ui.text import isolate, literal, safe_rows
 from ui.theme import is_dark
 from ui.widgets import show_diagnosis
 
@@ -169,10 +180,6 @@ def controls(ctl: Controller) -> None:
 
 
 # ----- the numbers --------------------------------------------------------------------
-def _pct(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.1%}"
-
-
 def _cost(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.4f}"
 
@@ -193,8 +200,8 @@ def metrics_row(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig,
                help=f"of {cfg.num_iterations:,}")
     row.metric("Cost", _cost(cost), delta=delta, delta_color="inverse", width="content",
                help="The cost of the network at this iteration; after Step, its change.")
-    row.metric("Train accuracy", _pct(train_acc), width="content")
-    row.metric("Test accuracy", _pct(test_acc), width="content")
+    row.metric("Train accuracy", board_link.percent(train_acc), width="content")
+    row.metric("Test accuracy", board_link.percent(test_acc), width="content")
     row.metric("Time left", learning.format_duration(eta) if ctl.s.running else "—", width="content",
                help="At the pace of the last few seconds (the speed setting included).")
     return cost, train_acc, test_acc
@@ -206,7 +213,7 @@ def outcome(run: dnn.Trainer, found: list[Diagnosis], cost: float, train_acc: fl
         show_diagnosis(d)
     if run.status == dnn.Status.DONE and not any(d.severity == ERROR for d in found):
         st.success(f"Finished {run.iteration:,} iterations: cost {cost:.4f}, train accuracy "
-                   f"{_pct(train_acc)}, test accuracy {_pct(test_acc)}. "
+                   f"{board_link.percent(train_acc)}, test accuracy {board_link.percent(test_acc)}. "
                    "See Results for the mistakes, or Inspect for what the layers learned.",
                    icon=":material/check_circle:")
 
@@ -319,6 +326,7 @@ def show_numbers(ctl: Controller) -> None:
     announce(ctl, now, iteration, cfg.num_iterations, cost, found)
     if run is not None:
         outcome(run, found, cost, train_acc, test_acc)
+        board_link.submit_offer(ctl)
 
 
 def announce(ctl: Controller, now: float, iteration: int, total: int, cost: float, found: list[Diagnosis]) -> None:
@@ -409,9 +417,10 @@ def show_history(ctl: Controller) -> None:
     labels = [r.label for r in records]
     compare.render_picker(ctl.s)
     _, _, history_labels = learning.curve_runs(None, records)
-    st.dataframe([{"run": lab, "data": r.dataset, "status": r.status, "train acc": _pct(r.train_acc),
-                   "test acc": _pct(r.test_acc)} for lab, r in zip(history_labels, records, strict=True)],
-                 hide_index=True)
+    rows = [{"run": isolate(lab), "data": isolate(r.dataset), "status": r.status,
+             "train acc": board_link.percent(r.train_acc), "test acc": board_link.percent(r.test_acc)}
+            for lab, r in zip(history_labels, records, strict=True)]
+    st.dataframe(safe_rows(rows), hide_index=True)
     with st.popover("Delete runs", icon=":material/delete:"):
         st.multiselect("Runs to delete", labels, key=DELETE_RUNS)
         st.button("Delete", key=DELETE_CONFIRM, on_click=on_delete, type="primary")
