@@ -37,13 +37,13 @@ def use_link_data(ctl: Controller, key: str, query: dict[str, list[str]]) -> Non
         ctl.s.toy_options = options
         ctl.switch_dataset(dataset, key)
         return
-    dataset = datasets.by_key(key)
-    if dataset is None and key == settings.COURSE:
+    found = datasets.by_key(key)
+    if found is None and key == settings.COURSE:
         st.warning("The link asks for the course's cat data, which is not on this computer: "
                    "using the synthetic images instead (see Data to add the course files).")
-        key, dataset = settings.SYNTHETIC, datasets.synthetic_data()
-    if dataset is not None and key != ctl.s.data_key:
-        ctl.switch_dataset(dataset, key)
+        key, found = settings.SYNTHETIC, datasets.synthetic_data()
+    if found is not None and key != ctl.s.data_key:
+        ctl.switch_dataset(found, key)
 
 
 def apply_link_once(ctl: Controller) -> bool:

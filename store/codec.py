@@ -109,7 +109,7 @@ def snapshot(run: dnn.Trainer) -> RunSnapshot:
 def model_bytes(run: dnn.Trainer | RunSnapshot, classes: Sequence) -> bytes:
     """The run as an .npz (dnn.save_run: parameters, config, iteration, cost history; no pickle)."""
     buffer = io.BytesIO()
-    dnn.save_run(buffer, run, classes)
+    dnn.save_run(buffer, run, classes)  # type: ignore[arg-type]  # a RunSnapshot has every field save_run reads
     return buffer.getvalue()
 
 

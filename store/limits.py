@@ -44,4 +44,4 @@ class Limits:
             if value <= 0:
                 raise ValueError(f"DNN_STORE_{f.name.upper()} must be positive, got {raw!r}.")
             changes[f.name] = value
-        return replace(cls(), **changes)
+        return replace(cls(), **changes)  # type: ignore[arg-type]  # each value has its field's type

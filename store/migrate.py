@@ -28,7 +28,9 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has a head revision"
+    return head
 
 
 def current_revision(engine: sa.Engine) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -75,6 +76,7 @@ class Saved:
 def _curve(iterations: list[int], costs: list[float]) -> tuple[tuple[int, ...], tuple[float, ...]]:
     """At most CURVE_POINTS evenly spaced points, the last one always kept."""
     n = len(costs)
+    keep: Sequence[int]
     if n <= CURVE_POINTS:
         keep = range(n)
     else:

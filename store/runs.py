@@ -268,7 +268,7 @@ class RunStore:
                 n_runs = conn.execute(sa.select(sa.func.count()).select_from(runs).where(*run_where)).scalar()
                 n_entries = conn.execute(sa.select(sa.func.count()).select_from(board_entries)
                                          .where(*entry_where)).scalar()
-                return int(n_runs), int(n_entries)
+                return int(n_runs or 0), int(n_entries or 0)
             n_entries = conn.execute(board_entries.delete().where(*entry_where)).rowcount
             n_runs = conn.execute(runs.delete().where(*run_where)).rowcount
         _log.warning("operator forgot %d run(s) and %d board entr(ies)", n_runs, n_entries)

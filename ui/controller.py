@@ -126,7 +126,7 @@ class Controller:
             return
         run = s.run
         changes = None if run is None or run.done else settings.live_changes(run.config, config)
-        if changes:
+        if changes and run is not None:
             run.update_config(**changes)
             config = run.config
         s.config = config
@@ -215,7 +215,7 @@ class Controller:
             return TickResult()
         active = s.running and run is not None and not run.done
         trainings = self.board.tick(s.id, active)
-        if not active:
+        if not active or run is None:
             return TickResult()
         pace = pacing.tick_seconds(trainings)
         if pace != s.tick_seconds:

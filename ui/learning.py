@@ -170,11 +170,12 @@ def probe_for(state: ViewState, ds: Dataset, data_key: str) -> plots_graph.Probe
     key = (data_key, ds.name, ds.m_train)
     if state.probe_key != key:
         if ds.kind == "toy":
-            state.probe = plots_graph.plane_probe(ds.X_train)
+            state.probe = plots_graph.plane_probe(np.asarray(ds.X_train))  # a toy set's X is a small array
         else:
             source, labels = (ds.test_x_orig, ds.test_y) if ds.m_test else (ds.train_x_orig, ds.train_y)
             state.probe = plots_graph.image_probe(source[plots_graph.example_strip(labels, GRAPH_EXAMPLES)])
         state.probe_key = key
+    assert state.probe is not None
     return state.probe
 
 
@@ -209,9 +210,11 @@ def graph_tables(state: ViewState, layout: plots_graph.GraphLayout, key: tuple,
     else:
         due = stale
     if due:
+        assert state.probe is not None, "probe_for runs before the graph is drawn"
         tables = plots_graph.graph_data(parameters(), hidden_activation, state.probe, layout)
         state.graph_cost = clock() - now
         state.graph_tables, state.graph_key, state.graph_built_at = tables, key, now
+    assert state.graph_tables is not None
     return state.graph_tables
 
 

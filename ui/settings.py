@@ -98,6 +98,7 @@ class Setting:
             return False
         if self.kind == "int" and value != int(value):
             return False
+        assert self.low is not None and self.high is not None, f"{self.name}: a numeric row has its bounds"
         above = value > self.low if self.low_open else value >= self.low
         below = value < self.high if self.high_open else value <= self.high
         return above and below
@@ -265,7 +266,8 @@ def out_of_range(config: dnn.TrainConfig) -> list[str]:
 
 def _nearest(row: Setting, value: Any) -> Any:
     """The value in the widget's range nearest to ``value``, else the default."""
-    if row.kind != "choice" and isinstance(value, (int, float)) and math.isfinite(value):
+    if (row.kind != "choice" and isinstance(value, (int, float)) and math.isfinite(value)
+            and row.low is not None and row.high is not None):
         near = type(value)(min(max(value, row.low), row.high))
         if row.in_range(near):
             return near

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import streamlit as st
 
@@ -181,7 +182,7 @@ def save(store: Store, state: StoreState, s: Session, run: dnn.Trainer, run_id: 
         logs.store_failure(s.id, exc)
         state.notice("warning", str(exc))
         return
-    fields = {"status": _status(s, run)}
+    fields: dict[str, Any] = {"status": _status(s, run)}
     if run_id is None:
         fields.update(label=current_label(s, run), dataset=s.data_key, origin=state.origin)
     snap, classes = store_lib.snapshot(run), tuple(s.dataset.class_names)
@@ -307,7 +308,7 @@ def restore(ctl: Controller, store: Store, state: StoreState, keep_setup: bool =
                                  "This page opened the setup in its link; open a stored run in My runs to continue it.")
         else:
             state.notice("info", f"Welcome back: {runs} restored from the store (My runs lists them all).")
-    if interrupted:
+    if interrupted and latest is not None:
         total = latest.config.get("num_iterations", "?")
         lost = (f"Your run “{latest.summary.label}” was training when this page lost its server (a reload, or the "
                 f"server restarted) at iteration {latest.summary.iteration} of {total}.")

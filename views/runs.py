@@ -60,7 +60,7 @@ def what_is_stored(store) -> None:
 
 def run_actions(store, summaries, state) -> None:
     labels = {r.id: f"{r.label} · {r.dataset} · iteration {r.iteration} · {r.status}" for r in summaries}
-    run_id = st.selectbox("Run", list(labels), format_func=labels.get, key=RUNS_CHOICE)
+    run_id = st.selectbox("Run", list(labels), format_func=lambda run_id: labels[run_id], key=RUNS_CHOICE)
     chosen = next(r for r in summaries if r.id == run_id)
     cols = st.columns(4)
     cols[0].button("Open", key=RUNS_OPEN, on_click=_act, args=(_open, store, run_id),
