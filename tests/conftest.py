@@ -4,24 +4,27 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # One place for ../shared; its hooks make needs_data / needs_photos tests FAIL in CI and skip only outside it.
-from conftest_shared import (  # noqa: E402,F401
-    DATA_DIR as SHARED_DATA,
-    HAS_COURSE_DATA,
-    pytest_configure,
-    pytest_runtest_setup,
-)
+from hypothesis import HealthCheck, Phase  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
-from hypothesis import HealthCheck, Phase, settings as hypothesis_settings  # noqa: E402
+from conftest_shared import DATA_DIR as SHARED_DATA  # noqa: E402
+from conftest_shared import HAS_COURSE_DATA as HAS_COURSE_DATA  # noqa: E402  re-exported for tests
+from conftest_shared import pytest_configure as pytest_configure  # noqa: E402  pytest's hooks
+from conftest_shared import pytest_runtest_setup as pytest_runtest_setup  # noqa: E402
 
 # Generated tests (tests/strategies.py): a fixed seed by default ("ci": the same examples on every run and
 # machine, no example database written), a longer random search by DNN_HYPOTHESIS_PROFILE=long. A test's
@@ -51,7 +54,7 @@ def _clear_data_caches() -> None:
 
 
 @pytest.fixture
-def app_test() -> Callable[..., "AppTest"]:
+def app_test() -> Callable[..., AppTest]:
     """Factory: ``app_test(page=None, query=None, timeout=60, setup=None)`` -> an AppTest of app.py, already run.
 
     ``page`` is e.g. "views/train.py" (switched to after the first run); ``query`` sets query params

@@ -171,7 +171,8 @@ def raw_zip(entries: list[tuple[str, bytes, int, int]]) -> bytes:
         directory.write(b"PK\x01\x02" + struct.pack("<H", 20) + fields
                         + struct.pack("<HHHHHII", len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
     start, listing = out.tell(), directory.getvalue()
-    out.write(listing + b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(entries), len(entries), len(listing), start, 0))
+    end = struct.pack("<HHHHIIH", 0, 0, len(entries), len(entries), len(listing), start, 0)
+    out.write(listing + b"PK\x05\x06" + end)
     return out.getvalue()
 
 
@@ -225,7 +226,8 @@ def tiff_float(width: int, height: int) -> bytes:
     ifd = struct.pack("<H", len(tags))
     for tag, kind, value in tags:
         value = data_offset if tag == 273 else value
-        packed = struct.pack("<HHI", tag, kind, 1) + (struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value))
+        field = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+        packed = struct.pack("<HHI", tag, kind, 1) + field
         ifd += packed
     ifd += struct.pack("<I", 0)
     return b"II*\x00" + struct.pack("<I", ifd_offset) + ifd + strip

@@ -17,18 +17,18 @@ from __future__ import annotations
 import functools
 import math
 import os
-
-import numpy as np
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import numpy as np
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 import dnn
-from conftest_shared import DATA_DIR, HAS_COURSE_DATA, PHOTOS_DIR
 from ui import settings, toy_link
 from ui.settings import COURSE, SYNTHETIC, TOY_NAMES
+
+from conftest_shared import DATA_DIR, HAS_COURSE_DATA, PHOTOS_DIR
 
 BUILT = "upload:built"           # ui.photo_builder.BUILT_KEY (not imported: that module needs a Streamlit session)
 RUN_ITERATIONS = 12              # a run trains at most this many iterations
@@ -167,7 +167,7 @@ def subset(ds: dnn.Dataset, per_class_train: int = IMAGES_PER_CLASS, per_class_t
                        ds.test_y[:, test], ds.classes, kind=ds.kind, notes=ds.notes)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(choice: DataChoice) -> dnn.Dataset:
     if choice.key == COURSE:
         if not HAS_COURSE_DATA:  # never a skip: the course kind is part of the space

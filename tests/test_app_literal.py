@@ -6,8 +6,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from app_helpers import autolinkable, markdown_syntax, put_run, rendered, sess, unescaped_syntax, use_data
 from dnn.data import Dataset
+
+from app_helpers import autolinkable, markdown_syntax, put_run, rendered, sess, unescaped_syntax, use_data
 
 EVIL_NAME = "[Session expired: log in](https://evil.example) <b>bold</b>"
 EVIL_CLASSES = np.array([b"![](https://evil.example/p.png)", b":red[cat] `x`"])

@@ -15,19 +15,23 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import example, given, note, settings as hsettings, strategies as hst
+from hypothesis import example, given, note
+from hypothesis import settings as hsettings
+from hypothesis import strategies as hst
 
 import dnn
 import store as store_lib
-import strategies as gen
-from conftest_shared import needs_data
 from dnn.diagnose import Diagnosis, check_saliency, diagnose, divergence_trace
 from store import Limits, open_store
 from store.records import LABEL_MAX
-from ui import learning, pacing, plots_curves, plots_graph, plots_inspect as pi, plots_train, settings, toy_link
+from ui import learning, pacing, plots_curves, plots_graph, plots_train, settings, toy_link
+from ui import plots_inspect as pi
 from ui.controller import Controller
 from ui.session import Session
 from ui.store_hooks import RESTORE_HISTORY, StoreState, first_run, observe
+
+import strategies as gen
+from conftest_shared import needs_data
 
 MAX_TICKS = 500  # far more than a run of RUN_ITERATIONS needs: a run that does not end within it is a bug
 
@@ -149,7 +153,7 @@ def draw_every_figure(ctl: Controller) -> None:
     one = run.snapshot(run.X[:, [0]], run.Y[:, [0]])
     pi.forward_pass_figure(*pi.layer_values(one.AL, one.caches), ranges=ranges)
     pi.batch_heatmap_figure(As)
-    pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in enumerate(zip(Zs, As), 1)])
+    pi.histograms_figure([{f"Z{l}": Z, f"A{l}": A} for l, (Z, A) in enumerate(zip(Zs, As, strict=True), 1)])
     [pi.dead_fraction(Z) for Z in Zs[:-1]]
     g = batch.grads
     pi.histograms_figure([{f"dW{l}": g[f"dW{l}"], f"db{l}": g[f"db{l}"], f"dA{l - 1}": g[f"dA{l - 1}"]}
@@ -185,7 +189,8 @@ def check_label(config: dnn.TrainConfig, numbers=(1, 30, 999)) -> None:
     """A run's label fits the store (which refuses longer ones) whatever the settings."""
     for number in numbers:
         label = settings.run_label(number, config)
-        assert 0 < len(label) <= LABEL_MAX, f"run label of {len(label)} characters (the store takes {LABEL_MAX}): {label}"
+        assert 0 < len(label) <= LABEL_MAX, \
+            f"run label of {len(label)} characters (the store takes {LABEL_MAX}): {label}"
         assert label.startswith(f"#{number} ")
 
 
@@ -310,7 +315,8 @@ def session_example(store, case: gen.Case) -> None:
 def test_a_million_units_is_refused_with_a_plain_message_or_fits(store, data, hidden, values):
     """The widgets' largest layer (1,000,000 units): over the memory budget (dnn.check_memory, the oracle in
     strategies.refusal) Start says why in a sentence and nothing is stored; a set small enough to fit (a few
-    training points) trains like any other network, but Train never draws it before Start when that drawing would not fit (the 50 x 50 boundary grid)."""
+    training points) trains like any other network, but Train never draws it before Start when that drawing
+    would not fit (the 50 x 50 boundary grid)."""
     ds = data.load()
     config = gen.run_config(settings.make_config(ds.n_x, hidden, values))
     owner = store_lib.new_token()

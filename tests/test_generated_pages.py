@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from hypothesis import given, note, settings as hsettings
+from hypothesis import given, note
+from hypothesis import settings as hsettings
 
-import strategies as gen
-from conftest_shared import needs_data
-from app_helpers import sess
-from conftest import ROOT, _clear_data_caches
 from dnn.diagnose import ERROR, diagnose
 from ui import nav, settings, toy_link
 from ui.controller import Controller
 from ui.text import literal
+
+import strategies as gen
+from app_helpers import sess
+from conftest import ROOT, _clear_data_caches
+from conftest_shared import needs_data
 
 MAX_RUNS = 200          # script runs (ticks) a run of gen.RUN_ITERATIONS iterations gets to end
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", ""}

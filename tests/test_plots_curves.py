@@ -82,7 +82,7 @@ def test_zero_cost_stays_on_a_log_scale():
 def test_history_runs_share_the_live_style_and_the_current_run_keeps_its_colour(flower):
     runs = [_run(flower, 0.5), _run(flower, 0.05)]
     labels = pc.run_labels([r.config for r in runs])
-    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(labels, runs)])
+    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(labels, runs, strict=True)])
     for spec in (pc.cost_spec(300, labels), pc.accuracy_spec(300, labels)):
         lines = spec["layer"][0]
         assert lines["encoding"]["color"]["scale"]["range"][0] == pc.RUN_COLOURS[0]
@@ -141,7 +141,7 @@ def test_a_live_learning_rate_change_is_marked_where_it_happened(flower):
 def test_the_description_says_what_the_curves_show_now(flower):
     runs = [_run(flower, 0.5), _run(flower, 0.05)]
     labels = ["this run", "#1: \u03b1=0.05"]
-    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(labels, runs)])
+    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(labels, runs, strict=True)])
     h = runs[0].history
     text = pc.describe(df, "cost", labels)
     assert text.startswith("Cost per iteration, this run: train cost from ")
@@ -164,7 +164,7 @@ def test_a_diverged_run_is_described_as_such(flower):
 
 def test_the_table_alternative_holds_every_recorded_value(flower):
     runs = [_run(flower, 0.5), _run(flower, 0.05)]
-    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(["a", "b"], runs)])
+    df = pc.curves_data([pc.CurveRun(lab, r.history) for lab, r in zip(["a", "b"], runs, strict=True)])
     table = pc.curves_table(df)
     assert list(table.columns) == ["run", "iteration", "train cost", "test cost", "train accuracy", "test accuracy"]
     assert list(dict.fromkeys(table.run)) == ["a", "b"]
@@ -176,7 +176,8 @@ def test_the_table_alternative_holds_every_recorded_value(flower):
 
 
 def test_the_plot_keeps_its_height_and_the_legend_its_full_labels_below():
-    labels = ["this run (\u03b1=0.0075, layers [12288, 20, 7, 5, 1], init sqrt)", "#1: \u03b1=0.05, layers [12288, 7, 1]",
+    labels = ["this run (\u03b1=0.0075, layers [12288, 20, 7, 5, 1], init sqrt)",
+              "#1: \u03b1=0.05, layers [12288, 7, 1]",
               "#2: \u03b1=0.001, layers [12288, 7, 1], init he", "#3: l2 0.7"]
     for spec in (pc.cost_spec(300, labels, height=185), pc.accuracy_spec(300, labels, height=160)):
         legend = spec["layer"][0]["encoding"]["color"]["legend"]

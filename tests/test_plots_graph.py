@@ -130,7 +130,7 @@ def test_dead_units_say_so_when_hovered():
     probe = pg.plane_probe(np.array([[0.0, 1.0], [0.0, 1.0]]), side=4)
     layout = pg.graph_layout((2, 2, 1), probe)
     frames = pg.graph_data(params, "relu", probe, layout)["frames"]
-    info = dict(zip(frames["title"], frames["info"]))
+    info = dict(zip(frames["title"], frames["info"], strict=True))
     assert "dead" in info["layer 1, unit 2"] and "dead" not in info["layer 1, unit 1"]
 
 

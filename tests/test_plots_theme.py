@@ -54,7 +54,7 @@ def test_text_links_and_buttons_reach_aa(themes, name):
 
 def _blend(fg: str, bg: str, alpha: float) -> str:
     f, b = ([int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)] for c in (fg, bg))
-    return "#" + "".join(f"{round(alpha * x + (1 - alpha) * y):02x}" for x, y in zip(f, b))
+    return "#" + "".join(f"{round(alpha * x + (1 - alpha) * y):02x}" for x, y in zip(f, b, strict=True))
 
 
 @pytest.mark.parametrize("name", ["light", "dark"])

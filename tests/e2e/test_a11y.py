@@ -112,7 +112,7 @@ def test_every_page_phone_390(trained):
     try:
         seen = _audit(page, links, "phone-390", shots=True)
         page.emulate_media(color_scheme="dark")
-        for title, path in links:
+        for _title, path in links:
             go(page, path)
             screenshot(page, f"phone-dark-{slug(path)}")
         page.emulate_media(color_scheme="light")

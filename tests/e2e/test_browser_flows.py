@@ -2,14 +2,14 @@
 (live) -> Results -> Your photo (good and bad uploads), all in one browser session."""
 from __future__ import annotations
 
+import itertools
 import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DATA_DIR, PHOTOS_DIR, assert_no_exception, metric, metric_locator, nav, train_status, \
-    wait_ready
+from .conftest import DATA_DIR, PHOTOS_DIR, assert_no_exception, metric, metric_locator, nav, train_status, wait_ready
 
 # The course's two-layer model LINEAR->RELU->LINEAR->SIGMOID (randn x 0.01, seed 1) with 40 hidden units and
 # 6000 iterations; the server trains at most ITERATIONS_PER_TICK per tick, so the run lasts at least 30 ticks.
@@ -127,12 +127,12 @@ def test_link_train_live_results_photo_and_bad_upload(server, new_page, shot, so
     wait_ready(page)
     shot(page, "train-done")
     during = [(t, it) for t, it, status in samples if status == "running" and 0 < it < ITERS]
-    rises = sum(b[1] > a[1] for a, b in zip(during, during[1:]))
+    rises = sum(b[1] > a[1] for a, b in itertools.pairwise(during))
     print(f"\n[e2e] {len(samples)} samples over {samples[-1][0]:.1f} s; while running: "
           f"{[it for _, it in during]}")
     assert len(during) >= 3, f"too few samples while training ran: {samples}"
     assert rises >= 2, f"the Iteration metric did not grow while training ran: {during}"
-    assert all(b[1] >= a[1] for a, b in zip(samples, samples[1:])), "the Iteration metric went backwards"
+    assert all(b[1] >= a[1] for a, b in itertools.pairwise(samples)), "the Iteration metric went backwards"
     assert samples[-1][2] == "done"
 
     # 3. The final numbers are the engine's final network's, as formatted by the page.

@@ -66,7 +66,8 @@ def test_train_pause_step_and_results_by_keyboard(screen_context, server):
     if paused:
         page.wait_for_function("""n => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
             .find(e => e.innerText.startsWith('Iteration'));
-            return m && parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText.replace(/,/g, '')) === n; }""",
+            return m && parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText
+                .replace(/,/g, '')) === n; }""",
                                arg=before + 1)
     assert focus_on(page, ".st-key-step"), "the focus left Step"
     screenshot(page, "keyboard-train-after-step", full_page=False)
@@ -76,7 +77,8 @@ def test_train_pause_step_and_results_by_keyboard(screen_context, server):
         page.keyboard.press("Alt+N")
         page.wait_for_function("""n => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
             .find(e => e.innerText.startsWith('Iteration'));
-            return m && parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText.replace(/,/g, '')) === n; }""",
+            return m && parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText
+                .replace(/,/g, '')) === n; }""",
                                arg=before + 2)
         page.keyboard.press("Alt+S")
         wait_status(page, "running|done")

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from .conftest import VIEWPORT, assert_no_exception, metric, nav, train_status, wait_ready
+from .conftest import assert_no_exception, metric, nav, train_status, wait_ready
 
 SESSIONS = 8
 ITERS, LR = 3000, 0.0075
@@ -88,7 +88,7 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
     started = time.monotonic()
     try:
         pages, errors = {}, {}
-        for seed, context in zip(range(1, SESSIONS + 1), contexts):
+        for seed, context in zip(range(1, SESSIONS + 1), contexts[:SESSIONS], strict=True):
             page = context.new_page()
             errors[seed] = []
             page.on("pageerror", lambda e, seed=seed: errors[seed].append(

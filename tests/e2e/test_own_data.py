@@ -66,11 +66,11 @@ def _wait_thumbs(page, slot: int, count: int) -> None:
     try:
         page.locator(f".st-key-builder_count_{slot}").filter(
             has_text=re.compile(rf"^\s*{count} photo")).wait_for(timeout=60_000)
-    except Exception:
+    except Exception as exc:
         errors = page.locator("[data-testid=stAlertContentError]").all_inner_texts()
         shown = page.locator(f".st-key-builder_count_{slot}").all_inner_texts()
         page.screenshot(path=str(SCREENSHOTS / f"own-data-{slot}-{count}-missing.png"), full_page=True)
-        raise AssertionError(f"class {slot} never showed {count} photos (it shows {shown}; errors: {errors})")
+        raise AssertionError(f"class {slot} never showed {count} photos (it shows {shown}; errors: {errors})") from exc
     wait_ready(page)
 
 
@@ -152,10 +152,11 @@ def test_camera_shots_one_after_another(server, camera_page, shot):
                 "(t) => { const v = document.querySelector('.st-key-builder_camera video');"
                 " return v && v.readyState >= 2 && !v.paused && v.currentTime > t; }", arg=0.5 + 0.4 * k,
                 timeout=30_000, polling=100)
-        except Exception:
+        except Exception as exc:
             shot(page, f"camera-{k}-not-streaming")
             raise AssertionError(f"shot {k + 1}: the camera does not stream: " + str(page.evaluate(
-                "() => [...document.querySelectorAll('video')].map(v => [v.readyState, v.currentTime, v.paused])")))
+                "() => [...document.querySelectorAll('video')].map(v => [v.readyState, v.currentTime, v.paused])"))
+            ) from exc
         take.click()
         clear = camera.get_by_role("button", name=re.compile("Clear photo", re.I))
         try:
@@ -168,10 +169,10 @@ def test_camera_shots_one_after_another(server, camera_page, shot):
             take.click()
         try:
             _wait_thumbs(page, 0, k + 1)
-        except Exception:
+        except Exception as exc:
             shot(page, f"shot-{k}-not-added")
             raise AssertionError(f"shot {k + 1} was not added; errors: "
-                                 f"{page.locator('[data-testid=stAlertContentError]').all_inner_texts()}")
+                                 f"{page.locator('[data-testid=stAlertContentError]').all_inner_texts()}") from exc
         clear.click()
         wait_ready(page)
     shot(page, "camera-shots")

@@ -24,7 +24,8 @@ CHART_SHOWN_PX = 90
 
 def rect(page, selector: str) -> dict:
     return page.locator(selector).first.evaluate(
-        "e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }")
+        "e => { const r = e.getBoundingClientRect(); "
+        "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }")
 
 
 def presenter_on(page) -> None:
@@ -74,7 +75,8 @@ def test_share_qr_and_home_presets_on_the_first_screen_and_presenter_everywhere(
     assert overflow(page) == [], overflow(page)
     # Presenter mode on every page: no sidebar, and the page row links every page.
     row = page.evaluate("""() => [...document.querySelectorAll('a[data-testid="stPageLink-NavLink"]')]
-        .map(a => a.innerText.replace(a.querySelector('[data-testid="stIconMaterial"]')?.innerText ?? '', '').trim())""")
+        .map(a => a.innerText
+            .replace(a.querySelector('[data-testid="stIconMaterial"]')?.innerText ?? '', '').trim())""")
     sidebar_back = set()
     for title, path in links:
         go(page, path)

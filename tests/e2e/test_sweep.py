@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import ITERATIONS_PER_TICK, assert_no_exception, nav, train_status, wait_ready
 from ui import nav as app_nav
 from ui import settings
+
+from .conftest import ITERATIONS_PER_TICK, assert_no_exception, nav, train_status, wait_ready
 
 RUN_TIMEOUT_S = 240  # a wall-clock guard only: a run of a few hundred iterations ends in a few ticks
 N_X = {**{name: 2 for name in settings.TOY_NAMES}, settings.COURSE: settings.IMAGE_N_X,
