@@ -258,12 +258,20 @@ def test_train_offers_submit_to_the_joined_class(app_test):
             patch.object(board_link.st, "text_input", lambda *a, **kw: None):
         board_link.submit_offer(ctl)
     assert offered == ["Submit to Lab 7"]
+    student.run()  # the Train page itself offers it, under the numbers, and submits with the name typed there
+    [offer] = [b for b in student.button if b.key == board_link.OFFER_SUBMIT]
+    assert offer.label == "Submit to Lab 7"
+    student.text_input(key=board_link.OFFER_NAME).input("Grace")
+    offer.click().run()
+    assert not student.exception
     found = run_store()
+    assert [e.display_name for e in found.boards.entries(code)] == ["Grace"], _texts(student)
     board_link.link(s).name = "Ada"
     with patch.object(board_link.identity, "origin", lambda: "o" * 32):
         board_link.submit_run(found, s, code, "Ada")
-    [entry] = found.boards.entries(code)
-    assert entry.summary.train_acc == figures(s.run, False)[1]
+    entries = {e.display_name: e for e in found.boards.entries(code)}  # a run not yet saved has no run id
+    assert set(entries) == {"Grace", "Ada"}
+    assert entries["Grace"].summary.train_acc == entries["Ada"].summary.train_acc == figures(s.run, False)[1]
 
 
 def test_a_forged_cookie_is_not_an_identity():
