@@ -5,7 +5,7 @@ and ``relu(Z)``, so the Z can serve as the activation cache.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,7 +33,8 @@ def leaky_relu(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def sigmoid_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
     s = sigmoid(cache)[0]
-    return dA * s * (1 - s)
+    dZ: np.ndarray = dA * s * (1 - s)
+    return dZ
 
 
 def relu_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
@@ -42,7 +43,8 @@ def relu_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
 
 def tanh_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
     t = np.tanh(cache)
-    return dA * (1 - t * t)
+    dZ: np.ndarray = dA * (1 - t * t)
+    return dZ
 
 
 def leaky_relu_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:

@@ -21,8 +21,9 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -140,7 +141,7 @@ class DatasetDraft:
     @property
     def class_names(self) -> tuple[str, str]:
         """Names in slot order (as the user typed them)."""
-        return tuple(c.name for c in self.classes)
+        return self.classes[0].name, self.classes[1].name  # two slots: __post_init__ checks it
 
     @property
     def positive_name(self) -> str:
@@ -153,7 +154,7 @@ class DatasetDraft:
     @property
     def counts(self) -> tuple[int, int]:
         """Photos per slot."""
-        return tuple(len(c.photos) for c in self.classes)
+        return len(self.classes[0].photos), len(self.classes[1].photos)
 
     def photos(self, cls: int) -> tuple[DraftPhoto, ...]:
         return self.classes[_check_slot(cls)].photos
@@ -165,11 +166,11 @@ class DatasetDraft:
         return None
 
     # --- editing -------------------------------------------------------------------------
-    def _with_class(self, slot: int, new: DraftClass, **changes) -> "DatasetDraft":
+    def _with_class(self, slot: int, new: DraftClass, **changes: Any) -> DatasetDraft:
         classes = tuple(new if i == slot else c for i, c in enumerate(self.classes))
         return dataclasses.replace(self, classes=classes, **changes)
 
-    def add_image(self, cls: int, name: str, image: np.ndarray) -> "DatasetDraft":
+    def add_image(self, cls: int, name: str, image: np.ndarray) -> DatasetDraft:
         """Add an already prepared (num_px, num_px, 3) uint8 image to slot ``cls``.
 
         Raises ValueError when the class is full or the same picture is already in the draft.
@@ -188,7 +189,7 @@ class DatasetDraft:
             raise ValueError(f"{photo.name}: the same picture is already in '{self.classes[where].name}'.")
         return self._with_class(slot, DraftClass(current.name, current.photos + (photo,)), next_id=self.next_id + 1)
 
-    def add(self, cls: int, name: str, data: PhotoSource) -> "DatasetDraft":
+    def add(self, cls: int, name: str, data: PhotoSource) -> DatasetDraft:
         """Decode photo ``data`` (bytes or a file object) and add it to slot ``cls`` under file ``name``.
 
         Raises ValueError, prefixed with the file name, for anything that is not a usable photo
@@ -201,7 +202,7 @@ class DatasetDraft:
             raise ValueError(f"{_display_name(name)}: {exc}") from exc
         return self.add_image(cls, name, image)
 
-    def add_many(self, cls: int, files: Iterable[tuple[str, PhotoSource]]) -> tuple["DatasetDraft", tuple[str, ...]]:
+    def add_many(self, cls: int, files: Iterable[tuple[str, PhotoSource]]) -> tuple[DatasetDraft, tuple[str, ...]]:
         """Add several photos; returns (new draft, one message per file that was not added)."""
         _check_slot(cls)
         draft, problems = self, []
@@ -216,18 +217,18 @@ class DatasetDraft:
                 problems.append(str(exc))
         return draft, tuple(problems)
 
-    def remove(self, cls: int, photo_id: int) -> "DatasetDraft":
+    def remove(self, cls: int, photo_id: int) -> DatasetDraft:
         """Without photo ``photo_id``; an id already gone (a double click) leaves the draft as it is."""
         slot = _check_slot(cls)
         current = self.classes[slot]
         kept = tuple(p for p in current.photos if p.id != photo_id)
         return self if len(kept) == len(current.photos) else self._with_class(slot, DraftClass(current.name, kept))
 
-    def clear(self, cls: int) -> "DatasetDraft":
+    def clear(self, cls: int) -> DatasetDraft:
         slot = _check_slot(cls)
         return self._with_class(slot, DraftClass(self.classes[slot].name))
 
-    def rename(self, cls: int, new_name: str) -> "DatasetDraft":
+    def rename(self, cls: int, new_name: str) -> DatasetDraft:
         """Slot ``cls`` renamed; ValueError for an invalid name or the other class's name (any case)."""
         slot = _check_slot(cls)
         name = clean_class_name(new_name)
@@ -236,18 +237,19 @@ class DatasetDraft:
             raise ValueError(f"Both classes would be called '{name}': give them different names.")
         return self._with_class(slot, DraftClass(name, self.classes[slot].photos))
 
-    def with_positive(self, cls: int) -> "DatasetDraft":
+    def with_positive(self, cls: int) -> DatasetDraft:
         """Slot ``cls`` becomes the positive class (label 1, what P(...) is about)."""
         return dataclasses.replace(self, positive=_check_slot(cls))
 
-    def with_name(self, name: str) -> "DatasetDraft":
+    def with_name(self, name: str) -> DatasetDraft:
         name = str(name).strip()[:MAX_NAME_CHARS] or "My photos"
         return dataclasses.replace(self, name=name)
 
     # --- using ---------------------------------------------------------------------------
     def split(self, test_fraction: float = 0.2) -> tuple[tuple[int, int], tuple[int, int]]:
         """((n_train, n_test) of slot 0, (n_train, n_test) of slot 1), before augmentation."""
-        return tuple(split_sizes(n, test_fraction) for n in self.counts)
+        first, second = self.counts
+        return split_sizes(first, test_fraction), split_sizes(second, test_fraction)
 
     def advice(self, test_fraction: float = 0.2) -> tuple[Advice, ...]:
         return advise(self.class_names, self.counts, test_fraction)
@@ -275,7 +277,7 @@ class DatasetDraft:
         check_upload_memory(m_train, sum(n for _, n in sizes), self.num_px * self.num_px * 3, hidden=hidden,
                             dtype=dtype, what="This photo set")
         rng = np.random.RandomState(seed)
-        parts = {"train": ([], []), "test": ([], [])}
+        parts: dict[str, tuple[list[np.ndarray], list[int]]] = {"train": ([], []), "test": ([], [])}
         for label, slot in enumerate((1 - self.positive, self.positive)):
             images = [p.image for p in self.classes[slot].photos]
             n_train, _ = split_sizes(len(images), test_fraction)
@@ -320,19 +322,20 @@ def small_crop(image: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
     side = int(round(px * rng.uniform(*CROP_RANGE)))
     top, left = rng.randint(0, px - side + 1, size=2)
     crop = Image.fromarray(image[top:top + side, left:left + side])
-    return np.asarray(crop.resize((px, px), Image.LANCZOS), dtype=np.uint8)
+    return np.asarray(crop.resize((px, px), Image.Resampling.LANCZOS), dtype=np.uint8)
 
 
-def _mixed(images: list, labels: list, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+def _mixed(images: list[np.ndarray], labels: list[int], rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
     """(m, px, px, 3) images and (1, m) int64 labels in a seeded order that interleaves the classes."""
     mix = rng.permutation(len(labels))
     return np.stack(images)[mix], np.asarray(labels, dtype=np.int64)[mix].reshape(1, -1)
 
 
-def _augment(images: list, labels: list, augment: tuple[str, ...], rng: np.random.RandomState):
+def _augment(images: list[np.ndarray], labels: list[int], augment: tuple[str, ...],
+             rng: np.random.RandomState) -> tuple[list[np.ndarray], list[int]]:
     out_x, out_y = list(images), list(labels)
     for kind in augment:
-        for image, label in zip(images, labels):
+        for image, label in zip(images, labels, strict=True):
             out_x.append(flip(image) if kind == "flip" else small_crop(image, rng))
             out_y.append(label)
     return out_x, out_y
@@ -346,7 +349,7 @@ def advise(class_names: Sequence[str], counts: Sequence[int], test_fraction: flo
     MAX_BALANCE_RATIO times the other; fewer than FEW_TEST_PHOTOS test photos in a class.
     """
     out = []
-    for name, n in zip(class_names, counts):
+    for name, n in zip(class_names, counts, strict=True):
         if n < MIN_PHOTOS_PER_CLASS:
             out.append(Advice("error", f"'{name}' has {n} photo{'s' * (n != 1)}; each class needs at least "
                                        f"{MIN_PHOTOS_PER_CLASS} (one to train on, one to test on)."))
@@ -410,13 +413,13 @@ def draft_from_dataset(dataset: Dataset, positive: str | None = None) -> Dataset
     names = dataset.class_names
     if dataset.kind != "images" or len(names) != NUM_CLASSES:
         raise ValueError("Only a two-class photo dataset can be edited in the builder.")
-    num_px = int(dataset.num_px)
+    num_px = int(dataset.train_x_orig.shape[1])  # dataset.num_px, known an int for images
     draft = DatasetDraft(classes=tuple(DraftClass(clean_class_name(n)) for n in names),
                          positive=1 if positive is None else names.index(positive), num_px=num_px,
                          name=dataset.name[:MAX_NAME_CHARS] or "My photos")
     labels = np.concatenate([dataset.train_y.ravel(), dataset.test_y.ravel()])
     images = np.concatenate([dataset.train_x_orig, dataset.test_x_orig])
-    for k, (image, label) in enumerate(zip(images, labels)):
+    for k, (image, label) in enumerate(zip(images, labels, strict=True)):
         try:
             draft = draft.add_image(int(label), f"photo_{k + 1:04d}.png", image)
         except ValueError:

@@ -80,7 +80,8 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
     a = np.clip(AL, eps, 1 - eps)
     m = Y.shape[1]
     cost = -(np.dot(np.log(a), Y.T) + np.dot(np.log(1 - a), (1 - Y).T)) / m
-    return np.squeeze(cost)
+    squeezed: np.ndarray = np.squeeze(cost)
+    return squeezed
 
 
 def linear_backward(dZ: np.ndarray, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

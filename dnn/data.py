@@ -9,14 +9,16 @@ from __future__ import annotations
 import io
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Sequence, Union
+from typing import BinaryIO, TypeVar
 
 import h5py
 import numpy as np
 from h5py import h5d, h5z
+from numpy.typing import DTypeLike
 
 from .memory import DEFAULT_HIDDEN, check_upload_memory
 from .pixels import Pixels, float_copy_is_small
@@ -33,11 +35,12 @@ _LAYOUTS = (h5d.CONTIGUOUS, h5d.CHUNKED, h5d.COMPACT)  # data inside this file, 
 _FILTERS = (h5z.FILTER_DEFLATE, h5z.FILTER_SHUFFLE, h5z.FILTER_FLETCHER32, h5z.FILTER_LZF,
             h5z.FILTER_SZIP, h5z.FILTER_NBIT, h5z.FILTER_SCALEOFFSET)  # built in: no plugin is loaded
 
-Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+T = TypeVar("T")
+Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 DataTuple = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def flatten_images(images: np.ndarray, dtype=np.float64) -> np.ndarray:
+def flatten_images(images: np.ndarray, dtype: DTypeLike = np.float64) -> np.ndarray:
     """(m, px, px, 3) uint8 images -> (px * px * 3, m) array scaled to [0, 1].
 
     Identical to the course's ``images.reshape(m, -1).T / 255.``.
@@ -122,7 +125,7 @@ class Dataset:
         return tuple(c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in self.classes)
 
 
-def _candidate_dirs(directory: str | os.PathLike | None) -> list[Path]:
+def _candidate_dirs(directory: str | os.PathLike[str] | None) -> list[Path]:
     candidates = []
     if directory is not None:
         candidates.append(Path(directory))
@@ -134,7 +137,7 @@ def _candidate_dirs(directory: str | os.PathLike | None) -> list[Path]:
     return candidates
 
 
-def find_data_dir(directory: str | os.PathLike | None = None) -> Path | None:
+def find_data_dir(directory: str | os.PathLike[str] | None = None) -> Path | None:
     """First of: ``directory``, $DNN_DATA_DIR, ./data, <repo>/data holding both .h5 files."""
     for candidate in _candidate_dirs(directory):
         if (candidate / TRAIN_FILE).is_file() and (candidate / TEST_FILE).is_file():
@@ -142,7 +145,7 @@ def find_data_dir(directory: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
-def load_catvnoncat(directory: str | os.PathLike | None = None) -> DataTuple:
+def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> DataTuple:
     """Like the course's ``load_data()``.
 
     Returns train_x_orig (209, 64, 64, 3) uint8, train_y (1, 209) int64,
@@ -159,7 +162,7 @@ def load_catvnoncat(directory: str | os.PathLike | None = None) -> DataTuple:
     return load_catvnoncat_files(found / TRAIN_FILE, found / TEST_FILE)
 
 
-def catvnoncat_dataset(directory: str | os.PathLike | None = None) -> Dataset:
+def catvnoncat_dataset(directory: str | os.PathLike[str] | None = None) -> Dataset:
     """The course dataset wrapped in a ``Dataset`` named "Course cat vs non-cat"."""
     train_x, train_y, test_x, test_y, classes = load_catvnoncat(directory)
     return Dataset("Course cat vs non-cat", train_x, train_y, test_x, test_y, classes)
@@ -171,7 +174,7 @@ def _label(source: Source, role: str) -> str:
     return f"The {role} file" + (f" ({Path(str(name)).name})" if name else "")
 
 
-def _as_h5_input(source: Source, role: str, label: str):
+def _as_h5_input(source: Source, role: str, label: str) -> str | BinaryIO:
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise ValueError(f"{label} is empty (0 bytes). Upload the course's {role}_catvnoncat.h5.")
@@ -287,11 +290,11 @@ def _arrays(f: h5py.File, role: str, label: str) -> tuple[np.ndarray, np.ndarray
     return values
 
 
-def _as_bytes(value) -> bytes:
+def _as_bytes(value: object) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
-def _with_h5(source: Source, role: str, action):
+def _with_h5(source: Source, role: str, action: Callable[[h5py.File, str, str], T]) -> T:
     """``action(f, role, label)`` on the opened file; every h5py failure becomes a ValueError naming the file."""
     label = _label(source, role)
     handle = _as_h5_input(source, role, label)

@@ -11,8 +11,9 @@ ones on a :class:`~dnn.engine.Trainer`.  Nothing here trains, prints or keeps st
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -171,7 +172,8 @@ def check_collapsed(AL: np.ndarray, Y: np.ndarray, learning_rate: float,
 
 
 def _collapse_advice(learning_rate: float, init: str | None, hidden_activation: str | None) -> str:
-    rest = _alternatives((("he", "the He initialisation"), ("leaky_relu", "leaky_relu")), {init, hidden_activation})
+    used = {x for x in (init, hidden_activation) if x is not None}
+    rest = _alternatives((("he", "the He initialisation"), ("leaky_relu", "leaky_relu")), used)
     tail = f"; if it still collapses, {_either(rest)}" if rest else ""
     return f"Try a learning rate ten times smaller ({learning_rate / 10:g}){tail}."
 
@@ -194,7 +196,8 @@ def check_dead_layers(shares: Sequence[float], layer_dims: Sequence[int], init: 
     parts = [f"layer {l}: {round(s * layer_dims[l])} of {layer_dims[l]} ({_pct(s)})" for l, s in flagged]
     cut = [l for l, s in flagged if s >= 1.0]
     why = (f"With layer {cut[0]} all dead, no input reaches the output and no gradient flows back: "
-           "training is stuck for good." if cut else "A dead unit outputs 0 and gets no gradient, so it never recovers.")
+           "training is stuck for good." if cut
+           else "A dead unit outputs 0 and gets no gradient, so it never recovers.")
     return Diagnosis(
         "dead_layers", ERROR if cut else WARNING, "Dead ReLUs",
         f"ReLUs with Z <= 0 for every training example: {', '.join(parts)}. {why}",
@@ -236,12 +239,15 @@ def check_saturated(shares: Sequence[float], hidden_activation: str, init: str |
 
 def _hidden_outputs(Z: np.ndarray, hidden_activation: str) -> np.ndarray:
     if hidden_activation == "relu":
-        return np.maximum(Z, 0)
+        A: np.ndarray = np.maximum(Z, 0)
+        return A
     if hidden_activation == "leaky_relu":
         return np.where(Z > 0, Z, 0.01 * Z)
     if hidden_activation == "tanh":
-        return np.tanh(Z)
-    return 1 / (1 + np.exp(-np.clip(Z, -500, 500)))
+        A = np.tanh(Z)
+        return A
+    A = 1 / (1 + np.exp(-np.clip(Z, -500, 500)))
+    return A
 
 
 def signal_spreads(caches: Sequence[LayerCache], hidden_activation: str) -> list[float]:
@@ -272,7 +278,8 @@ def check_vanishing(spreads: Sequence[float], costs: Sequence[float], layer_dims
     else:
         why = "Each layer makes what it receives smaller, so "
         options = (("he", "the He initialisation"), ("xavier", "the Xavier initialisation"), ("relu", "relu"))
-        fix = f"Try {_either(_alternatives(options, {init, hidden_activation}))}: the learning rate is not the cause."
+        used = {x for x in (init, hidden_activation) if x is not None}
+        fix = f"Try {_either(_alternatives(options, used))}: the learning rate is not the cause."
     return Diagnosis(
         "vanishing", ERROR, "Vanishing signal and gradients",
         f"How much the hidden outputs vary with the input falls from {spreads[0]:.3g} in layer 1 to "
@@ -301,7 +308,7 @@ def check_overfitting(acc_iterations: Sequence[int], test_costs: Sequence[float]
 
     ``test_costs`` beside ``acc_iterations``, ``costs`` beside ``cost_iterations`` (a run's History).
     ``lambd`` and ``keep_prob`` are the run's: the advice goes further than what it already uses."""
-    pairs = [(i, c) for i, c in zip(acc_iterations, test_costs) if math.isfinite(c)]
+    pairs = [(i, c) for i, c in zip(acc_iterations, test_costs, strict=True) if math.isfinite(c)]
     if len(pairs) < 5:
         return None
     best = min(range(len(pairs)), key=lambda k: pairs[k][1])
@@ -309,7 +316,7 @@ def check_overfitting(acc_iterations: Sequence[int], test_costs: Sequence[float]
     start, end = pairs[0][1], float(np.mean([c for _, c in pairs[-3:]]))
     if best == 0 or low >= start or end - low < max(OVERFIT_RISE * low, OVERFIT_RISE_ABS):
         return None
-    train = [(i, c) for i, c in zip(cost_iterations, costs) if math.isfinite(c)]
+    train = [(i, c) for i, c in zip(cost_iterations, costs, strict=True) if math.isfinite(c)]
     at_best = [c for i, c in train if i <= n_best]
     if not at_best or train[-1][1] >= at_best[-1]:
         return None

@@ -16,7 +16,8 @@ def dropout_forward(A: np.ndarray, keep_prob: float, rng: np.random.RandomState)
 
 def dropout_backward(dA: np.ndarray, D: np.ndarray, keep_prob: float) -> np.ndarray:
     """dA * D / keep_prob: only the kept units pass gradient back."""
-    return dA * D / keep_prob
+    dA_prev: np.ndarray = dA * D / keep_prob
+    return dA_prev
 
 
 def dropout_rng(seed: int) -> np.random.RandomState:

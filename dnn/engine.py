@@ -20,8 +20,16 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import LIVE_FIELDS, TrainConfig, check_memory
-from .core import (L_model_backward, L_model_forward, LayerCache, LinearCache, Parameters, check_input,
-                   linear_backward, linear_forward)
+from .core import (
+    L_model_backward,
+    L_model_forward,
+    LayerCache,
+    LinearCache,
+    Parameters,
+    check_input,
+    linear_backward,
+    linear_forward,
+)
 from .dropout import dropout_backward, dropout_forward, dropout_rng
 from .finite import has_finite_output
 from .first_layer import FirstLayer, Settings, Shape, choose, make_first_layer
@@ -38,7 +46,7 @@ DIVERGED_FACTOR = 10.0
 DIVERGED_MIN_COST = 5.0
 
 
-class Status(str, Enum):
+class Status(str, Enum):  # noqa: UP042 - StrEnum would change str(Status.DONE), which callers may show
     READY = "ready"
     RUNNING = "running"
     PAUSED = "paused"
@@ -116,8 +124,8 @@ class Trainer:
     accepts any real Y (the course's training functions do).
     """
 
-    def __init__(self, config: TrainConfig, X: np.ndarray, Y: np.ndarray,
-                 X_test: np.ndarray | None = None, Y_test: np.ndarray | None = None,
+    def __init__(self, config: TrainConfig, X: np.ndarray | Pixels, Y: np.ndarray,
+                 X_test: np.ndarray | Pixels | None = None, Y_test: np.ndarray | None = None,
                  memory_budget: int | None = None, first_layer: str | None = None, *, binary_labels: bool = True):
         if not isinstance(config, TrainConfig):
             raise ValueError("config must be a TrainConfig.")
@@ -206,7 +214,8 @@ class Trainer:
         """
         cfg = self.config
         for l in range(1, cfg.L + 1):
-            for key, shape in ((f"W{l}", (cfg.layer_dims[l], cfg.layer_dims[l - 1])), (f"b{l}", (cfg.layer_dims[l], 1))):
+            n, n_prev = cfg.layer_dims[l], cfg.layer_dims[l - 1]
+            for key, shape in ((f"W{l}", (n, n_prev)), (f"b{l}", (n, 1))):
                 value = parameters.get(key)
                 if value is None or np.shape(value) != shape:
                     raise ValueError(f"{key} should be {shape} for layer_dims {list(cfg.layer_dims)}, "
@@ -401,7 +410,8 @@ class Trainer:
                 grads["db1"] = np.sum(dZ, axis=1, keepdims=True) / m
                 break
             W = self._params[f"W{l}"]
-            dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, LinearCache(As[l - 1], W, self._params[f"b{l}"]))
+            cache = LinearCache(As[l - 1], W, self._params[f"b{l}"])
+            dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, cache)
             for reg, strength in regs:
                 grads[f"dW{l}"] += reg.grad(W, strength, m)
             if Ds[l - 1] is not None:

@@ -7,7 +7,7 @@ A network passes when interval arithmetic bounds |Z| of every layer, for ANY inp
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -281,7 +282,8 @@ class TrackedLayer(DirectLayer):
 
     name = "tracked"
     requires = ("The tracked first layer is exact only for an optimiser that keeps W1 in the span of X (gd, "
-                "momentum) with L2 and L1 and full batches, and X held as an array (not as the pixels of a large image set); use first_layer='direct'.")
+                "momentum) with L2 and L1 and full batches, and X held as an array (not as the pixels of a large "
+                "image set); use first_layer='direct'.")
 
     @classmethod
     def supports(cls, settings: Settings, m: int, pixels: bool = False) -> bool:
@@ -378,7 +380,8 @@ class GramLayer(FirstLayer):
 
     name = "gram"
     requires = ("The Gram first layer is exact only for an optimiser that keeps W1 in the span of X (gd, "
-                "momentum) with at most L2 (full batch), and X held as an array (not as the pixels of a large image set); use first_layer='direct'.")
+                "momentum) with at most L2 (full batch), and X held as an array (not as the pixels of a large "
+                "image set); use first_layer='direct'.")
 
     @classmethod
     def supports(cls, settings: Settings, m: int, pixels: bool = False) -> bool:

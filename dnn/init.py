@@ -1,7 +1,7 @@
 """Parameter initialisation: the course's two functions plus the schemes the app offers."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,14 +23,17 @@ def _scaled(draw: np.ndarray, init: str) -> np.ndarray:
     if init == "course":
         return draw * 0.01
     if init == "sqrt":
-        return draw / np.sqrt(n_prev)  # divide, as the course does, to match it bit for bit
+        W: np.ndarray = draw / np.sqrt(n_prev)  # divide, as the course does, to match it bit for bit
+        return W
     if init == "he":
-        return draw * np.sqrt(2.0 / n_prev)
+        W = draw * np.sqrt(2.0 / n_prev)
+        return W
     if init == "zeros":
         return np.zeros_like(draw)  # still drawn, so every other scheme's numbers stay the same per seed
     if init == "large":
         return draw * 10
-    return draw * np.sqrt(2.0 / (n_prev + n_l))
+    W = draw * np.sqrt(2.0 / (n_prev + n_l))
+    return W
 
 
 def check_layer_dims(layer_dims: Sequence[int]) -> tuple[int, ...]:

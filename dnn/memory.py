@@ -12,7 +12,7 @@ Uploads are refused from their declared shapes, before a single pixel is read.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import config
 from .pixels import float_copy_is_small

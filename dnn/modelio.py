@@ -16,13 +16,14 @@ import math
 import os
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, NamedTuple, Union
+from typing import IO, Any, BinaryIO, Literal, NamedTuple, NoReturn
 
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS as ACTIVATIONS
-from .finite import INPUT_BOUND, OUTPUT_MARGIN, output_bound, output_limit, precision_of
+from .finite import output_bound, output_limit, precision_of
 
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 200 * 2**20  # the file; a [12288, 20, 7, 5, 1] model is about 2 MiB
@@ -36,7 +37,9 @@ MAX_TEXT_CHARS = 256  # a class name or a text setting
 MAX_CLASSES = 64
 MAX_HISTORY = 10**7  # one cost per iteration of the longest run TrainConfig allows
 _KIND_NAMES = {"iu": "whole numbers", "U": "text", "f": "floating-point numbers"}
-ModelSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+# A header check: refuses an entry from its (shape, dtype) before its data is inflated.
+HeaderCheck = Callable[[tuple[int, ...], np.dtype], None]
+ModelSource = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 
 class SavedModel(NamedTuple):
     """A model read back by :func:`load_model`."""
@@ -76,7 +79,8 @@ def _check_parameters(parameters: dict[str, np.ndarray], layer_dims: tuple[int, 
         value = np.asarray(parameters[key])
         if value.shape != shape:
             raise ValueError(
-                f"{key} has shape {value.shape} but layer_dims {list(layer_dims)} needs {shape}; the layers do not chain."
+                f"{key} has shape {value.shape} but layer_dims {list(layer_dims)} needs {shape}; "
+                "the layers do not chain."
             )
         if not np.issubdtype(value.dtype, np.floating) or not np.all(np.isfinite(value)):
             raise ValueError(f"{key} must hold finite floating-point numbers (found NaN, inf or a non-float type).")
@@ -96,7 +100,7 @@ def _check_history(cost_iterations: np.ndarray, costs: np.ndarray) -> None:
         raise ValueError("costs must be finite floating-point numbers.")
 
 
-def _meta_json(hidden_activation: str, hyperparameters: dict[str, Any]) -> str:
+def _meta_json(hidden_activation: str, hyperparameters: Mapping[str, Any]) -> str:
     try:
         return json.dumps({"hidden_activation": hidden_activation, "hyperparameters": dict(hyperparameters)})
     except (TypeError, ValueError) as exc:
@@ -104,15 +108,15 @@ def _meta_json(hidden_activation: str, hyperparameters: dict[str, Any]) -> str:
 
 
 def save_model(
-    target: str | os.PathLike | BinaryIO,
+    target: str | os.PathLike[str] | IO[bytes],
     parameters: dict[str, np.ndarray],
     *,
-    layer_dims,
+    layer_dims: Sequence[int],
     hidden_activation: str,
-    hyperparameters: dict[str, float | int | str],
-    classes,
-    cost_iterations,
-    costs,
+    hyperparameters: Mapping[str, Any],
+    classes: Iterable[Any],
+    cost_iterations: Sequence[int] | np.ndarray,
+    costs: Sequence[float] | np.ndarray,
 ) -> None:
     """Write a trained model to ``target`` (a path, written exactly as named, or a binary file object).
 
@@ -126,7 +130,7 @@ def save_model(
     iterations = np.asarray(cost_iterations, dtype=np.int64).reshape(-1)
     history = np.asarray(costs, dtype=np.float64).reshape(-1)
     _check_history(iterations, history)
-    arrays = {key: np.asarray(value) for key, value in parameters.items()}
+    arrays: dict[str, Any] = {key: np.asarray(value) for key, value in parameters.items()}
     arrays.update(
         format_version=np.array(FORMAT_VERSION, dtype=np.int64),
         layer_dims=np.array(dims, dtype=np.int64),
@@ -210,7 +214,7 @@ class _Archive:
             shape, fortran, dtype = _npy_header(handle, key)
         return _Member(shape, fortran, dtype, info)
 
-    def read(self, key: str, check: Callable[[tuple[int, ...], np.dtype], None] | None = None) -> np.ndarray:
+    def read(self, key: str, check: HeaderCheck | None = None) -> np.ndarray:
         """The array ``key``; ``check(shape, dtype)`` may refuse it from its header alone."""
         member = self.header(key)
         if check is not None:
@@ -230,11 +234,12 @@ class _Archive:
             raise ValueError(f"The '{key}' array in the model file is damaged.") from exc
         if len(raw) != nbytes:
             raise ValueError(f"The '{key}' array in the model file is truncated.")
-        order = "F" if member.fortran else "C"
-        return np.frombuffer(raw, dtype=member.dtype).reshape(member.shape, order=order).copy()
+        order: Literal["F", "C"] = "F" if member.fortran else "C"
+        array: np.ndarray = np.frombuffer(raw, dtype=member.dtype).reshape(member.shape, order=order).copy()
+        return array
 
 
-def _npy_header(handle: BinaryIO, key: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _npy_header(handle: IO[bytes], key: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     try:
         version = np.lib.format.read_magic(handle)
         reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
@@ -249,7 +254,7 @@ def _npy_header(handle: BinaryIO, key: str) -> tuple[tuple[int, ...], bool, np.d
     return tuple(int(n) for n in shape), bool(fortran), dtype
 
 
-def _expect(key: str, ndim: int, kinds: str, max_items: int, max_itemsize: int = 8):
+def _expect(key: str, ndim: int, kinds: str, max_items: int, max_itemsize: int = 8) -> HeaderCheck:
     """A header check: ndim dimensions, a dtype kind among ``kinds``, at most ``max_items`` items."""
 
     def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
@@ -266,7 +271,7 @@ def _expect(key: str, ndim: int, kinds: str, max_items: int, max_itemsize: int =
     return check
 
 
-def _parameter_check(key: str, shape_needed: tuple[int, int]):
+def _parameter_check(key: str, shape_needed: tuple[int, int]) -> HeaderCheck:
     def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
         if shape != shape_needed:
             raise ValueError(f"{key} has shape {shape} but the model's layer_dims need {shape_needed}; "
@@ -294,7 +299,7 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"The model's settings contain {name}, which is not a number this app accepts.")
 
 

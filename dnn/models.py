@@ -1,7 +1,7 @@
 """The course's two training functions, running on the fast engine."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -12,7 +12,8 @@ then every W1 stays in span(W1_init, X's columns) and the Gram first layer stays
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 

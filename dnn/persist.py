@@ -12,13 +12,15 @@ import dataclasses
 import math
 import types
 import typing
-from typing import IO, Any, Sequence
+from collections.abc import Iterable
+from typing import IO, Any
 
 import numpy as np
 
 from .config import TrainConfig
 from .engine import History, Trainer
-from .modelio import load_model, save_model
+from .modelio import ModelSource, SavedModel, load_model, save_model
+from .pixels import Pixels
 
 _STORED_APART = ("layer_dims", "hidden_activation")
 
@@ -60,7 +62,7 @@ def config_from_dict(values: dict[str, Any], what: str = "model file") -> TrainC
         raise ValueError(f"The {what}'s settings are malformed: {err}.") from None
 
 
-def save_run(target: str | IO[bytes], run: Trainer, classes: Sequence) -> None:
+def save_run(target: str | IO[bytes], run: Trainer, classes: Iterable[Any]) -> None:
     """Write the run's parameters, config, classes and cost history to an .npz (no pickle)."""
     cfg = run.config
     hyper = {name: value for name, value in config_to_dict(cfg).items() if name not in _STORED_APART}
@@ -90,7 +92,7 @@ def _convert(value: Any, hint: Any) -> tuple[bool, Any]:
         item_hints = args[:1] * len(value) if (len(args) == 2 and args[1] is Ellipsis) or origin is list else args
         if len(item_hints) != len(value):
             return False, value
-        pairs = [_convert(v, h) for v, h in zip(value, item_hints)]
+        pairs = [_convert(v, h) for v, h in zip(value, item_hints, strict=True)]
         return all(ok for ok, _ in pairs), origin(v for _, v in pairs)
     return _scalar(value, hint)
 
@@ -110,7 +112,7 @@ def _scalar(value: Any, hint: Any) -> tuple[bool, Any]:
     return False, value
 
 
-def _config(saved) -> TrainConfig:
+def _config(saved: SavedModel) -> TrainConfig:
     values = {k: v for k, v in saved.hyperparameters.items() if k != "iteration"}
     apart = sorted(set(values) & set(_STORED_APART))
     if apart:  # stored on their own in the file: a second copy in the settings would be ambiguous
@@ -123,7 +125,7 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
 
 
-def _iteration(saved, config: TrainConfig) -> int:
+def _iteration(saved: SavedModel, config: TrainConfig) -> int:
     iteration = saved.hyperparameters.get("iteration", config.num_iterations)
     if isinstance(iteration, bool) or not isinstance(iteration, int) or not 0 <= iteration <= config.num_iterations:
         raise ValueError(f"The model file's iteration must be a whole number from 0 to {config.num_iterations:,}; "
@@ -131,7 +133,7 @@ def _iteration(saved, config: TrainConfig) -> int:
     return iteration
 
 
-def load_run(source, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None = None,
+def load_run(source: ModelSource, X: np.ndarray | Pixels, Y: np.ndarray, X_test: np.ndarray | Pixels | None = None,
              Y_test: np.ndarray | None = None) -> Trainer:
     """A run at the saved parameters and iteration, on the given data (ValueError if they do not fit)."""
     saved = load_model(source)

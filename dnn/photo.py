@@ -9,7 +9,7 @@ The decode cost is what Pillow really allocates: the canvas (for a GIF, its logi
 whatever the frame size) times the bytes per pixel of the decoded mode, plus one full-size
 conversion for the modes ``reduce`` cannot shrink (palette, 1-bit, 16-bit, colour-keyed
 transparency). Everything after ``reduce`` works on a small image, float work in float32.
-Resizing uses Image.LANCZOS: the sharpest of Pillow's filters when shrinking large photos,
+Resizing uses Image.Resampling.LANCZOS: the sharpest of Pillow's filters when shrinking large photos,
 which keeps the small details (ears, eyes) the network sees. An image already num_px x num_px
 is not resampled at all, so dataset images round-trip exactly.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, Union
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
@@ -61,7 +61,7 @@ class Photo(NamedTuple):
     decoded_pixels: int  # the canvas Pillow decoded (after any draft reduction)
 
 
-PhotoSource = Union[bytes, bytearray, str, os.PathLike, BinaryIO]
+PhotoSource = bytes | bytearray | str | os.PathLike[str] | BinaryIO
 
 
 def _read_bytes(source: PhotoSource) -> bytes:
@@ -247,7 +247,7 @@ def _square_resize(img: Image.Image, num_px: int) -> Image.Image:
     left, top = (width - side) // 2, (height - side) // 2
     img = img.crop((left, top, left + side, top + side))
     if side != num_px:
-        img = img.resize((num_px, num_px), Image.LANCZOS)
+        img = img.resize((num_px, num_px), Image.Resampling.LANCZOS)
     return img
 
 
@@ -257,11 +257,11 @@ def _preview(img: Image.Image, preview_px: int) -> np.ndarray:
     scale = min(1.0, preview_px / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     if size != img.size:
-        img = img.resize(size, Image.LANCZOS)
+        img = img.resize(size, Image.Resampling.LANCZOS)
     return np.asarray(img, dtype=np.uint8).copy()
 
 
-def _check_size_arg(name: str, value, high: int) -> None:
+def _check_size_arg(name: str, value: object, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= high:
         raise ValueError(f"{name} must be a whole number between 1 and {high}; got {value!r}.")
 

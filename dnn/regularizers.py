@@ -10,7 +10,8 @@ any other penalty makes the engine use the direct first layer.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,7 +41,7 @@ def _l1_cost(W: np.ndarray, l1: float, m: int) -> float:
 
 
 def _l1_grad(W: np.ndarray, l1: float, m: int) -> np.ndarray:
-    g = np.sign(W)
+    g: np.ndarray = np.sign(W)
     g *= l1 / m  # in place: W1's sign is 2 MB for the cat net, one fresh array is enough
     return g
 

@@ -8,7 +8,8 @@ An epoch is one pass over the training set: one iteration in full-batch training
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Schedule = Callable[[float, int, Any], float]
 
@@ -18,11 +19,13 @@ def _none(lr0: float, epoch: int, config: Any) -> float:
 
 
 def _inverse(lr0: float, epoch: int, config: Any) -> float:
-    return lr0 / (1 + config.decay_rate * epoch)
+    lr: float = lr0 / (1 + config.decay_rate * epoch)
+    return lr
 
 
 def _scheduled(lr0: float, epoch: int, config: Any) -> float:
-    return lr0 / (1 + config.decay_rate * (epoch // config.time_interval))
+    lr: float = lr0 / (1 + config.decay_rate * (epoch // config.time_interval))
+    return lr
 
 
 DECAYS: dict[str, Schedule] = {"none": _none, "inverse": _inverse, "scheduled": _scheduled}

@@ -6,17 +6,20 @@ drawn with pure NumPy on cluttered, noisy backgrounds. Every shape is rasterised
 signed distance on a coordinate grid, so each image costs a handful of array operations.
 
 The difficulty is tuned so that the course's five-layer network ([12288, 20, 7, 5, 1],
-relu, 1/sqrt(n) init, lr 0.0075, 2500 iterations) reaches roughly 75-95 % test accuracy (measured: 82 % for seed 0, 88 % seed 1, 82 % seed 2):
+relu, 1/sqrt(n) init, lr 0.0075, 2500 iterations) reaches roughly 75-95 % test accuracy
+(measured: 82 % for seed 0, 88 % seed 1, 82 % seed 2):
 learnable, but with hard cases (occluded or low-contrast cats, ear-less faces, bears).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
-from dnn.data import DataTuple, Dataset
+from dnn.data import Dataset, DataTuple
 
 CLASSES = np.array([b"non-cat", b"cat"])
 # Natural fur colours: most cats, and some other objects, use them.
@@ -45,7 +48,8 @@ class _Frame:
 
 def _ellipse_sd(f: _Frame, cu: float, cv: float, a: float, b: float) -> np.ndarray:
     # Scaled radial distance: exact for circles, close enough for mild ellipses.
-    return (np.hypot((f.u - cu) / a, (f.v - cv) / b) - 1.0) * min(a, b)
+    sd: np.ndarray = (np.hypot((f.u - cu) / a, (f.v - cv) / b) - 1.0) * min(a, b)
+    return sd
 
 
 def _convex_sd(f: _Frame, verts: np.ndarray) -> np.ndarray:
@@ -53,7 +57,7 @@ def _convex_sd(f: _Frame, verts: np.ndarray) -> np.ndarray:
     verts = np.asarray(verts, dtype=np.float64)
     centre = verts.mean(axis=0)
     sd = np.full(f.u.shape, -np.inf)
-    for p, q in zip(verts, np.roll(verts, -1, axis=0)):
+    for p, q in zip(verts, np.roll(verts, -1, axis=0), strict=True):
         edge = q - p
         normal = np.array([edge[1], -edge[0]]) / np.hypot(*edge)
         # Orient each normal outwards so the winding of ``verts`` does not matter.
@@ -63,16 +67,18 @@ def _convex_sd(f: _Frame, verts: np.ndarray) -> np.ndarray:
     return sd
 
 
-def _segment_sd(f: _Frame, p: tuple, q: tuple, width: float) -> np.ndarray:
-    p, q = np.asarray(p, float), np.asarray(q, float)
+def _segment_sd(f: _Frame, p_xy: tuple[float, float], q_xy: tuple[float, float], width: float) -> np.ndarray:
+    p, q = np.asarray(p_xy, float), np.asarray(q_xy, float)
     d = q - p
     t = np.clip(((f.u - p[0]) * d[0] + (f.v - p[1]) * d[1]) / (d @ d), 0.0, 1.0)
-    return np.hypot(f.u - p[0] - t * d[0], f.v - p[1] - t * d[1]) - width
+    sd: np.ndarray = np.hypot(f.u - p[0] - t * d[0], f.v - p[1] - t * d[1]) - width
+    return sd
 
 
-def _radial_sd(f: _Frame, radius_fn) -> np.ndarray:
+def _radial_sd(f: _Frame, radius_fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     rho, theta = np.hypot(f.u, f.v), np.arctan2(f.v, f.u)
-    return rho - radius_fn(theta)
+    sd: np.ndarray = rho - radius_fn(theta)
+    return sd
 
 
 def _paint(img: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> None:
@@ -83,8 +89,10 @@ def _paint(img: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> None:
 def _random_colour(rng: np.random.RandomState, p_fur: float) -> np.ndarray:
     """A fur colour with probability ``p_fur``, else any colour; (3,) float64."""
     if rng.rand() < p_fur:
-        return np.clip(FUR[rng.randint(len(FUR))] + rng.normal(0, 15, 3), 0, 255)
-    return rng.uniform(0, 255, 3)
+        fur: np.ndarray = np.clip(FUR[rng.randint(len(FUR))] + rng.normal(0, 15, 3), 0, 255)
+        return fur
+    any_colour: np.ndarray = rng.uniform(0, 255, 3)
+    return any_colour
 
 
 def _background(rng: np.random.RandomState, xx: np.ndarray, yy: np.ndarray, high: float) -> np.ndarray:
@@ -93,7 +101,8 @@ def _background(rng: np.random.RandomState, xx: np.ndarray, yy: np.ndarray, high
     angle = rng.uniform(0, 2 * np.pi)
     t = (np.cos(angle) * xx + np.sin(angle) * yy) / xx.shape[0]
     t = (t - t.min()) / max(np.ptp(t), 1e-9)
-    return c0 + t[..., None] * (c1 - c0)
+    shade: np.ndarray = c0 + t[..., None] * (c1 - c0)
+    return shade
 
 
 def _clutter(rng: np.random.RandomState, img: np.ndarray, xx: np.ndarray, yy: np.ndarray, most: int) -> None:
@@ -128,7 +137,8 @@ def _draw_face(rng: np.random.RandomState, img: np.ndarray, f: _Frame, fur: np.n
     _paint(img, f.alpha(_convex_sd(f, np.array([[-0.12, 0.18], [0.12, 0.18], [0, 0.32]]))), np.array([230, 120, 140.0]))
     if ears == "pointed":
         whisker = np.full(3, 255.0) if fur.mean() < 128 else np.full(3, 30.0)
-        lines = [_segment_sd(f, (0.25 * s, 0.32), (1.25 * s, 0.3 + dv), 0.02) for s in sides for dv in (-0.1, 0.05, 0.2)]
+        lines = [_segment_sd(f, (0.25 * s, 0.32), (1.25 * s, 0.3 + dv), 0.02)
+                 for s in sides for dv in (-0.1, 0.05, 0.2)]
         _paint(img, 0.8 * f.alpha(np.min(lines, axis=0)), whisker)
 
 
@@ -148,7 +158,8 @@ def _draw_shape(rng: np.random.RandomState, img: np.ndarray, f: _Frame, fur: np.
         sd = _radial_sd(f, lambda t: 0.8 + 0.4 * np.cos(points * t + phase))
     else:
         amps, phases = rng.uniform(0, 0.2, 4), rng.uniform(0, 2 * np.pi, 4)
-        sd = _radial_sd(f, lambda t: 1 + sum(a * np.cos((k + 2) * t + p) for k, (a, p) in enumerate(zip(amps, phases))))
+        waves = list(enumerate(zip(amps, phases, strict=True)))
+        sd = _radial_sd(f, lambda t: 1 + sum(a * np.cos((k + 2) * t + p) for k, (a, p) in waves))
     _paint(img, f.alpha(sd), fur)
 
 
@@ -158,7 +169,7 @@ def _occlude(rng: np.random.RandomState, img: np.ndarray, xx: np.ndarray, yy: np
     _paint(img, f.alpha(np.maximum(np.abs(f.u) - 3, np.abs(f.v) - 1)), rng.uniform(0, 255, 3))
 
 
-def _render(rng: np.random.RandomState, label: int, num_px: int, difficulty: dict) -> np.ndarray:
+def _render(rng: np.random.RandomState, label: int, num_px: int, difficulty: Mapping[str, Any]) -> np.ndarray:
     """One (num_px, num_px, 3) uint8 image of a cat (label 1) or something else (label 0)."""
     yy, xx = np.mgrid[0:num_px, 0:num_px] + 0.5
     img = _background(rng, xx, yy, difficulty["bg_high"])
@@ -179,7 +190,8 @@ def _render(rng: np.random.RandomState, label: int, num_px: int, difficulty: dic
     if rng.rand() < difficulty["occlusion"]:
         _occlude(rng, img, xx, yy, cx, cy)
     img += rng.normal(0, difficulty["noise"], img.shape)
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    image: np.ndarray = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    return image
 
 
 # Tuned by training the course's five-layer net: fully connected layers on raw pixels need

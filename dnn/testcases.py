@@ -6,7 +6,8 @@ the same numbers the course's ``np.random.seed(s); np.random.randn(...)`` gives.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from . import core, init
 
 class StepCase(NamedTuple):
     name: str
-    function: Callable
+    function: Callable[..., Any]
     formula: str
     inputs: Callable[[], dict[str, Any]]
     call: Callable[[dict[str, Any]], dict[str, Any]]
@@ -27,7 +28,7 @@ def _draw(seed: int, **shapes: tuple[int, int]) -> dict[str, np.ndarray]:
     return {name: rng.randn(*shape) for name, shape in shapes.items()}
 
 
-def _caches_2hidden(d: dict[str, np.ndarray]) -> list:
+def _caches_2hidden(d: dict[str, np.ndarray]) -> list[core.LayerCache]:
     return [core.LayerCache(core.LinearCache(d["A1"], d["W1"], d["b1"]), d["Z1"]),
             core.LayerCache(core.LinearCache(d["A2"], d["W2"], d["b2"]), d["Z2"])]
 
@@ -50,7 +51,8 @@ def _update_inputs() -> dict[str, Any]:
 STEP_CASES: list[StepCase] = [
     StepCase(
         "initialize_parameters", init.initialize_parameters,
-        r"W^{[1]} \sim 0.01\,\mathcal{N}(0,1)_{(n_h, n_x)},\; b^{[1]} = 0,\; W^{[2]} \sim 0.01\,\mathcal{N}(0,1)_{(n_y, n_h)}",
+        r"W^{[1]} \sim 0.01\,\mathcal{N}(0,1)_{(n_h, n_x)},\; b^{[1]} = 0,\; "
+        r"W^{[2]} \sim 0.01\,\mathcal{N}(0,1)_{(n_y, n_h)}",
         lambda: {"n_x": 3, "n_h": 2, "n_y": 1},
         lambda d: init.initialize_parameters(d["n_x"], d["n_h"], d["n_y"]),
         {"W1": np.array([[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]),
@@ -97,10 +99,11 @@ STEP_CASES: list[StepCase] = [
     ),
     StepCase(
         "linear_backward", core.linear_backward,
-        r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T},\; db^{[l]} = \frac{1}{m} \sum_{i} dZ^{[l](i)},\; dA^{[l-1]} = W^{[l]T} dZ^{[l]}",
+        r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T},\; db^{[l]} = \frac{1}{m} \sum_{i} dZ^{[l](i)},\; "
+        r"dA^{[l-1]} = W^{[l]T} dZ^{[l]}",
         lambda: _draw(1, dZ=(1, 2), A=(3, 2), W=(1, 3), b=(1, 1)),
         lambda d: dict(zip(("dA_prev", "dW", "db"),
-                           core.linear_backward(d["dZ"], core.LinearCache(d["A"], d["W"], d["b"])))),
+                           core.linear_backward(d["dZ"], core.LinearCache(d["A"], d["W"], d["b"])), strict=True)),
         {"dA_prev": np.array([[0.51822968, -0.19517421], [-0.40506361, 0.15255393], [2.37496825, -0.89445391]]),
          "dW": np.array([[-0.10076895, 1.40685096, 1.64992505]]), "db": np.array([[0.50629448]])},
     ),
@@ -110,8 +113,9 @@ STEP_CASES: list[StepCase] = [
         lambda: _draw(2, dA=(1, 2), A=(3, 2), W=(1, 3), b=(1, 1), Z=(1, 2)),
         lambda d: {f"{name} ({act})": value for act in ("sigmoid", "relu") for name, value in zip(
             ("dA_prev", "dW", "db"), core.linear_activation_backward(
-                d["dA"], core.LayerCache(core.LinearCache(d["A"], d["W"], d["b"]), d["Z"]), act))},
-        {"dA_prev (sigmoid)": np.array([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]]),
+                d["dA"], core.LayerCache(core.LinearCache(d["A"], d["W"], d["b"]), d["Z"]), act), strict=True)},
+        {"dA_prev (sigmoid)": np.array([[0.11017994, 0.01105339], [0.09466817, 0.00949723],
+                                        [-0.05743092, -0.00576154]]),
          "dW (sigmoid)": np.array([[0.10266786, 0.09778551, -0.01968084]]), "db (sigmoid)": np.array([[-0.05729622]]),
          "dA_prev (relu)": np.array([[0.44090989, 0.0], [0.37883606, 0.0], [-0.2298228, 0.0]]),
          "dW (relu)": np.array([[0.44513824, 0.37371418, -0.10478989]]), "db (relu)": np.array([[-0.20837892]])},

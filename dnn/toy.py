@@ -74,7 +74,7 @@ def _check_name(name: str) -> None:
         raise ValueError(f"Unknown toy dataset {name!r}; choose one of: {', '.join(TOY_DATASETS)}.")
 
 
-def _check_whole(value, label: str, low: int, high: int) -> int:
+def _check_whole(value: object, label: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
         raise ValueError(f"{label} must be a whole number from {low:,} to {high:,}; got {value!r}.")
     return int(value)

@@ -23,8 +23,9 @@ import io
 import os
 import zipfile
 import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable, Sequence, Union
+from typing import BinaryIO
 
 import numpy as np
 
@@ -39,7 +40,9 @@ MAX_UNCOMPRESSED_BYTES = 500 * 2**20  # sum of declared (and of actually read) m
 MAX_COMPRESSION_RATIO = 200  # members over 1 MiB that shrank more than this are treated as zip bombs
 MAX_ZIP_PIXELS = 500_000_000  # pixels decoded across the whole zip (after JPEG draft reduction)
 _RATIO_MIN_SIZE = 2**20
-ZipSource = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+Member = tuple[tuple[str, ...], zipfile.ZipInfo]  # a file's path parts and its zip entry
+Named = tuple[str, zipfile.ZipInfo]  # a file's path in the zip and its entry
+ZipSource = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 Progress = Callable[[int, int], None]
 
 
@@ -57,7 +60,8 @@ def _open_zip(source: ZipSource) -> tuple[zipfile.ZipFile, str | None]:
         name = Path(str(getattr(source, "name", ""))).stem or None
         data = source.read(MAX_ZIP_BYTES + 1)
     else:
-        raise ValueError(f"The photos must be a zip given as bytes, a path or a file object, not {type(source).__name__}.")
+        raise ValueError("The photos must be a zip given as bytes, a path or a file object, "
+                         f"not {type(source).__name__}.")
     if len(data) > MAX_ZIP_BYTES:
         raise ValueError(f"The zip is over {MAX_ZIP_BYTES // 2**20} MiB; use fewer or smaller photos.")
     try:
@@ -82,7 +86,7 @@ def _is_clutter(parts: tuple[str, ...]) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in parts) or parts[-1].lower() in ("thumbs.db", "desktop.ini")
 
 
-def _members(archive: zipfile.ZipFile) -> list[tuple[tuple[str, ...], zipfile.ZipInfo]]:
+def _members(archive: zipfile.ZipFile) -> list[Member]:
     """(path parts, info) of every regular file, after the safety and size checks."""
     members = []
     for info in archive.infolist():
@@ -118,7 +122,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _strip_wrapper(members: list) -> tuple[list, str | None]:
+def _strip_wrapper(members: list[Member]) -> tuple[list[Member], str | None]:
     """Drop one folder that wraps everything, if the class folders are inside it."""
     firsts = {parts[0] for parts, _ in members}
     if len(firsts) == 1 and all(len(parts) >= 3 for parts, _ in members):
@@ -126,9 +130,9 @@ def _strip_wrapper(members: list) -> tuple[list, str | None]:
     return members, None
 
 
-def _group(members: list) -> tuple[dict[str, list], list[str]]:
+def _group(members: list[Member]) -> tuple[dict[str, list[Named]], list[str]]:
     """Class folder -> [(name, info)], plus loose top-level file names (ignored)."""
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Named]] = {}
     loose = []
     for parts, info in members:
         if len(parts) == 1:
@@ -142,7 +146,8 @@ def _group(members: list) -> tuple[dict[str, list], list[str]]:
             groups.setdefault(parts[0], []).append(("/".join(parts), info))
     if len(groups) != 2:
         found = ", ".join(sorted(groups)) or "none"
-        raise ValueError(f"The zip must hold exactly two folders of photos, one per class; found {len(groups)} ({found}).")
+        raise ValueError("The zip must hold exactly two folders of photos, one per class; "
+                         f"found {len(groups)} ({found}).")
     return groups, loose
 
 
@@ -164,7 +169,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budge
     return data
 
 
-def _decode_member(archive, name: str, info: zipfile.ZipInfo, num_px: int, budget: _Budget) -> np.ndarray | None:
+def _decode_member(archive: zipfile.ZipFile, name: str, info: zipfile.ZipInfo, num_px: int,
+                   budget: _Budget) -> np.ndarray | None:
     """The member's (num_px, num_px, 3) image, or None when it is not a usable image."""
     try:
         photo = load_photo(_read_member(archive, info, budget), num_px, preview_px=None, pixel_budget=budget.pixels)
@@ -182,7 +188,7 @@ def _decode_member(archive, name: str, info: zipfile.ZipInfo, num_px: int, budge
     return photo.image
 
 
-def _load_classes(archive, groups: dict[str, list], num_px: int, progress: Progress | None,
+def _load_classes(archive: zipfile.ZipFile, groups: dict[str, list[Named]], num_px: int, progress: Progress | None,
                   skipped: list[str]) -> list[list[np.ndarray]]:
     """Every class's images, in class order; ``progress(done, total)`` before each member."""
     budget, total, done = _Budget(), sum(len(files) for files in groups.values()), 0
@@ -208,12 +214,12 @@ def _split(rng: np.random.RandomState, n: int, test_fraction: float) -> tuple[np
     return order[n_test:], order[:n_test]
 
 
-def _assemble(per_class: list[list[np.ndarray]], test_fraction: float, seed: int):
+def _assemble(per_class: list[list[np.ndarray]], test_fraction: float, seed: int) -> list[np.ndarray]:
     rng = np.random.RandomState(seed)
-    xs = {"train": [], "test": []}
-    ys = {"train": [], "test": []}
+    xs: dict[str, list[np.ndarray]] = {"train": [], "test": []}
+    ys: dict[str, list[int]] = {"train": [], "test": []}
     for label, images in enumerate(per_class):
-        for part, idx in zip(("train", "test"), _split(rng, len(images), test_fraction)):
+        for part, idx in zip(("train", "test"), _split(rng, len(images), test_fraction), strict=True):
             xs[part] += [images[i] for i in idx]
             ys[part] += [label] * len(idx)
     out = []
@@ -239,7 +245,7 @@ def _notes(classes: list[str], skipped: list[str], loose: list[str]) -> tuple[st
     return tuple(notes)
 
 
-def _check_memory(groups: dict[str, list], num_px: int, test_fraction: float, hidden: Sequence[int],
+def _check_memory(groups: dict[str, list[Named]], num_px: int, test_fraction: float, hidden: Sequence[int],
                   dtype: str) -> None:
     """Refuse from the file count alone, before decoding, if all of them could not fit with the network."""
     counts = [split_sizes(len(files), test_fraction) for files in groups.values()]
@@ -274,9 +280,9 @@ def load_photo_zip(source: ZipSource, num_px: int = 64, test_fraction: float = 0
                    np.array(classes), kind="images", notes=_notes(classes, skipped, loose))
 
 
-def _check_counts(classes: list[str], per_class: list[list], skipped: list[str], total: int) -> None:
+def _check_counts(classes: list[str], per_class: list[list[np.ndarray]], skipped: list[str], total: int) -> None:
     if len(skipped) * 2 > total:
         raise ValueError(f"{len(skipped)} of {total} files are not usable images; check that the zip holds photos.")
-    for name, images in zip(classes, per_class):
+    for name, images in zip(classes, per_class, strict=True):
         if len(images) < 2:
             raise ValueError(f"Folder '{name}' has {len(images)} usable image(s); each class needs at least 2.")

@@ -115,7 +115,8 @@ def test_a_run_on_pixels_matches_the_run_on_the_float_array(small_blocks, option
     np.testing.assert_allclose(blocks.history.test_costs, plain.history.test_costs, rtol=rtol)
     for key, value in plain.parameters.items():
         np.testing.assert_allclose(blocks.parameters[key], value, rtol=rtol, atol=1e-6 if rtol > 1e-6 else 1e-12)
-    np.testing.assert_allclose(blocks.predict_proba(Pixels(test_images)), plain.predict_proba(dnn.flatten_images(test_images)),
+    np.testing.assert_allclose(blocks.predict_proba(Pixels(test_images)),
+                               plain.predict_proba(dnn.flatten_images(test_images)),
                                rtol=rtol)
 
 

@@ -14,6 +14,7 @@ from dnn import builder as b
 from dnn.builder import Advice, DatasetDraft, advise, export_zip, set_positive_class
 from dnn.photo import prepare_photo
 from dnn.zipdata import load_photo_zip
+
 from conftest_shared import PHOTOS_DIR
 
 
@@ -132,7 +133,7 @@ def test_build_labels_follow_the_positive_class(positive):
     # Every positive photo carries label 1, train and test alike.
     pos_digests = {p.digest for p in d.photos(positive)}
     for x, y in ((ds.train_x_orig, ds.train_y), (ds.test_x_orig, ds.test_y)):
-        for image, label in zip(x, y[0]):
+        for image, label in zip(x, y[0], strict=True):
             assert (b.hashlib.sha1(image.tobytes()).hexdigest() in pos_digests) == (label == 1)
     assert any(pos_name in note and "label 1" in note for note in ds.notes)
 

@@ -3,7 +3,6 @@ import numpy as np
 from numpy.testing import assert_allclose
 
 import dnn
-from dnn import core
 
 
 def draw(seed, *shapes):
@@ -13,7 +12,8 @@ def draw(seed, *shapes):
 
 def test_initialize_parameters():
     p = dnn.initialize_parameters(3, 2, 1)
-    assert_allclose(p["W1"], [[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]], atol=1e-8)
+    assert_allclose(p["W1"], [[0.01624345, -0.00611756, -0.00528172],
+                              [-0.01072969, 0.00865408, -0.02301539]], atol=1e-8)
     assert_allclose(p["W2"], [[0.01744812, -0.00761207]], atol=1e-8)
     assert p["b1"].shape == (2, 1) and p["b2"].shape == (1, 1)
     assert not p["b1"].any() and not p["b2"].any()
@@ -73,7 +73,8 @@ def test_compute_cost_is_finite_when_saturated():
 def test_linear_backward():
     dZ, A, W, b = draw(1, (1, 2), (3, 2), (1, 3), (1, 1))
     dA_prev, dW, db = dnn.linear_backward(dZ, (A, W, b))
-    assert_allclose(dA_prev, [[0.51822968, -0.19517421], [-0.40506361, 0.15255393], [2.37496825, -0.89445391]], atol=1e-8)
+    assert_allclose(dA_prev, [[0.51822968, -0.19517421], [-0.40506361, 0.15255393],
+                              [2.37496825, -0.89445391]], atol=1e-8)
     assert_allclose(dW, [[-0.10076895, 1.40685096, 1.64992505]], atol=1e-8)
     assert_allclose(db, [[0.50629448]], atol=1e-8)
 
@@ -82,7 +83,8 @@ def test_linear_activation_backward():
     dA, A, W, b, Z = draw(2, (1, 2), (3, 2), (1, 3), (1, 1), (1, 2))
     cache = ((A, W, b), Z)
     dA_prev, dW, db = dnn.linear_activation_backward(dA, cache, "sigmoid")
-    assert_allclose(dA_prev, [[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]], atol=1e-8)
+    assert_allclose(dA_prev, [[0.11017994, 0.01105339], [0.09466817, 0.00949723],
+                              [-0.05743092, -0.00576154]], atol=1e-8)
     assert_allclose(dW, [[0.10266786, 0.09778551, -0.01968084]], atol=1e-8)
     assert_allclose(db, [[-0.05729622]], atol=1e-8)
     dA_prev, dW, db = dnn.linear_activation_backward(dA, cache, "relu")
@@ -101,7 +103,8 @@ def test_L_model_backward():
     assert_allclose(grads["dW1"], [[0.41010002, 0.07807203, 0.13798444, 0.10502167], [0, 0, 0, 0],
                                    [0.05283652, 0.01005865, 0.01777766, 0.0135308]], atol=1e-8)
     assert_allclose(grads["db1"], [[-0.22007063], [0], [-0.02835349]], atol=1e-8)
-    assert_allclose(grads["dA1"], [[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]], atol=1e-8)
+    assert_allclose(grads["dA1"], [[0.12913162, -0.44014127], [-0.14175655, 0.48317296],
+                                   [0.01663708, -0.05670698]], atol=1e-8)
     assert set(grads) == {"dA0", "dW1", "db1", "dA1", "dW2", "db2"}
 
 
@@ -157,7 +160,8 @@ def test_shape_errors_are_clear():
 
 
 def test_import_dnn_does_not_import_ui():
-    import subprocess, sys
+    import subprocess
+    import sys
     code = "import sys, dnn; print([m for m in ('streamlit', 'plotly') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=__import__('pathlib').Path(__file__).resolve().parents[1])

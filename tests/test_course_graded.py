@@ -35,7 +35,7 @@ def check_like_multiple_test(result, expected):
     exp_parameters, exp_costs = expected
     assert isinstance(parameters, dict) and sorted(parameters) == sorted(exp_parameters)
     assert isinstance(costs, list) and len(costs) == len(exp_costs)
-    for c, e in zip(costs, exp_costs):
+    for c, e in zip(costs, exp_costs, strict=True):
         assert type(c) is np.ndarray and c.shape == () and c.dtype == np.float64
         assert_allclose(c, e, rtol=1e-10)
     for k, v in exp_parameters.items():

@@ -4,6 +4,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import dnn
+
 from conftest_shared import DATA_DIR, needs_data
 
 pytestmark = needs_data

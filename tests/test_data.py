@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -20,7 +19,9 @@ from dnn.data import (
     load_catvnoncat_files,
 )
 
-from conftest_shared import DATA_DIR as SHARED_DATA, needs_data
+from conftest_shared import DATA_DIR as SHARED_DATA
+from conftest_shared import needs_data
+
 TRAIN_SHA = "fbe56ab67c3ae28d564e3a644189117976d6b31af0a3ce9bb17dbf22908af242"
 
 
@@ -170,7 +171,8 @@ def test_catvnoncat_dataset_properties():
 
 def test_dataset_toy_kind_passes_features_through():
     X = np.arange(10, dtype=np.float64).reshape(2, 5)
-    d = Dataset("t", X, np.zeros((1, 5), np.int64), X[:, :2], np.ones((1, 2), np.int64), np.array(["a", "b"]), kind="toy")
+    d = Dataset("t", X, np.zeros((1, 5), np.int64), X[:, :2], np.ones((1, 2), np.int64), np.array(["a", "b"]),
+                kind="toy")
     assert d.X_train is X and d.n_x == 2 and d.num_px is None and d.m_test == 2
     with pytest.raises(AttributeError):
         d.name = "other"  # frozen

@@ -3,13 +3,28 @@ import numpy as np
 import pytest
 
 import dnn
-from conftest_shared import DATA_DIR, needs_data
 from dnn import TrainConfig, Trainer
 from dnn.diagnose import (
-    ERROR, KINDS, WARNING, check_collapsed, check_data, check_dead_layers, check_overfitting, check_rising_cost,
-    check_saliency, check_saturated, check_vanishing, dead_unit_shares, diagnose, divergence_trace, gradient_ratio,
-    saturated_shares, signal_spreads,
+    ERROR,
+    KINDS,
+    WARNING,
+    check_collapsed,
+    check_data,
+    check_dead_layers,
+    check_overfitting,
+    check_rising_cost,
+    check_saliency,
+    check_saturated,
+    check_vanishing,
+    dead_unit_shares,
+    diagnose,
+    divergence_trace,
+    gradient_ratio,
+    saturated_shares,
+    signal_spreads,
 )
+
+from conftest_shared import DATA_DIR, needs_data
 
 FIVE = (12288, 20, 7, 5, 1)
 CLASSES = ("non-cat", "cat")

@@ -69,7 +69,8 @@ def test_every_option_equals_the_course_formulas(name, activation):
                                   "dropout", "l2+dropout", "inverse_decay"])
 def test_both_first_layers_on_wide_inputs(name, kind):
     X, Y = toy(n_x=300, m=24, seed=2)
-    run, params, costs = run_both((300, 6, 3, 1), dict(OPTIONS[name], batch_size=8) if "minibatch" in name else OPTIONS[name],
+    options = dict(OPTIONS[name], batch_size=8) if "minibatch" in name else OPTIONS[name]
+    run, params, costs = run_both((300, 6, 3, 1), options,
                                   25, first_layer=kind, X=X, Y=Y)
     assert type(run.first).__name__ == {"gram": "GramLayer", "direct": "DirectLayer"}[kind]
     assert_same(run, params, costs)
@@ -135,6 +136,7 @@ def test_gram_refused_when_forced_for_adam():
 
 def test_a_new_optimizer_without_the_declaration_gets_the_direct_layer(monkeypatch):
     from types import SimpleNamespace
+
     from dnn.optimizers import OPTIMIZERS
     sign_sgd = SimpleNamespace(init=lambda p: {}, update=lambda p, g, s, lr, t, c: p.__isub__(lr * np.sign(g)))
     monkeypatch.setitem(OPTIMIZERS, "signsgd", sign_sgd)

@@ -11,9 +11,10 @@ import h5py
 import numpy as np
 import pytest
 
-import hostile
 from dnn.data import MAX_DATASET_VALUES, load_catvnoncat_files
 from dnn.memory import upload_memory_bytes
+
+import hostile
 
 
 def _test_file() -> bytes:
@@ -124,7 +125,8 @@ def test_unknown_compression_filter_is_refused():
     def build(f):
         del f["train_set_y"]
         # 32001 is Blosc: HDF5 would look for a plugin library to decode it.
-        f.create_dataset("train_set_y", data=np.arange(4) % 2, chunks=(4,), compression=32001, allow_unknown_filter=True)
+        f.create_dataset("train_set_y", data=np.arange(4) % 2, chunks=(4,), compression=32001,
+                         allow_unknown_filter=True)
     message = _refused(hostile.h5_file("train", build))
     assert "'train_set_y'" in message and "filter" in message
 

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import hostile
 from dnn.photo import MAX_DECODE_BYTES, MAX_PIXELS, PixelBudgetExceeded, decode_cost_bytes, load_photo, prepare_photo
+
+import hostile
 
 
 def _encode(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
@@ -117,7 +118,9 @@ def test_heic_renamed_jpg_says_what_it_is_and_how_to_convert():
 
 def test_messages_use_mib_and_name_no_library_constants():
     messages = []
-    for data in (hostile.gif_big_screen(), bytes(21 * 2**20), b"GIF89a" + bytes(10), hostile.png_canvas(10_000, 10_000, 0)):
+    hostile_images = (hostile.gif_big_screen(), bytes(21 * 2**20), b"GIF89a" + bytes(10),
+                      hostile.png_canvas(10_000, 10_000, 0))
+    for data in hostile_images:
         with pytest.raises(ValueError) as info:
             load_photo(data)
         messages.append(str(info.value))

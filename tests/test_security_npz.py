@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import dnn
-import hostile
 from dnn.config import TrainConfig
 from dnn.modelio import MAX_META_CHARS, MAX_UNPACKED_BYTES, load_model, save_model
+
+import hostile
 
 DIMS = (6, 4, 3, 1)
 
@@ -127,7 +128,7 @@ def test_every_setting_is_type_checked_before_building_the_config(field, value, 
 
 def test_nan_and_infinity_constants_are_refused():
     for constant in ("NaN", "Infinity", "-Infinity"):
-        text = '{"hidden_activation": "relu", "hyperparameters": {"learning_rate": %s}}' % constant
+        text = f'{{"hidden_activation": "relu", "hyperparameters": {{"learning_rate": {constant}}}}}'
         _refused(hostile.with_meta(_model(), text), "not a number this app accepts")
 
 

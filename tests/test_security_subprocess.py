@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import dnn
+
 import hostile
 
 UPLOAD_LIMIT = 25 * 2**20

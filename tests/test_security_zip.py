@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import hostile
 from dnn.zipdata import MAX_ZIP_PIXELS, load_photo_zip
+
+import hostile
 
 
 def _png(colour, size=(20, 12)) -> bytes:
@@ -41,7 +42,8 @@ class _Stop(BaseException):
 
 def test_progress_is_called_before_each_photo_and_at_the_end():
     calls = []
-    d = load_photo_zip(hostile.photo_zip(_classes()), num_px=8, progress=lambda done, total: calls.append((done, total)))
+    d = load_photo_zip(hostile.photo_zip(_classes()), num_px=8,
+                       progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 6) for i in range(7)] and d.m_train + d.m_test == 6
 
 

@@ -41,7 +41,7 @@ def test_images_are_varied_pictures(default_data):
 
 def test_deterministic_per_seed_and_seeds_differ(default_data):
     again = make_synthetic_cats(seed=0, m_train=12, m_test=4)
-    for got, expected in zip(make_synthetic_cats(seed=0, m_train=12, m_test=4), again):
+    for got, expected in zip(make_synthetic_cats(seed=0, m_train=12, m_test=4), again, strict=True):
         np.testing.assert_array_equal(got, expected)
     other = make_synthetic_cats(seed=1, m_train=12, m_test=4)
     assert not np.array_equal(other[0], again[0])

@@ -9,7 +9,7 @@ import pytest
 
 import dnn
 from dnn.activations import sigmoid
-from dnn.modelio import INPUT_BOUND, output_bound
+from dnn.finite import INPUT_BOUND, output_bound
 
 DIMS = (12288, 20, 7, 5, 1)
 
