@@ -114,17 +114,17 @@ class BoardStore:
         return Board(code, title, True, now), admin
 
     def _check_open_caps(self, conn: sa.Connection, who: str, origin: str | None, now: float) -> None:
-        mine = conn.execute(sa.select(sa.func.count()).where(boards.c.teacher == who)).scalar()
+        mine = conn.execute(sa.select(sa.func.count()).where(boards.c.teacher == who)).scalar_one()
         if mine >= self.limits.boards_per_teacher:
             raise QuotaExceeded(f"You already have {mine} class boards, the most allowed: close and let "
                                 "old ones expire, or reuse one.")
         if origin is not None:
             recent = conn.execute(sa.select(sa.func.count()).where(
-                boards.c.origin == origin, boards.c.created_at > now - DAY)).scalar()
+                boards.c.origin == origin, boards.c.created_at > now - DAY)).scalar_one()
             if recent >= self.caps.boards_per_address_day:
                 raise QuotaExceeded(f"Your network opened {recent} class boards today, the most allowed; "
                                     "reuse one of them.")
-        total = conn.execute(sa.select(sa.func.count()).select_from(boards)).scalar()
+        total = conn.execute(sa.select(sa.func.count()).select_from(boards)).scalar_one()
         if total >= self.caps.boards_total:
             raise QuotaExceeded(f"The server holds {total} class boards, the most allowed; ask its operator, "
                                 "or reuse an earlier board.")
@@ -244,7 +244,7 @@ class BoardStore:
         on_board = board_entries.c.board_code == code
 
         def count(*where) -> int:
-            return conn.execute(sa.select(sa.func.count()).select_from(board_entries).where(*where)).scalar()
+            return conn.execute(sa.select(sa.func.count()).select_from(board_entries).where(*where)).scalar_one()
 
         if count(on_board, board_entries.c.submitter == who) >= self.limits.entries_per_student:
             raise QuotaExceeded(f"You already have {self.limits.entries_per_student} entries on this board, "

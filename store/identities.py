@@ -127,7 +127,7 @@ class IdentityStore:
         with transaction(self._engine) as conn:
             if origin is not None:
                 recent = conn.execute(sa.select(sa.func.count()).where(
-                    identities.c.origin == origin, identities.c.created_at > now - HOUR)).scalar()
+                    identities.c.origin == origin, identities.c.created_at > now - HOUR)).scalar_one()
                 if recent >= self.caps.identities_per_address_hour:
                     raise QuotaExceeded(
                         f"Your network started {recent} new browsers here in the last hour, the most allowed: "
@@ -145,7 +145,7 @@ class IdentityStore:
             return
         with transaction(self._engine) as conn:
             recent = conn.execute(sa.select(sa.func.count()).select_from(runs).where(
-                runs.c.origin == origin, runs.c.created_at > self._clock() - HOUR)).scalar()
+                runs.c.origin == origin, runs.c.created_at > self._clock() - HOUR)).scalar_one()
         if recent >= self.caps.runs_per_address_hour:
             raise QuotaExceeded(f"Your network started {recent} runs here in the last hour, the most allowed: "
                                 "this run stays in this page but is not saved.")

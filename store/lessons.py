@@ -244,7 +244,7 @@ class SqlClassStore:
                     class_answers.c.student == student)
             if conn.execute(class_answers.update().where(*mine).values(prediction=text)).rowcount == 0:
                 count = conn.execute(sa.select(sa.func.count()).where(class_answers.c.board_code == code,
-                                                                      class_answers.c.step == step)).scalar()
+                                                                      class_answers.c.step == step)).scalar_one()
                 if count >= MAX_STUDENTS:
                     raise ClassError(f"This step already has {MAX_STUDENTS} predictions.")
                 conn.execute(class_answers.insert().values(board_code=code, step=step, student=student,

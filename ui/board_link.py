@@ -80,8 +80,9 @@ def submit_run(found: Store, s: Session, code: str, name: str) -> int:
     if s.running:
         raise StoreError("Pause or finish the run first: the board shows the network as it is when you submit.")
     state = store_hooks.state_of(s)
+    pin = (link(s).pins or {}).get(code)
     entry = found.boards.submit(code, state.owner, name, board_summary(run, s.data_key), run_id=state.run_id,
-                                test_size=examples_tested(run), origin=identity.origin(), pin=link(s).pins.get(code))
+                                test_size=examples_tested(run), origin=identity.origin(), pin=pin)
     link(s).name = name
     return entry
 

@@ -115,8 +115,9 @@ def _take_shot() -> None:
         return
     slot = int(st.session_state.get(CAMERA_TARGET, 0))
     number = current.shots + 1
+    problems: tuple[str, ...] = ()
     try:
-        draft, problems = current.draft.add(slot, f"camera_{number}.jpg", shot.getvalue()), ()
+        draft = current.draft.add(slot, f"camera_{number}.jpg", shot.getvalue())
     except ValueError as exc:
         logs.refused_upload("photo", "camera shot refused", session().id)
         draft, problems = current.draft, (str(exc),)

@@ -142,7 +142,7 @@ def cost_spec(num_iterations: int, labels: Sequence[str] = ("this run",), log_y:
     ``labels`` are the runs in the data, the current one first (it keeps the first colour).  ``empty``:
     no cost yet, so the axis shows 0 to 1 with plain ticks (an empty log axis printed "0.000000").
     """
-    scale = {"type": "log"} if log_y and not empty else {"zero": True}
+    scale: dict[str, object] = {"type": "log"} if log_y and not empty else {"zero": True}
     if empty:
         scale["domain"] = [0, 1]
     y = {"field": "value", "type": "quantitative", "title": "cost J" + (" (log scale)" if log_y else ""),

@@ -54,7 +54,7 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     col.markdown(f"The network says: **{literal(names[label])}**")
     col.caption(f"Model at iteration {run.iteration:,}, train accuracy {run.train_accuracy():.0%}. "
                 "64×64 pixels is very little: framing, background and lighting matter a lot.")
-    snap = run.snapshot(x, [[label]])
+    snap = run.snapshot(x, np.array([[label]]))
     dA0 = snap.grads["dA0"]
     st.header("Where the network looked")
     if (empty := check_saliency(dA0, np.array([[p]]), snap.caches)) is not None:
