@@ -347,7 +347,8 @@ def check_saliency(dA0: np.ndarray, AL: np.ndarray | None = None,
                                "from the biases after that layer alone.")
     dead = None if caches is None else next(
         (l for l, c in enumerate(caches[:-1], start=1) if np.all(np.asarray(c.activation_cache) <= 0)), None)
-    where = f"every unit of layer {dead} outputs 0" if dead else "a whole layer outputs 0 (every unit is dead)"
+    where = (f"every unit of layer {dead} is dead (outputs 0)" if dead
+             else "a whole layer outputs 0 (every unit is dead)")
     return Diagnosis(
         "zero_saliency", ERROR, "The saliency map is empty for this picture",
         f"The gradient of the output with respect to every pixel of this picture is exactly 0, so its map is "
