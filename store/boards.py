@@ -235,10 +235,12 @@ class BoardStore:
             if run_id is not None:  # one entry per run, whoever submitted it before
                 conn.execute(board_entries.delete().where(on_board, board_entries.c.run_id == run_id))
             self._check_entry_caps(conn, board.code, who, origin)
-            return int(conn.execute(board_entries.insert().values(
+            inserted = conn.execute(board_entries.insert().values(
                 board_code=board.code, submitter=who, run_id=run_id, display_name=name, name_key=key,
                 summary=summary.to_json(), dataset=summary.dataset, test_size=test_size, origin=origin,
-                created_at=now)).inserted_primary_key[0])
+                created_at=now)).inserted_primary_key
+            assert inserted is not None, "an insert into a table with a primary key reports it"
+            return int(inserted[0])
 
     def _check_entry_caps(self, conn: sa.Connection, code: str, who: str, origin: str | None) -> None:
         on_board = board_entries.c.board_code == code

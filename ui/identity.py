@@ -72,7 +72,7 @@ def from_cookies(cookies: Mapping[str, str], key: bytes | None = None) -> Identi
     cookie as ``legacy`` for the store to vouch for)."""
     key = secret() if key is None else key
     value = cookies.get(COOKIE)
-    if verify(value, key):
+    if value is not None and verify(value, key):
         return Identity(value, True)
     legacy = value if isinstance(value, str) and TOKEN_PATTERN.fullmatch(value) else None
     return Identity(mint(key), False, legacy=legacy)

@@ -117,7 +117,8 @@ def run_bytes(config, m: int, m_test: int, memory_settings: Mapping[str, object]
     """A run's reservation: dnn's estimate of the trainer plus the page's drawing of it."""
     import dnn
 
-    trainer = dnn.estimate_memory_bytes(config.layer_dims, m, config.dtype, m_test, **memory_settings)
+    trainer = dnn.estimate_memory_bytes(config.layer_dims, m, config.dtype, m_test,
+                                        **memory_settings)  # type: ignore[arg-type]  # settings.memory_settings' names and types
     return int(trainer) + drawing_bytes(config.layer_dims)
 
 

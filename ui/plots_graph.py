@@ -209,6 +209,7 @@ def _input_pictures(probe: Probe, layout: GraphLayout) -> list[tuple[np.ndarray,
             pics.append((g, diverging_colours(g, _scale(g))))
         return pics
     rows, cols = probe.shape
+    assert probe.thumbs is not None, "an image probe carries its thumbnails"
     k, t = probe.thumbs.shape[0], THUMB_SIDE
     canvas = np.full((rows * t, cols * t, 3), 255, dtype=np.uint8)
     for i in range(k):

@@ -315,9 +315,9 @@ def preview_image(data: bytes, size: int = 360) -> np.ndarray | None:
 
     try:
         with Image.open(io.BytesIO(data)) as im:
-            im = ImageOps.exif_transpose(im)
-            im.thumbnail((size, size))
-            return np.asarray(im.convert("RGB"))
+            upright = ImageOps.exif_transpose(im)
+            upright.thumbnail((size, size))
+            return np.asarray(upright.convert("RGB"))
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
 

@@ -159,8 +159,10 @@ def zip_controls() -> None:
         def make() -> Dataset:
             # Each photo updates the bar: Streamlit stops the loop there when the user leaves or reruns.
             bar = st.progress(0.0, text="Reading the photos…")
-            ds = load_photo_zip(upload.getvalue(), progress=lambda done, total: bar.progress(
-                done / max(total, 1), text=f"Reading photo {done:,} of {total:,}…"), **network_for_memory())
+            def step(done: int, total: int) -> None:
+                bar.progress(done / max(total, 1), text=f"Reading photo {done:,} of {total:,}…")
+
+            ds = load_photo_zip(upload.getvalue(), progress=step, **network_for_memory())
             bar.empty()
             return ds
         use_upload((upload.file_id,), make, ZIP_UPLOAD, "zip")
@@ -229,7 +231,7 @@ cols[4].metric("Test balance", balance(ds.test_y))
 if ds.kind == "toy":
     names = [literal(c, 60) for c in ds.class_names]
     counts = [int((ds.train_y == k).sum()) for k in (0, 1)]
-    st.plotly_chart(plots_train.toy_scatter_figure(ds.X_train, ds.train_y, ds.class_names,
+    st.plotly_chart(plots_train.toy_scatter_figure(np.asarray(ds.X_train), ds.train_y, ds.class_names,
                                                    dark=is_dark(st.context.theme.type)), key=TOY_SCATTER,
                     alt=f"Scatter plot of the {ds.m_train} training points in the plane (x1, x2): {counts[0]} "
                         f"{names[0]} as circles, {counts[1]} {names[1]} as triangles.")

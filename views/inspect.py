@@ -54,6 +54,7 @@ def example_view(run: dnn.Trainer, ds) -> None:
     split = left.radio("Example from", ["train", "test"] if run.X_test is not None else ["train"],
                        horizontal=True, key=INSPECT_SPLIT)
     X, Y = (run.X, run.Y) if split == "train" else (run.X_test, run.Y_test)
+    assert X is not None and Y is not None, "the test split is offered only when there is a test set"
     i = left.slider("Index", 0, X.shape[1] - 1, 0, key=INSPECT_INDEX) if X.shape[1] > 1 else 0
     snap = run.snapshot(X[:, [i]], Y[:, [i]])
     p = float(snap.AL[0, 0])

@@ -72,6 +72,7 @@ def setting_widget(row: Setting) -> Any:
                                 format_func=row.display)
     if row.widget == "number_input":
         kind = int if row.kind == "int" else float
+        assert row.low is not None and row.high is not None, f"{row.name}: a number row has its bounds"
         return st.number_input(row.label, kind(row.low), kind(row.high), step=kind(row.step or 1), key=key,
                                help=help_text)
     if row.widget == "selectbox":

@@ -1,6 +1,8 @@
 """Your photo: classify an uploaded or camera picture with the current model, and show where it looked."""
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import numpy as np
 import streamlit as st
 
@@ -37,7 +39,7 @@ def photo_source():
     return shot or upload
 
 
-def trained(run: dnn.Trainer | None) -> bool:
+def trained(run: dnn.Trainer | None) -> TypeGuard[dnn.Trainer]:
     if run is None or run.iteration == 0:
         no_model_yet("There is no trained model yet: train one on the Train page (or load one on "
                      "Results), then come back. You can already see above what the network would see.")
@@ -59,6 +61,7 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
     st.header("Where the network looked")
     if (empty := check_saliency(dA0, np.array([[p]]), snap.caches)) is not None:
         show_diagnosis(empty)
+    assert ds.num_px is not None, "Your photo runs on image sets only"
     heat = pi.saliency(dA0, ds.num_px)
     left, right = st.columns(2)
     left.image(pi.enlarge(pi.overlay(image, heat)), width=320, caption="saliency over the picture",
@@ -93,7 +96,9 @@ def main() -> None:
     data = source.getvalue()
     try:
         # One bounded decode gives both the network's input and the preview.
+        assert ds.num_px is not None, "Your photo runs on image sets only"
         image, x, preview, _ = load_photo(data, num_px=ds.num_px, preview_px=PREVIEW_PX)
+        assert preview is not None, "load_photo gives a preview when preview_px is set"
     except ValueError as exc:
         logs.refused_upload("photo", "not a usable photo", s.id)
         st.error(f"Could not use {literal(source.name)}: {literal(exc, 2000)}")

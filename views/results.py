@@ -7,6 +7,7 @@ opens its forward pass and saliency.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -38,7 +39,7 @@ TABS = ("Mistakes", "Look inside one", "Save or load")
 MISTAKES = "mistakes"  # the RESULTS_CELL value that lists every wrong prediction
 
 
-def _evaluation_set(run: dnn.Trainer) -> tuple[str, np.ndarray, np.ndarray]:
+def _evaluation_set(run: dnn.Trainer) -> tuple[str, Any, Any]:  # X may be a big set's Pixels; Y is there
     return ("test", run.X_test, run.Y_test) if run.X_test is not None else ("training", run.X, run.Y)
 
 
@@ -133,6 +134,7 @@ def one_example_view(run: dnn.Trainer, ds: Dataset, split: str, X: np.ndarray, Y
     p = float(snap.AL[0, 0])
     if ds.kind == "images":
         image = (ds.test_x_orig if split == "test" else ds.train_x_orig)[pick]
+        assert ds.num_px is not None, "an image set has a picture side"
         heat = pi.saliency(snap.grads["dA0"], ds.num_px)
         said = _caption(ds, int(Y[0, pick]), p)
         left.image([image, pi.overlay(image, heat)], width=150, caption=["the picture", "saliency: |dA0|"],

@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
 
 import dnn
@@ -289,17 +291,20 @@ def boundary(ctl: Controller, run: dnn.Trainer | None, cfg: dnn.TrainConfig, sid
     if run is None and not learning.can_preview(cfg):
         st.caption("This network is too big to draw before training; press Start.")
         return
+    proba: Callable[[np.ndarray], np.ndarray]
     if run is not None:
         proba = run.predict_proba
     else:
         params = learning.initial_parameters(cfg)
         proba = lambda X: dnn.predict_proba(X, params, cfg.hidden_activation)  # noqa: E731
     show_test = st.session_state.get(TEST_POINTS, True)
+    X_train = np.asarray(ds.X_train)  # a toy set's 2-D points: a small array, never pixels
+    X_test = None if ds.X_test is None or not show_test else np.asarray(ds.X_test)
     data = plots_train.decision_boundary_data(
-        ds.X_train, ds.train_y, proba, resolution=BOUNDARY_RESOLUTION,
-        X_test=ds.X_test if show_test else None, Y_test=ds.test_y if show_test else None,
+        X_train, ds.train_y, proba, resolution=BOUNDARY_RESOLUTION,
+        X_test=X_test, Y_test=ds.test_y if show_test else None,
         discrete=bool(st.session_state.get(DISCRETE)))
-    extent = plots_train.boundary_extent(ds.X_train, BOUNDARY_RESOLUTION)
+    extent = plots_train.boundary_extent(X_train, BOUNDARY_RESOLUTION)
     classes = [literal(c) for c in ds.class_names]
     text = plots_train.describe_boundary(data, classes)
     spec = plots_train.decision_boundary_spec(classes, extent, side, dark=is_dark(st.context.theme.type),
