@@ -44,6 +44,9 @@ from .schedules import DECAYS
 # first cost, and at least DIVERGED_MIN_COST (a 50/50 guess costs 0.69).
 DIVERGED_FACTOR = 10.0
 DIVERGED_MIN_COST = 5.0
+# A diverged run falls back to parameters kept every max(1, weights // KEEP_GOOD_VALUES) iterations (see
+# _fresh_state): a copy and a bound check of 16,384 weights cost about what one small iteration does.
+KEEP_GOOD_VALUES = 16_384
 
 
 class Status(str, Enum):  # noqa: UP042 - StrEnum would change str(Status.DONE), which callers may show
@@ -187,11 +190,15 @@ class Trainer:
         self._materialised: tuple[int, Parameters] | None = None
         self._cost_limit: float | None = None
         # The last parameters whose output is finite for every input (finite.py's rule, the one a model
-        # file must pass to load), with their iteration: what a diverged run falls back to.  Kept at every
-        # iteration when W1 is an array the layer holds, else every record_every iterations (forming W1
-        # would cost the Gram layer more than its iteration).
+        # file must pass to load), with their iteration: what a diverged run falls back to.  Copying and
+        # checking them costs a few passes over every weight: every iteration for a small network, about
+        # every KEEP_GOOD_VALUES weights' worth of iterations for a large one (W1 of the cat net: every 15),
+        # every record_every iterations when W1 must be formed (the Gram layer's iteration costs less).
         self._good: tuple[int, Parameters] | None = None
-        self._good_every = 1 if self.first.weights_are_free else self.config.record_every
+        n_values = self.first.weights().size if self.first.weights_are_free else 0
+        n_values += sum(v.size for v in self._params.values())
+        every = max(1, n_values // KEEP_GOOD_VALUES) if self.first.weights_are_free else self.config.record_every
+        self._good_every = min(every, self.config.record_every)
         self._keep_good()
 
     def reset(self) -> None:
