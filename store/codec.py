@@ -125,8 +125,8 @@ def estimate_bytes(config: dnn.TrainConfig, history: dnn.History) -> int:
     return dnn.parameter_count(config.layer_dims) * itemsize + 24 * numbers + 8192
 
 
-def restore_trainer(stored: StoredRun, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray | None = None,
-                    Y_test: np.ndarray | None = None) -> dnn.Trainer:
+def restore_trainer(stored: StoredRun, X: np.ndarray | dnn.Pixels, Y: np.ndarray,
+                    X_test: np.ndarray | dnn.Pixels | None = None, Y_test: np.ndarray | None = None) -> dnn.Trainer:
     """A Trainer at the stored parameters, iteration and history; CorruptRecord when they do not agree.
 
     X (n_x, m), Y (1, m): the run's dataset, which the caller finds by ``stored.summary.dataset``.
