@@ -192,6 +192,7 @@ def histogram(p: Prediction, predictions: Sequence[Any], result: Mapping[str, An
         if result is None:
             hit = None
         elif p.kind == "choice":
+            assert p.answer is not None, "a choice prediction always has an answer (checked when its file is read)"
             hit = labels[p.answer]
         else:
             hit = result.get("curve_shape")

@@ -70,7 +70,7 @@ def curve_sketch(shape: str, points: int = 40) -> list[float]:
 
 
 # ----- metrics: what a finished step's run is measured by --------------------------------------------
-def cost_climb(costs: Sequence[float]) -> float:
+def cost_climb(costs: Sequence[float] | np.ndarray) -> float:
     """How much the recorded cost went up on its way, as a share of how far it came down: the sum of every
     rise over (first cost - lowest cost).  0 for a curve that only falls; above 1 for a zig-zag that climbs
     back more than it gained."""
@@ -634,6 +634,7 @@ def parse_number(p: Prediction, raw: Any) -> float:
 def outcome(p: Prediction, metrics: Mapping[str, Any]) -> str:
     """The right answer to ``p`` for a run's metrics: the file's answer, the curve's shape, or the number."""
     if p.kind == "choice":
+        assert p.answer is not None, "a choice prediction always has an answer (checked when its file is read)"
         return p.options[p.answer]
     if p.kind == "curve":
         return CURVE_SHAPES[metrics["curve_shape"]]
@@ -643,6 +644,7 @@ def outcome(p: Prediction, metrics: Mapping[str, Any]) -> str:
 def verdict(p: Prediction, said: Any, metrics: Mapping[str, Any]) -> Verdict:
     """How the prediction ``said`` (an option index, a number, or a curve shape) compares with the run."""
     if p.kind == "choice":
+        assert p.answer is not None, "a choice prediction always has an answer (checked when its file is read)"
         return Verdict(int(said) == p.answer, p.options[int(said)], p.options[p.answer])
     if p.kind == "curve":
         got = metrics["curve_shape"]

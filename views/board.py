@@ -103,6 +103,18 @@ def _set_code(code: str | None) -> None:
         del st.query_params[BOARD_PARAM]
 
 
+def _admins() -> dict[str, str]:
+    admins = board_link.link(controller().s).admins
+    assert admins is not None, "board_link.link() always fills admins with a dict"
+    return admins
+
+
+def _pins() -> dict[str, str]:
+    pins = board_link.link(controller().s).pins
+    assert pins is not None, "board_link.link() always fills pins with a dict"
+    return pins
+
+
 def _notice(kind: str, text: str) -> None:
     store_hooks.state_of(controller().s).notice(kind, text)
 
@@ -114,10 +126,9 @@ def _open_board(store, owner: str) -> None:
     except (StoreError, ValueError) as exc:
         _notice("error", str(exc))
         return
-    link = board_link.link(controller().s)
-    link.admins[board.code] = admin
+    _admins()[board.code] = admin
     if st.session_state.get(PIN):
-        link.pins[board.code] = st.session_state[PIN].strip()
+        _pins()[board.code] = st.session_state[PIN].strip()
     _set_code(board.code)
 
 
@@ -130,14 +141,14 @@ def _join(store, offered: str | None = None) -> None:
         _notice("error", str(exc))
         return
     if pin:
-        board_link.link(controller().s).pins[board.code] = pin.strip()
+        _pins()[board.code] = pin.strip()
     _set_code(board.code)
 
 
 def _use_teacher_key(store, code: str, key: str | None = None) -> None:
     key = (key or st.session_state.get(TEACHER_KEY) or "").strip()
     if store.boards.is_teacher(code, key):
-        board_link.link(controller().s).admins[code] = key
+        _admins()[code] = key
     else:
         _notice("error", "That is not this class's teacher key.")
 
@@ -151,7 +162,7 @@ def adopt_teacher_link(store) -> None:
     del st.query_params[TEACHER_PARAM]
     code = st.query_params.get(BOARD_PARAM)
     if code and store.boards.is_teacher(code, key):
-        board_link.link(controller().s).admins[store.boards.get(code).code] = key
+        _admins()[store.boards.get(code).code] = key
         _set_code(store.boards.get(code).code)
     else:
         st.error("This teacher link is not valid (the class may have expired).")
@@ -187,7 +198,7 @@ def teach_panel(store, owner: str) -> None:
     mine = store.boards.of_teacher(owner)
     if mine:
         names = {b.code: f"{b.code} · {b.title}{'' if b.is_open else ' (closed)'}" for b in mine}
-        pick = st.selectbox("Your classes", list(names), format_func=names.get, key=MY_BOARDS, index=None)
+        pick = st.selectbox("Your classes", list(names), format_func=names.__getitem__, key=MY_BOARDS, index=None)
         if pick and pick != controller().s.board_code:
             _set_code(pick)
 
@@ -210,7 +221,7 @@ def choose_board(store, owner: str, offered: str | None) -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_board(store, code: str) -> None:
     """The board itself, re-read every few seconds."""
-    admin = board_link.link(controller().s).admins.get(code)
+    admin = _admins().get(code)
     try:
         board = store.boards.get(code)
         entries = store.boards.entries(board.code)
@@ -223,7 +234,7 @@ def live_board(store, code: str) -> None:
     st.caption(f"{'Open' if board.is_open else 'Closed'} · {count} · updates every {REFRESH_SECONDS:g} s; "
                "click a column title to sort. Accuracies are the ones Train showed, on each row's test set.")
     st.dataframe(rows(entries), column_config=COLUMNS, hide_index=True, key=TABLE, width="stretch")
-    if teacher:
+    if teacher and admin is not None:  # teacher implies admin is not None; says so to the type checker
         teacher_tools(store, board, entries, admin)
 
 
@@ -258,11 +269,11 @@ def teacher_tools(store, board, entries, admin: str) -> None:
         st.markdown("**Teacher**")
         if entries:
             names = {e.id: f"#{e.id} {e.display_name}" for e in entries}
-            pick = st.selectbox("Entry", list(names), format_func=names.get, key=REMOVE_CHOICE)  # plain text
+            pick = st.selectbox("Entry", list(names), format_func=names.__getitem__, key=REMOVE_CHOICE)  # plain text
             st.button("Remove entry", key=REMOVE, on_click=_teacher_action,
                       args=(store.boards.remove, board.code, admin, pick))
             since, by_name = st.columns(2)
-            since.selectbox("Remove every entry from", list(SINCE_CHOICES), format_func=SINCE_CHOICES.get,
+            since.selectbox("Remove every entry from", list(SINCE_CHOICES), format_func=SINCE_CHOICES.__getitem__,
                             key=SINCE)
             since.button("Remove them", key=REMOVE_SINCE, on_click=_remove_since, args=(store, board.code, admin))
             by_name.text_input("Remove every entry named", key=REMOVE_NAME, max_chars=NAME_MAX)
@@ -303,7 +314,7 @@ def _submit(store, code: str) -> None:
 def leave_and_manage(store, code: str) -> None:
     left, right = st.columns(2)
     left.button("Leave this class", key=LEAVE, on_click=_set_code, args=(None,))
-    if code not in board_link.link(controller().s).admins:
+    if code not in _admins():
         with right.expander("I am this class's teacher"):
             st.text_input("Teacher key (from your teacher link)", key=TEACHER_KEY, type="password")
             st.button("Manage the class", key=TEACHER_USE, on_click=_use_teacher_key, args=(store, code))

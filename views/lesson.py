@@ -90,7 +90,9 @@ def class_role(ctl: Controller) -> tuple[str | None, bool]:
     code = ctl.s.board_code
     if not code:
         return None, False
-    admin = board_link.link(ctl.s).admins.get(code)
+    admins = board_link.link(ctl.s).admins
+    assert admins is not None, "board_link.link() always fills admins with a dict"
+    admin = admins.get(code)
     if not admin:
         return code, False
     found, _ = store_hooks.current_store(ctl.s.id)
@@ -153,6 +155,7 @@ def is_step_run(ctl: Controller, step: lessons.Step) -> bool:
 def on_run(step: lessons.Step) -> None:
     """Set the app up as the step says and start its run (a finished run of the same setup is reused)."""
     ctl, view = controller(), view_of(controller())
+    assert view.progress is not None, "this button is drawn only on a lesson's page, which has a progress"
     answer = view.progress.answer()
     if answer.prediction is None and not class_role(ctl)[1]:
         return
@@ -162,7 +165,7 @@ def on_run(step: lessons.Step) -> None:
         return
     view.problem = None
     answer.started = True
-    if is_step_run(ctl, step) and ctl.s.run.done:
+    if is_step_run(ctl, step) and ctl.s.run is not None and ctl.s.run.done:
         record(ctl, view)
         return
     ctl.pause()
@@ -181,13 +184,14 @@ def on_run(step: lessons.Step) -> None:
 def record(ctl: Controller, view: LessonView) -> bool:
     """Measure the step's finished run into the progress (once); True when it did."""
     progress = view.progress
+    assert progress is not None, "a step is recorded only from a lesson's page, which has a progress"
     lesson = lesson_by_id().get(progress.lesson_id)
     answer = progress.answer()
     if lesson is None or not answer.started or answer.metrics is not None:
         return False
     step = lesson.steps[progress.step]
     run = ctl.s.run
-    if not is_step_run(ctl, step) or not run.done:
+    if not is_step_run(ctl, step) or run is None or not run.done:
         return False
     metrics = lessons.measure(run)
     answer.metrics = {k: finite_or_none(v) for k, v in metrics.items()}
@@ -233,6 +237,7 @@ def on_lock(step: lessons.Step) -> None:
     else:
         value = next(shape for shape, words in lessons.CURVE_SHAPES.items() if words == raw)
     view.problem = None
+    assert view.progress is not None, "this button is drawn only on a lesson's page, which has a progress"
     view.progress.answer().prediction = value
     save(ctl, view)
     code = ctl.s.board_code
@@ -250,6 +255,7 @@ def on_send() -> None:
     view = view_of(ctl)
     try:
         text = clean_explanation(st.session_state.get(EXPLAIN_BOX, ""))
+        assert view.progress is not None, "this button is drawn only on a lesson's page, which has a progress"
         view.progress.answer().explanation = text
         view.problem = None
     except ValueError as exc:
@@ -268,6 +274,7 @@ def on_send() -> None:
 def on_move(delta: int, steps: int) -> None:
     ctl = controller()
     view = view_of(ctl)
+    assert view.progress is not None, "this button is drawn only on a lesson's page, which has a progress"
     view.progress.step = max(0, min(steps - 1, view.progress.step + delta))
     view.problem = None
     code, teacher = class_role(ctl)
@@ -286,6 +293,7 @@ def on_leave() -> None:
 def on_restart() -> None:
     ctl = controller()
     view = view_of(ctl)
+    assert view.progress is not None, "this button is drawn only on a lesson's page, which has a progress"
     view.progress = LessonProgress(view.progress.lesson_id)
     save(ctl, view)
 
@@ -549,6 +557,7 @@ def teacher_tools(code: str, index: int) -> None:
 def teacher_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson, code: str) -> None:
     """The teacher's screen (the projector): the step, the class's predictions, the run, the explanations."""
     progress = view.progress
+    assert progress is not None, "main() gives the teacher's tab the class lesson's progress before this"
     taught = class_store().get(code)
     progress.step = taught.step
     step, answer = lesson.steps[progress.step], progress.answer()
@@ -620,6 +629,7 @@ def student_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson, code
 
 def lesson_page(ctl: Controller, view: LessonView, lesson: lessons.Lesson) -> None:
     progress = view.progress
+    assert progress is not None, "main() shows a lesson's page only for a progress it holds"
     progress.step = max(0, min(progress.step, len(lesson.steps) - 1))
     step, answer = lesson.steps[progress.step], progress.answer()
     if answer.started and answer.metrics is None:
@@ -657,6 +667,7 @@ def main() -> None:
     code, teacher = class_role(ctl)
     taught = class_store().get(code) if code else None
     if taught is not None and taught.lesson_id in by_id and view.solo != code:
+        assert code is not None, "a class lesson was found under this code"
         if teacher:
             if view.progress is None or view.progress.lesson_id != taught.lesson_id:
                 view.progress = LessonProgress(taught.lesson_id)
