@@ -2,7 +2,7 @@
 # Set up (once) and run every test: ./test.sh [pytest args]
 # Needs ../shared (course data and photos) beside the clone, and Debian's chromium (browser tests),
 # postgresql (the store's tests run on a real server too) and nginx (replicas behind a load balancer).
-# DNN_LINT=1 also runs `ruff check .` and `mypy` (settings in pyproject.toml) before the tests.
+# `ruff check .` and `mypy` (settings in pyproject.toml) run before the tests; DNN_LINT=0 skips them.
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
@@ -21,7 +21,7 @@ fi
 if [ -f package.json ]; then
   if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
 fi
-if [ "${DNN_LINT:-0}" = 1 ]; then
+if [ "${DNN_LINT:-1}" = 1 ]; then
   lint=0
   .venv/bin/ruff check . || lint=1
   .venv/bin/mypy || lint=1

@@ -9,6 +9,7 @@ from test_app_train import _chart, _rows
 from ui import compare, settings
 from ui.session import COMPARE_PRESETS, COMPARE_TRIO
 from ui.session import HISTORY_RUNS as COMPARE_PICK
+from ui.text import isolate
 
 from app_helpers import sess
 
@@ -45,7 +46,8 @@ def test_one_click_trains_both_course_presets_and_draws_them_on_one_chart(app_te
     assert drawn == {r.label for r in s.runs}, "both presets on one chart, each by its one name"
     assert at.multiselect(key=COMPARE_PICK).value == [r.label for r in s.runs]
     table = at.dataframe[-1].value
-    assert list(table["run"]) == [r.label for r in s.runs], "the table names them the same way"
+    # The table shows each name in a bidirectional isolate (ui.text.isolate): the same name, safely wrapped.
+    assert list(table["run"]) == [isolate(r.label) for r in s.runs], "the table names them the same way"
 
 
 def test_the_trio_and_every_later_run_stay_on_the_charts_across_pages(app_test, monkeypatch):
