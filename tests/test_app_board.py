@@ -266,6 +266,7 @@ def test_train_offers_submit_to_the_joined_class(app_test):
     assert not student.exception
     found = run_store()
     assert [e.display_name for e in found.boards.entries(code)] == ["Grace"], _texts(student)
+    assert [t.value for t in student.toast] == [f"Your run is on class board {code}."], "the student is told"
     board_link.link(s).name = "Ada"
     with patch.object(board_link.identity, "origin", lambda: "o" * 32):
         board_link.submit_run(found, s, code, "Ada")

@@ -95,6 +95,8 @@ def _submit(ctl: Controller, found: Store, code: str) -> None:
         state.notice("error", str(exc))
         return
     state.notice("info", f"Your run is on class board {code}.")
+    # The button lives in Train's live fragment, whose rerun does not redraw the page's notices: say it here too.
+    st.toast(f"Your run is on class board {code}.", icon=":material/leaderboard:")
 
 
 def submit_offer(ctl: Controller) -> None:
