@@ -201,7 +201,8 @@ def test_a_reload_and_a_server_restart_keep_the_runs_and_a_share_link_opens_one(
         context.close()
         _kill(server, signal.SIGTERM)
     files = {p.name for p in home.iterdir()}
-    assert files and files <= {"store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"}
+    # The store and the secret that signs browser identities (ui/identity.py); nothing of a user's beside them.
+    assert files and files <= {"store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm", "secret.key"}
 
 
 # ----- two replicas, NGINX, PostgreSQL ------------------------------------------------------------
