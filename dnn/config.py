@@ -13,6 +13,7 @@ from .init import INITIALIZATIONS, check_layer_dims
 from .optimizers import OPTIMIZERS
 from .pixels import BLOCK_BYTES
 from .schedules import DECAYS
+from .units import MiB, fmt_bytes
 
 DTYPES = ("float64", "float32")
 # The settings a running Trainer may change without a reset (Trainer.update_config).
@@ -28,7 +29,7 @@ def memory_budget_bytes() -> int:
         mb = float(raw) if raw else DEFAULT_MEMORY_BUDGET_MB
     except ValueError:
         mb = DEFAULT_MEMORY_BUDGET_MB
-    return int(mb * 2**20)
+    return int(mb * MiB)
 
 
 def parameter_count(layer_dims: Sequence[int]) -> int:
@@ -69,17 +70,13 @@ def estimate_memory_bytes(layer_dims: Sequence[int], m: int, dtype: str = "float
     return values * itemsize
 
 
-def _mb(n_bytes: int) -> str:
-    return f"{n_bytes / 2**20:,.0f} MiB"
-
-
 def check_memory(layer_dims: Sequence[int], m: int, dtype: str, budget: int | None = None, **settings: Any) -> int:
     """Return the estimate (``settings`` as for estimate_memory_bytes), or raise a ValueError over the budget."""
     budget = memory_budget_bytes() if budget is None else budget
     need = estimate_memory_bytes(layer_dims, m, dtype, **settings)
     if need > budget:
         raise ValueError(
-            f"This network needs about {_mb(need)} for {m} examples, more than the {_mb(budget)} "
+            f"This network needs about {fmt_bytes(need)} for {m} examples, more than the {fmt_bytes(budget)} "
             "allowed: use fewer or smaller hidden layers, or float32."
         )
     return need

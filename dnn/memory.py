@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from . import config
 from .pixels import float_copy_is_small
+from .units import fmt_bytes
 
 DEFAULT_HIDDEN = (20, 7, 5)  # the course's five-layer [12288, 20, 7, 5, 1]
 ORIGINAL_BYTES = 1  # uint8 pixel
@@ -47,11 +48,6 @@ def upload_memory_bytes(m_train: int, m_test: int, n_x: int, *, hidden: Sequence
     return dataset_memory_bytes(m_train, m_test, n_x) + _trainer_bytes(layer_dims, m_train, m_test, dtype)
 
 
-def mib(n_bytes: int) -> str:
-    """Bytes as a MiB figure (2**20 bytes), the unit every memory message uses."""
-    return f"{n_bytes / 2**20:,.0f} MiB"
-
-
 def check_upload_memory(m_train: int, m_test: int, n_x: int, *, hidden: Sequence[int] = DEFAULT_HIDDEN,
                         dtype: str = "float64", budget: int | None = None, what: str = "This dataset") -> int:
     """The estimate in bytes, or a ValueError naming it when it exceeds the budget (DNN_MEMORY_BUDGET_MB)."""
@@ -61,7 +57,7 @@ def check_upload_memory(m_train: int, m_test: int, n_x: int, *, hidden: Sequence
         dims = [int(n_x), *(int(n) for n in hidden), 1]
         raise ValueError(
             f"{what} ({m_train:,} training and {m_test:,} test images of {n_x:,} values) would need about "
-            f"{mib(need)} with the network {dims} in {dtype}, more than the {mib(budget)} allowed. "
+            f"{fmt_bytes(need)} with the network {dims} in {dtype}, more than the {fmt_bytes(budget)} allowed. "
             "Use fewer or smaller images."
         )
     return need

@@ -17,17 +17,18 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, NamedTuple, NoReturn
 
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS as ACTIVATIONS
+from .bounded import read_bounded
 from .finite import output_bound, output_limit, precision_of
+from .units import MiB, fmt_bytes
 
 FORMAT_VERSION = 1
-MAX_MODEL_BYTES = 200 * 2**20  # the file; a [12288, 20, 7, 5, 1] model is about 2 MiB
-MAX_UNPACKED_BYTES = 200 * 2**20  # all entries once inflated, checked from their headers first
+MAX_MODEL_BYTES = 200 * MiB  # the file; a [12288, 20, 7, 5, 1] model is about 2 MiB
+MAX_UNPACKED_BYTES = 200 * MiB  # all entries once inflated, checked from their headers first
 MAX_MEMBERS = 2 * 64 + 8  # W{l} and b{l} for up to MAX_LAYERS layers, plus six other arrays
 MAX_LAYERS = 64
 MAX_NPY_HEADER = 10_000  # NumPy's own default cap on a .npy header
@@ -148,20 +149,7 @@ def save_model(
 
 
 def _read_source(source: ModelSource) -> bytes:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    elif isinstance(source, (str, os.PathLike)):
-        if not Path(source).is_file():
-            raise ValueError(f"There is no model file at {source}. Check the path.")
-        with open(source, "rb") as handle:
-            data = handle.read(MAX_MODEL_BYTES + 1)
-    elif hasattr(source, "read"):
-        data = source.read(MAX_MODEL_BYTES + 1)
-    else:
-        raise ValueError(f"A model must be a path, bytes or a binary file object, not {type(source).__name__}.")
-    if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"The model file is over {MAX_MODEL_BYTES // 2**20} MiB; that is not a model this app saved.")
-    return data
+    return read_bounded(source, MAX_MODEL_BYTES, "model file", "Upload a .npz model file this app saved.")
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -179,8 +167,8 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
         raise ValueError("This model file is encrypted; save the model again with this app.")
     declared = sum(info.file_size for info in infos)
     if declared > MAX_UNPACKED_BYTES:
-        raise ValueError(f"The model file unpacks to {declared / 2**20:,.0f} MiB, over the "
-                         f"{MAX_UNPACKED_BYTES // 2**20} MiB any model of this app needs; refused.")
+        raise ValueError(f"The model file unpacks to {fmt_bytes(declared)}, over the "
+                         f"{fmt_bytes(MAX_UNPACKED_BYTES)} any model of this app needs; refused.")
     return archive
 
 
@@ -341,7 +329,7 @@ def _parse_dims(raw: np.ndarray) -> tuple[int, ...]:
     count = sum(dims[l] * dims[l - 1] + dims[l] for l in range(1, len(dims)))
     if count * 8 > MAX_UNPACKED_BYTES:
         raise ValueError(f"layer_dims {list(dims)} means {count:,} parameters, more than a model of this app "
-                         f"can have ({MAX_UNPACKED_BYTES // 2**20} MiB); refused.")
+                         f"can have ({fmt_bytes(MAX_UNPACKED_BYTES)}); refused.")
     return dims
 
 

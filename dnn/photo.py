@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import io
 import os
-from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
+from dnn.bounded import read_bounded
 from dnn.data import flatten_images
+from dnn.units import MiB, fmt_bytes
 
-MAX_PHOTO_BYTES = 20 * 2**20  # 20 MiB: far above any phone photo, small enough to hold in memory
+MAX_PHOTO_BYTES = 20 * MiB  # 20 MiB: far above any phone photo, small enough to hold in memory
 MAX_PIXELS = 50_000_000  # 50 megapixels, checked from the header before any pixel is decoded
-MAX_DECODE_BYTES = 200 * 2**20  # what decoding may allocate: canvas x bytes per pixel (+ a conversion)
+MAX_DECODE_BYTES = 200 * MiB  # what decoding may allocate: canvas x bytes per pixel (+ a conversion)
 ALLOWED_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")
 MAX_NUM_PX = 1024
 MAX_PREVIEW_PX = 2048
@@ -66,29 +67,7 @@ PhotoSource = bytes | bytearray | str | os.PathLike[str] | BinaryIO
 
 def _read_bytes(source: PhotoSource) -> bytes:
     """Bytes of the photo, refusing anything over MAX_PHOTO_BYTES without reading it all."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise ValueError(f"There is no file at {path}. Check the path.")
-        if path.stat().st_size > MAX_PHOTO_BYTES:
-            raise ValueError(_too_big_message(path.stat().st_size))
-        data = path.read_bytes()
-    elif hasattr(source, "read"):
-        data = source.read(MAX_PHOTO_BYTES + 1)
-    else:
-        raise ValueError(f"A photo must be bytes, a path or a binary file object, not {type(source).__name__}.")
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValueError(_too_big_message(len(data)))
-    if len(data) == 0:
-        raise ValueError("The file is empty (0 bytes). Choose a JPEG, PNG, GIF, BMP, WebP or TIFF photo.")
-    return data
-
-
-def _too_big_message(size: int) -> str:
-    return (f"The file is {size / 2**20:.1f} MiB; photos over {MAX_PHOTO_BYTES // 2**20} MiB are refused. "
-            "Use a smaller photo.")
+    return read_bounded(source, MAX_PHOTO_BYTES, "photo", "Choose a JPEG, PNG, GIF, BMP, WebP or TIFF photo.")
 
 
 def _unsupported_container(data: bytes) -> str | None:
@@ -132,7 +111,7 @@ def _check_cost(img: Image.Image) -> None:
         width, height = img.size
         raise _PhotoError(
             f"The image is {width}x{height} pixels in mode {img.mode}; decoding it would take about "
-            f"{cost / 2**20:,.0f} MiB, over the {MAX_DECODE_BYTES // 2**20} MiB allowed per photo. "
+            f"{fmt_bytes(cost)}, over the {fmt_bytes(MAX_DECODE_BYTES)} allowed per photo. "
             "Save it smaller or as a JPEG and try again."
         )
 

@@ -29,17 +29,19 @@ from typing import BinaryIO
 
 import numpy as np
 
+from dnn.bounded import read_bounded
 from dnn.data import Dataset
 from dnn.memory import DEFAULT_HIDDEN, check_upload_memory
 from dnn.photo import MAX_PHOTO_BYTES, PixelBudgetExceeded, load_photo
 from dnn.split import check_test_fraction, split_sizes
+from dnn.units import MiB, fmt_bytes
 
-MAX_ZIP_BYTES = 200 * 2**20  # the zip file itself
+MAX_ZIP_BYTES = 200 * MiB  # the zip file itself
 MAX_ZIP_FILES = 2000  # image members
-MAX_UNCOMPRESSED_BYTES = 500 * 2**20  # sum of declared (and of actually read) member sizes
+MAX_UNCOMPRESSED_BYTES = 500 * MiB  # sum of declared (and of actually read) member sizes
 MAX_COMPRESSION_RATIO = 200  # members over 1 MiB that shrank more than this are treated as zip bombs
 MAX_ZIP_PIXELS = 500_000_000  # pixels decoded across the whole zip (after JPEG draft reduction)
-_RATIO_MIN_SIZE = 2**20
+_RATIO_MIN_SIZE = MiB
 Member = tuple[tuple[str, ...], zipfile.ZipInfo]  # a file's path parts and its zip entry
 Named = tuple[str, zipfile.ZipInfo]  # a file's path in the zip and its entry
 ZipSource = str | os.PathLike[str] | bytes | bytearray | BinaryIO
@@ -49,21 +51,12 @@ Progress = Callable[[int, int], None]
 def _open_zip(source: ZipSource) -> tuple[zipfile.ZipFile, str | None]:
     """The archive, opened over an in-memory copy, plus a name hint for the dataset."""
     name = None
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise ValueError(f"There is no zip file at {path}. Check the path.")
-        name, data = path.stem, path.read_bytes()[: MAX_ZIP_BYTES + 1]
-    elif hasattr(source, "read"):
+    if isinstance(source, (str, os.PathLike)):
+        name = Path(source).stem
+    elif not isinstance(source, (bytes, bytearray, memoryview)):
         name = Path(str(getattr(source, "name", ""))).stem or None
-        data = source.read(MAX_ZIP_BYTES + 1)
-    else:
-        raise ValueError("The photos must be a zip given as bytes, a path or a file object, "
-                         f"not {type(source).__name__}.")
-    if len(data) > MAX_ZIP_BYTES:
-        raise ValueError(f"The zip is over {MAX_ZIP_BYTES // 2**20} MiB; use fewer or smaller photos.")
+    data = read_bounded(source, MAX_ZIP_BYTES, "zip file", "Upload a zip of two folders of photos, one per "
+                        "class.")
     try:
         return zipfile.ZipFile(io.BytesIO(data)), name
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -111,7 +104,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ValueError(
-            f"The zip unpacks to {total / 2**20:,.0f} MiB, over the {MAX_UNCOMPRESSED_BYTES // 2**20} MiB limit "
+            f"The zip unpacks to {fmt_bytes(total)}, over the {fmt_bytes(MAX_UNCOMPRESSED_BYTES)} limit "
             "(it may be a zip bomb). Use fewer or smaller photos."
         )
     for info in infos:
@@ -164,7 +157,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budge
         data = handle.read(MAX_PHOTO_BYTES + 1)
     budget.bytes -= len(data)
     if budget.bytes < 0:
-        raise ValueError(f"The zip unpacks to more than {MAX_UNCOMPRESSED_BYTES // 2**20} MiB; "
+        raise ValueError(f"The zip unpacks to more than {fmt_bytes(MAX_UNCOMPRESSED_BYTES)}; "
                          "refusing a likely zip bomb.")
     return data
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import dnn
+from dnn.units import fmt_bytes
 
 from .database import transaction
 from .errors import CorruptRecord, LeaseLost, NotFound, QuotaExceeded, RunTooLarge
@@ -42,10 +43,6 @@ def _run_id(run_id: str) -> str:
     if not isinstance(run_id, str) or not RUN_ID_PATTERN.fullmatch(run_id):
         raise NotFound("There is no such run (the run id is malformed).")
     return run_id
-
-
-def _mb(n: int) -> str:
-    return f"{n / MB:,.1f} MB"
 
 
 def _check_status(status: str) -> str:
@@ -129,8 +126,9 @@ class RunStore:
         """RunTooLarge when a run of ``size`` bytes (an estimate before encoding, or the encoded size) is over
         the per-run cap: callers check before encoding, so a run that cannot be stored is never encoded."""
         if size > self.limits.bytes_per_run:
-            raise RunTooLarge(f"This run needs about {_mb(size)}, more than the {_mb(self.limits.bytes_per_run)} one "
-                              "stored run may use, so it is kept in this page only: download the model to keep it.")
+            raise RunTooLarge(f"This run needs about {fmt_bytes(size)}, more than the "
+                              f"{fmt_bytes(self.limits.bytes_per_run)} one stored run may use, so it is kept in "
+                              "this page only: download the model to keep it.")
 
     def _make_room(self, conn: sa.Connection, who: str, run_id: str, size: int) -> tuple[str, ...]:
         """Check the caps for a run of ``size`` bytes; remove the browser's oldest idle unshared runs if needed,
@@ -151,8 +149,8 @@ class RunStore:
                 count, total = count - 1, total - r.size
         if count > lim.runs_per_owner or total > lim.bytes_per_owner:
             raise QuotaExceeded(
-                f"This browser already keeps {len(mine)} runs ({_mb(total - size)}); the most allowed is "
-                f"{lim.runs_per_owner} runs and {_mb(lim.bytes_per_owner)}, and the rest are shared or training. "
+                f"This browser already keeps {len(mine)} runs ({fmt_bytes(total - size)}); the most allowed is "
+                f"{lim.runs_per_owner} runs and {fmt_bytes(lim.bytes_per_owner)}, and the rest are shared or training. "
                 "Delete or unshare some on the My runs page.")
         if evict:
             conn.execute(runs.delete().where(runs.c.id.in_(evict)))
@@ -227,8 +225,8 @@ class RunStore:
                 raise NotFound("This run is not in the store (it was deleted, unshared or has expired).")
             most = max(self.limits.bytes_per_run, LOAD_MAX_BYTES)
             if head.actual > most:
-                raise CorruptRecord(f"The stored run '{head.label}' is {_mb(head.actual)}, over the "
-                                    f"{_mb(most)} a run may use, so it was not loaded.")
+                raise CorruptRecord(f"The stored run '{head.label}' is {fmt_bytes(head.actual)}, over the "
+                                    f"{fmt_bytes(most)} a run may use, so it was not loaded.")
             body = conn.execute(sa.select(runs.c.config, runs.c.history, runs.c.model)
                                 .where(runs.c.id == head.id)).one()
         return _checked(_summary(head), body)

@@ -394,7 +394,7 @@ def test_bad_photos_and_duplicates_are_listed_and_the_good_ones_kept(app_test):
     _no_exception(at)
     errors = [rendered(e.value) for e in at.error]
     assert any(e.startswith("notes.jpg: This is not an image") for e in errors), errors
-    assert any(e.startswith("empty.png: The file is empty") for e in errors)
+    assert any(e.startswith("empty.png: The photo is empty") for e in errors)
     assert any("again.png: the same picture is already in 'Class 1'" in e for e in errors)
     assert _builder(at).draft.counts == (1, 0)
 

@@ -63,7 +63,7 @@ def test_edits_are_immutable():
 
 def test_bad_photos_are_refused_with_the_file_name_and_the_photo_message():
     d = DatasetDraft()
-    with pytest.raises(ValueError, match=r"^empty\.jpg: The file is empty"):
+    with pytest.raises(ValueError, match=r"^empty\.jpg: The photo is empty"):
         d.add(0, "empty.jpg", b"")
     with pytest.raises(ValueError, match=r"^notes\.jpg: This is not an image"):
         d.add(0, "notes.jpg", b"hello, not a photo")

@@ -11,9 +11,10 @@ import pytest
 import dnn
 from dnn import toy
 from dnn.diagnose import ERROR, WARNING, Diagnosis
+from dnn.units import fmt_bytes
 from ui import nav, settings
 from ui.session import Session
-from ui.widgets import diagnosis_markdown, fmt_bytes
+from ui.widgets import diagnosis_markdown
 
 import conftest_shared
 
@@ -94,10 +95,12 @@ def test_url_from_keeps_the_host_and_base_path_and_falls_back_to_the_server_addr
 
 
 # ----- one byte formatter, one diagnosis rendering, one list of toy names -----------------------------------
-@pytest.mark.parametrize("n,text", [(0, "0 bytes"), (1023, "1,023 bytes"), (1024, "1.0 KiB"), (1536, "1.5 KiB"),
-                                    (2**20, "1.0 MiB"), (150 * 2**20, "150.0 MiB"), (3 * 2**30 // 2, "1.5 GiB")])
-def test_fmt_bytes_uses_binary_units_named_as_such(n, text):
-    assert fmt_bytes(n) == text
+def test_bytes_are_formatted_in_one_place():
+    """dnn/units.fmt_bytes (tested in tests/test_bounded.py) is the only code that divides bytes into a unit for
+    a message; uploads are read whole in one place, dnn/bounded.py."""
+    assert _grep(r"\{[^{}]*/ *(2 *\*\* *(10|20|30)|KiB|MB|MiB|GiB|1024)\b", "app.py", "dnn", "ui", "views", "store") == set()
+    assert _grep(r"\.read\((MAX_\w+|limit) *\+ *1\)", "dnn", "ui", "views") == {"dnn/bounded.py", "dnn/zipdata.py"}
+    assert fmt_bytes(150 * 2**20) == "150 MiB"
 
 
 def test_a_diagnosis_reads_title_message_and_next_step():

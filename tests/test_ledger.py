@@ -75,3 +75,15 @@ def test_the_total_from_the_environment_and_the_machine(tmp_path):
             ledger.total_bytes({"DNN_MEMORY_TOTAL_MB": bad}, meminfo)
     with pytest.raises(ValueError):
         MemoryLedger(0)
+
+
+def test_a_bad_total_is_logged_once_and_the_default_used(monkeypatch, caplog):
+    """An operator's typo in DNN_MEMORY_TOTAL_MB must not fail every page: the process ledger logs it and keeps
+    the machine's default."""
+    monkeypatch.setenv("DNN_MEMORY_TOTAL_MB", "lots")
+    ledger.process_ledger.clear()
+    with caplog.at_level("ERROR", logger="dnn_explorer"):
+        book = ledger.process_ledger()
+    assert book.total == ledger.total_bytes({})
+    assert any("DNN_MEMORY_TOTAL_MB='lots'" in r.getMessage() for r in caplog.records)
+    ledger.process_ledger.clear()

@@ -105,7 +105,7 @@ def test_rejects_decompression_bombs_before_decoding(side):
 def test_rejects_oversized_files(tmp_path):
     with pytest.raises(ValueError, match="MiB"):
         prepare_photo(b"\x89PNG" + bytes(MAX_PHOTO_BYTES))
-    with pytest.raises(ValueError, match="no file"):
+    with pytest.raises(ValueError, match="no photo at"):
         prepare_photo(tmp_path / "missing.png")
 
 

@@ -380,7 +380,7 @@ def test_an_oversized_row_is_refused_before_its_blob_is_read(url, clock, monkeyp
     _tamper(big, run_id, model=os.urandom(300_000))
     strict = open_store(url, Limits(bytes_per_run=200_000), clock=clock)
     try:
-        with pytest.raises(CorruptRecord, match="'huge' is 0.3 MB, over the 0.2 MB"):
+        with pytest.raises(CorruptRecord, match="'huge' is 293.7 KiB, over the 195.3 KiB"):
             strict.runs.load(run_id, ALICE)
     finally:
         big.close()

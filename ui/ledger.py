@@ -17,6 +17,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from dnn.units import fmt_bytes
+from ui import logs
+
 MB = 1024 * 1024
 FALLBACK_TOTAL_MB = 4096
 MEMINFO = Path("/proc/meminfo")
@@ -59,10 +62,6 @@ def drawing_bytes(layer_dims: Sequence[int]) -> int:
     return DRAWING_COPIES * 8 * params
 
 
-def _mb(n: int) -> str:
-    return f"{n / MB:,.0f} MB"
-
-
 class MemoryLedger:
     """Reservations of the live sessions, in bytes, never above ``total``."""
 
@@ -84,8 +83,9 @@ class MemoryLedger:
             others = sum(v for k, v in self._held.items() if k != key)
             if others + nbytes > self.total:
                 raise ValueError(
-                    f"The server is short of memory: this run needs about {_mb(nbytes)} and the runs open in other "
-                    f"tabs and sessions hold {_mb(others)} of the {_mb(self.total)} this server gives training. "
+                    f"The server is short of memory: this run needs about {fmt_bytes(nbytes)} and the runs open "
+                    f"in other tabs and sessions hold {fmt_bytes(others)} of the {fmt_bytes(self.total)} this "
+                    "server gives training. "
                     "Try a smaller network or dataset, or try again when a classmate has finished.")
             self._held[key] = nbytes
 
@@ -134,5 +134,12 @@ def admit(ledger: MemoryLedger, session, config, X_train, X_test) -> None:
 
 @st.cache_resource(show_spinner=False)
 def process_ledger() -> MemoryLedger:
-    """The one ledger of this server process (DNN_MEMORY_TOTAL_MB, read when the server first needs it)."""
-    return MemoryLedger(total_bytes())
+    """The one ledger of this server process (DNN_MEMORY_TOTAL_MB, read when the server first needs it).
+
+    A bad value is the operator's mistake, not the student's: it is logged once and the default is used, so
+    no page fails for it."""
+    try:
+        return MemoryLedger(total_bytes())
+    except ValueError as exc:
+        logs.logger("ledger").error("%s Using the default: half of the machine's memory.", exc)
+        return MemoryLedger(total_bytes({}))

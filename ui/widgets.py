@@ -29,14 +29,6 @@ def no_model_yet(message: str) -> None:
     nav.link(nav.TRAIN, label="Go to Train")
 
 
-def fmt_bytes(n_bytes: int) -> str:
-    """Bytes for people, in binary units named as such (KiB, MiB, GiB), as dnn's limit messages name them."""
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n_bytes >= size:
-            return f"{n_bytes / size:,.1f} {unit}"
-    return f"{n_bytes:,} bytes"
-
-
 def diagnosis_markdown(d: Diagnosis) -> str:
     """A diagnosis as the pages show it: the title in bold, what happened, and what to try next."""
     return f"**{d.title}.** {d.message}  \n**Try next:** {d.next_step}"

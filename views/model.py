@@ -7,6 +7,7 @@ import streamlit as st
 
 import dnn
 from dnn.diagnose import check_duration, estimate_seconds
+from dnn.units import fmt_bytes
 from ui import learning, nav, plots_graph, plots_train, session, settings, theme, widgets
 from ui.controller import Controller, controller
 from ui.presenter import apply_style
@@ -105,7 +106,7 @@ def show_size(cfg: dnn.TrainConfig, m: int, m_test: int) -> bool:
     need = dnn.estimate_memory_bytes(cfg.layer_dims, m, cfg.dtype, m_test, **options)
     c1, c2 = st.columns(2)
     c1.metric("Parameters", f"{dnn.parameter_count(cfg.layer_dims):,}")
-    c2.metric("Memory for training", widgets.fmt_bytes(need),
+    c2.metric("Memory for training", fmt_bytes(need),
               help="The data, W, dW and optimiser state, and Z, A, dZ for every example.")
     try:
         dnn.check_memory(cfg.layer_dims, m, cfg.dtype, m_test=m_test, **options)

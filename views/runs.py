@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from dnn.units import fmt_bytes
 from store import StoreError
 from ui import logs, nav, store_hooks
 from ui.controller import controller
@@ -21,7 +22,6 @@ from ui.session import (
 )
 from ui.share import qr_png, render_copy_link, share_url
 from ui.text import literal
-from ui.widgets import fmt_bytes
 
 
 def _when(seconds: float) -> str:
