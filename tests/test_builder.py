@@ -15,7 +15,7 @@ from dnn.builder import Advice, DatasetDraft, advise, export_zip, set_positive_c
 from dnn.photo import prepare_photo
 from dnn.zipdata import load_photo_zip
 
-from conftest_shared import PHOTOS_DIR
+from conftest_shared import PHOTOS_DIR, needs_photos
 
 
 def _png(seed: int, size=(90, 70), fmt="PNG") -> bytes:
@@ -280,10 +280,9 @@ def test_camera_shots_one_after_another():
     assert d.counts == (2, 1) and [p.name for p in d.photos(0)] == ["camera_1.jpg", "camera_3.jpg"]
 
 
+@needs_photos
 def test_real_photos_from_shared():
     photos = PHOTOS_DIR
-    if not photos.is_dir():
-        pytest.skip(f"{PHOTOS_DIR} is absent")
     cats = ["kittens.jpg", "white_kitten.jpg", "tiger.jpg", "lion.jpg"]
     d = DatasetDraft().rename(0, "cat").rename(1, "other")
     d, problems = d.add_many(0, [(n, (photos / n).read_bytes()) for n in cats])

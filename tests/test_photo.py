@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +15,8 @@ from PIL import Image
 from dnn.data import flatten_images, load_catvnoncat
 from dnn.photo import MAX_PHOTO_BYTES, MAX_PIXELS, prepare_photo
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest_shared import SHARED, needs_data, needs_photos
+
 PHOTOS = ["kittens.jpg", "white_kitten.jpg", "lion.jpg", "tiger.jpg", "bird.jpg", "puppy.jpg"]
 
 
@@ -41,11 +41,10 @@ def _png_with_size(width: int, height: int) -> bytes:
     return bytes(data)
 
 
+@needs_photos
 @pytest.mark.parametrize("name", PHOTOS)
 def test_real_photos(name):
     path = SHARED / "photos" / name
-    if not path.is_file():
-        pytest.skip(f"shared photo {path} not present")
     image, x = prepare_photo(path)
     _check_valid(image, x)
     assert image.std() > 5  # a real picture, not a flat fill
@@ -56,9 +55,8 @@ def test_real_photos(name):
     np.testing.assert_array_equal(image, same_from_file)
 
 
+@needs_data
 def test_round_trip_with_course_dataset():
-    if not (SHARED / "data" / "test_catvnoncat.h5").is_file():
-        pytest.skip("course dataset not present in ../shared/data")
     _, _, test_x, _, _ = load_catvnoncat(SHARED / "data")
     for index in (0, 7):
         image, x = prepare_photo(_encode(Image.fromarray(test_x[index])))

@@ -27,6 +27,9 @@ REPO = E2E_DIR.parents[1]
 SHARED = REPO.parent / "shared"
 DATA_DIR = SHARED / "data"
 PHOTOS_DIR = SHARED / "photos"
+# The one marker pair for ../shared (tests/conftest_shared.py): such a test fails in CI when the data is missing.
+from conftest_shared import needs_data, needs_photos  # noqa: E402,F401  re-exported for the browser tests
+
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOG = ARTIFACTS / "e2e-server.log"

@@ -9,7 +9,17 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DATA_DIR, PHOTOS_DIR, assert_no_exception, metric, metric_locator, nav, train_status, wait_ready
+from .conftest import (
+    DATA_DIR,
+    PHOTOS_DIR,
+    assert_no_exception,
+    metric,
+    metric_locator,
+    nav,
+    needs_data,
+    train_status,
+    wait_ready,
+)
 
 # The course's two-layer model LINEAR->RELU->LINEAR->SIGMOID (randn x 0.01, seed 1) with 40 hidden units and
 # 6000 iterations; the server trains at most ITERATIONS_PER_TICK per tick, so the run lasts at least 30 ticks.
@@ -17,8 +27,6 @@ HIDDEN, ITERS, LR, SEED = 40, 6000, 0.0075, 1
 LINK = f"model?data=course&hidden={HIDDEN}&init=course&iters={ITERS}&lr={LR}&seed={SEED}"
 KITTENS = PHOTOS_DIR / "kittens.jpg"
 
-needs_data = pytest.mark.skipif(not (DATA_DIR / "train_catvnoncat.h5").exists(),
-                                reason=f"the course data is not at {DATA_DIR}")
 
 
 @pytest.fixture(scope="module")

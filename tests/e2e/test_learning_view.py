@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DATA_DIR, assert_no_exception, nav, train_status, wait_ready
+from .conftest import assert_no_exception, nav, needs_data, train_status, wait_ready
 
 ZOOMS = {"100": 1.0, "150": 1.5}
 WIDTH, HEIGHT = 1280, 720
@@ -18,8 +18,6 @@ COURSE = "train?data=course&hidden=20,7,5&act=relu&init=sqrt&lr=0.0075&iters=100
 FLOWER = "train?data=flower&hidden=8,8&act=relu&init=he&lr=0.5&iters=1000&seed=1&dtype=float64"
 DIVERGING = "train?data=flower&hidden=8,8&act=relu&init=he&lr=10&iters=500&seed=1&dtype=float64"
 
-needs_data = pytest.mark.skipif(not (DATA_DIR / "train_catvnoncat.h5").exists(),
-                                reason=f"the course data is not at {DATA_DIR}")
 
 # Every visible button and metric value whose text is wider than its box (scrollWidth > clientWidth).
 TRUNCATED_JS = """() => [...document.querySelectorAll(

@@ -17,6 +17,7 @@ from .conftest import (
     assert_no_exception,
     metric_locator,
     nav,
+    needs_photos,
     train_status,
     wait_ready,
 )
@@ -25,8 +26,6 @@ CATS = ["kittens.jpg", "white_kitten.jpg", "tiger.jpg", "lion.jpg"]
 OTHERS = ["puppy.jpg", "bird.jpg"]
 FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
-needs_photos = pytest.mark.skipif(not all((PHOTOS_DIR / n).is_file() for n in CATS + OTHERS),
-                                  reason=f"the photos are not in {PHOTOS_DIR}")
 
 
 def _by_key_prefix(page, prefix: str):
