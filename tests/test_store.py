@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from stores import Clock
 
 import dnn
 import store
@@ -32,14 +33,6 @@ from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 ALICE, BOB = "alice-browser-token-0001", "bob-browser-token-000002"
 TAB1, TAB2 = "lease-of-tab-one-000001", "lease-of-tab-two-000002"
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

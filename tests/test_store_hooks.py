@@ -6,6 +6,7 @@ from concurrent.futures import Future
 
 import numpy as np
 import pytest
+from stores import Clock, sqlite_store
 
 import store as store_lib
 from store import Limits, open_store
@@ -18,19 +19,10 @@ ALICE, BOB = "alice-browser-token-0001", "bob-browser-token-000002"
 CAP = 7
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits())
-    yield s
-    s.close()
+    with sqlite_store(tmp_path) as s:
+        yield s
 
 
 def session(store, owner: str, clock: Clock, iterations: int = 300) -> tuple[Controller, StoreState]:
@@ -49,7 +41,7 @@ def stored(store, owner: str = ALICE):
 
 
 def test_training_saves_at_once_then_every_few_seconds_and_on_pause(store):
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = session(store, ALICE, clock)
     ctl.start()  # start + its first slice
     [row] = stored(store)
@@ -68,7 +60,7 @@ def test_training_saves_at_once_then_every_few_seconds_and_on_pause(store):
 
 
 def test_finish_and_reset_save_the_final_state_and_an_untrained_run_is_not_stored(store):
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = session(store, ALICE, clock, iterations=20)
     ctl.start()
     while ctl.s.running:
@@ -86,7 +78,7 @@ def test_finish_and_reset_save_the_final_state_and_an_untrained_run_is_not_store
 
 
 def test_a_reload_or_restart_brings_the_runs_back_and_the_interrupted_run_continues(store):
-    clock = Clock()
+    clock = Clock(100.0)
     first, _ = session(store, ALICE, clock, iterations=40)
     first.start()
     while first.s.running:
@@ -114,13 +106,13 @@ def test_a_reload_or_restart_brings_the_runs_back_and_the_interrupted_run_contin
 
 
 def test_a_new_browser_restores_nothing(store):
-    ctl, state = session(store, BOB, Clock())
+    ctl, state = session(store, BOB, Clock(100.0))
     first_run(ctl, store, state, share_token=None, returning=True)
     assert ctl.s.run is None and state.notices == []
 
 
 def test_the_tab_that_took_a_run_over_saves_it_and_the_other_is_told(store):
-    clock = Clock()
+    clock = Clock(100.0)
     one, state_one = session(store, ALICE, clock)
     one.start()
     one.pause()
@@ -134,7 +126,7 @@ def test_the_tab_that_took_a_run_over_saves_it_and_the_other_is_told(store):
 
 
 def test_a_shared_run_opens_read_only_and_training_it_makes_a_copy(store):
-    clock = Clock()
+    clock = Clock(100.0)
     owner, owner_state = session(store, ALICE, clock)
     owner.start()
     owner.pause()
@@ -153,7 +145,7 @@ def test_a_shared_run_opens_read_only_and_training_it_makes_a_copy(store):
 
 
 def test_a_bad_share_link_or_a_damaged_run_is_a_notice(store):
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = session(store, BOB, clock)
     first_run(ctl, store, state, share_token="not-a-real-share-token-xx", returning=False)
     assert state.notices[0][0] == "error" and ctl.s.run is None
@@ -171,7 +163,7 @@ def test_a_bad_share_link_or_a_damaged_run_is_a_notice(store):
 def test_a_refused_save_is_a_notice_and_training_goes_on(tmp_path):
     small = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}", Limits(bytes_per_run=500))
     try:
-        ctl, state = session(small, ALICE, Clock())
+        ctl, state = session(small, ALICE, Clock(100.0))
         ctl.start()
         ctl.tick()
         assert ctl.s.run.iteration == 2 * CAP and ctl.s.running
@@ -204,7 +196,7 @@ class SlowWriter:
 
 
 def test_training_never_waits_for_the_writer_but_a_pause_does(store):
-    clock, writer = Clock(), SlowWriter()
+    clock, writer = Clock(100.0), SlowWriter()
     ds = datasets.by_key("moons")
     cfg = settings.make_config(ds.n_x, (5, 3), {"num_iterations": 300, "learning_rate": 0.3, "seed": 2})
     s = Session(dataset=ds, data_key="moons", config=cfg, max_iterations_per_tick=CAP)
@@ -225,7 +217,7 @@ def test_training_never_waits_for_the_writer_but_a_pause_does(store):
 
 
 def test_opening_a_stored_run_first_saves_the_current_one(store):
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = session(store, ALICE, clock)
     ctl.start()
     ctl.tick()

@@ -10,9 +10,9 @@ import logging
 from concurrent.futures import Future
 
 import pytest
+from stores import Clock, sqlite_store
 
 import store as store_lib
-from store import Limits, open_store
 from store.records import LABEL_MAX
 from ui import controller as controller_mod
 from ui import datasets, pacing, settings, store_hooks
@@ -30,19 +30,10 @@ EVERYTHING = {"hidden_activation": "tanh", "init": "he", "learning_rate": 0.01, 
               "decay_rate": 0.3, "time_interval": 1000}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def store(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits())
-    yield s
-    s.close()
+    with sqlite_store(tmp_path) as s:
+        yield s
 
 
 def _values() -> dict:
@@ -85,7 +76,7 @@ def test_a_label_is_bounded_where_it_is_made_and_the_description_stays_whole():
 
 
 def test_the_chain_a_run_with_a_160_character_description_finishes_is_saved_and_restored(store):
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = tab(store, clock)
     assert len(settings.run_description(1, ctl.s.config)) >= 150
     finish(ctl, clock)
@@ -96,7 +87,7 @@ def test_the_chain_a_run_with_a_160_character_description_finishes_is_saved_and_
     assert row.iteration == ctl.s.run.iteration == 120 and row.status == ctl.s.run.status.value
     assert len(row.label) <= LABEL_MAX and row.label == settings.run_label(1, ctl.s.config)
     # A reload: a new tab of the same browser gets the run back, at its iteration, with its settings.
-    again, state2 = tab(store, Clock(), hidden=(5,), values={})
+    again, state2 = tab(store, Clock(100.0), hidden=(5,), values={})
     first_run(again, store, state2, None, returning=True)
     run = again.s.run
     assert run is not None and run.iteration == 120 and run.config == ctl.s.run.config
@@ -106,7 +97,7 @@ def test_the_chain_a_run_with_a_160_character_description_finishes_is_saved_and_
 def test_an_over_long_label_no_longer_breaks_anything_below_it(store, monkeypatch):
     """Even with the bound removed, every later depth holds: one notice, training goes on and finishes."""
     monkeypatch.setattr(settings, "run_label", settings.run_description)
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = tab(store, clock)
     finish(ctl, clock)
     assert ctl.s.run.iteration == 120 and not ctl.s.running
@@ -121,7 +112,7 @@ def test_any_exception_in_the_writer_becomes_one_outcome(store, monkeypatch):
         raise RuntimeError("a bug in encoding")
 
     monkeypatch.setattr(store_lib, "model_bytes", explode)
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = tab(store, clock, hidden=(5,), values={"num_iterations": 120})
     finish(ctl, clock)
     assert ctl.s.run.iteration == 120
@@ -129,7 +120,7 @@ def test_any_exception_in_the_writer_becomes_one_outcome(store, monkeypatch):
 
 
 def test_settle_consumes_a_failed_future_once(store):
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = tab(store, clock, hidden=(5,), values={"num_iterations": 120})
     failed: Future = Future()
     failed.set_exception(RuntimeError("the writer died"))
@@ -149,7 +140,7 @@ def test_a_listener_that_raises_is_logged_once_and_training_goes_on(store, caplo
         calls.append(event)
         raise KeyError("always")
 
-    clock = Clock()
+    clock = Clock(100.0)
     ctl, state = tab(store, clock, hidden=(5,), values={"num_iterations": 120})
     ctl.subscribe(broken)
     with caplog.at_level(logging.INFO, logger="dnn_explorer"):

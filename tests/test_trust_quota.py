@@ -3,8 +3,9 @@ address an hour; past it the run stays in its page unsaved, with the store's mes
 from __future__ import annotations
 
 import pytest
+from stores import Clock, sqlite_store
 
-from store import Limits, QuotaExceeded, open_store
+from store import QuotaExceeded
 from ui import datasets, pacing, settings
 from ui.controller import Controller
 from ui.session import Session
@@ -14,25 +15,16 @@ ROOM = "a" * 32     # the digest of one classroom's address (store.identities.or
 HOME = "b" * 32
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(1_000_000.0)
 
 
 @pytest.fixture
 def store(tmp_path, monkeypatch, clock):
     monkeypatch.setenv("DNN_RUNS_PER_ADDRESS_HOUR", "2")
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits(), clock=clock)
-    yield s
-    s.close()
+    with sqlite_store(tmp_path, clock=clock) as s:
+        yield s
 
 
 def _create(store, owner: str, origin: str | None):

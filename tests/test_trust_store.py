@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from stores import Clock
 
 import dnn
 import store as store_lib
@@ -22,14 +23,6 @@ from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 HONEST = [f"student-browser-token-{i:03d}" for i in range(3)]
 FLOOD = [f"flood-browser-token-{i:04d}" for i in range(12)]
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _run() -> dnn.Trainer:
