@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from store import Limits, Store, open_store
+import dnn
+from store import EntrySummary, Limits, Store, entry_summary, open_store
 
 
 class Clock:
@@ -26,3 +27,13 @@ def sqlite_store(folder: Path, limits: Limits | None = None, **kwargs) -> Iterat
         yield s
     finally:
         s.close()
+
+
+def small_entry_summary(seed: int, iterations: int) -> EntrySummary:
+    """A board entry's figures from a small finished run on moons (2-3-1), as Train submits them."""
+    X, Y = dnn.make_toy_dataset("moons", m=40, seed=seed)
+    run = dnn.Trainer(dnn.TrainConfig(layer_dims=(2, 3, 1), seed=seed, num_iterations=iterations, record_every=5,
+                                      accuracy_every=5), X, Y, X, Y)
+    run.resume()
+    run.advance(iterations)
+    return entry_summary(run, "toy:moons")

@@ -3,8 +3,8 @@ and global caps, identities the server mints (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import pytest
+from stores import Clock, small_entry_summary
 
-import dnn
 import store
 import store.schema
 from store import BoardClosed, Limits, NotFound, QuotaExceeded, open_store
@@ -15,14 +15,6 @@ from pg import pg_url, postgres_server  # noqa: F401  fixtures
 
 TEACHER, ALICE, BOB = "teacher-browser-token-01", "alice-browser-token-0001", "bob-browser-token-000002"
 SECRET = b"s" * 32
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -53,12 +45,7 @@ def make(url, clock):
 
 @pytest.fixture(scope="module")
 def summary() -> store.EntrySummary:
-    X, Y = dnn.make_toy_dataset("moons", m=40, seed=1)
-    run = dnn.Trainer(dnn.TrainConfig(layer_dims=(2, 3, 1), seed=1, num_iterations=20, record_every=5,
-                                      accuracy_every=5), X, Y, X, Y)
-    run.resume()
-    run.advance(20)
-    return store.entry_summary(run, "toy:moons")
+    return small_entry_summary(seed=1, iterations=20)
 
 
 def test_the_teachers_power_is_the_admin_secret_not_the_browser_cookie(make, summary, clock):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from stores import small_entry_summary, sqlite_store
 
-import dnn
 import store
-from store import Limits, QuotaExceeded, open_store
+from store import QuotaExceeded
 from store.identities import IdentityCaps, IdentityStore, mint, origin_of, verify
 from ui import identity
 
@@ -17,19 +17,13 @@ KEY = b"q" * 32
 
 @pytest.fixture
 def opened(tmp_path):
-    s = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}", Limits())
-    yield s
-    s.close()
+    with sqlite_store(tmp_path) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
 def summary() -> store.EntrySummary:
-    X, Y = dnn.make_toy_dataset("moons", m=40, seed=2)
-    run = dnn.Trainer(dnn.TrainConfig(layer_dims=(2, 3, 1), seed=2, num_iterations=10, record_every=5,
-                                      accuracy_every=5), X, Y, X, Y)
-    run.resume()
-    run.advance(10)
-    return store.entry_summary(run, "toy:moons")
+    return small_entry_summary(seed=2, iterations=10)
 
 
 def _cookie(kind: str) -> dict[str, str]:
