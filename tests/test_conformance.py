@@ -9,26 +9,13 @@ import dataclasses
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from options import OPTIONS
 
 import dnn
 from bench import reference
 from dnn.first_layer import STRATEGIES, Settings, Shape, choose
 from dnn.gradcheck import compare_gradients
 
-OPTIONS = {
-    "plain": {},
-    "L2": dict(lambd=0.7),
-    "L1": dict(l1=0.05),
-    "dropout": dict(keep_prob=0.8),
-    "mini-batch": dict(batch_size=8),
-    "momentum": dict(optimizer="momentum", beta=0.9),
-    "adam": dict(optimizer="adam", learning_rate=0.01),
-    "decay": dict(decay="inverse", decay_rate=0.3),
-    "L2 + momentum + decay": dict(lambd=0.5, optimizer="momentum", decay="scheduled", decay_rate=0.5, time_interval=7),
-    "mini-batch + momentum": dict(batch_size=8, optimizer="momentum"),
-    "everything": dict(batch_size=7, optimizer="adam", learning_rate=0.01, lambd=0.3, l1=0.01, keep_prob=0.9,
-                       decay="inverse", decay_rate=0.1),
-}
 DIMS, M, ITERS = (300, 6, 3, 1), 24, 25
 TOLERANCE = {"float64": 1e-10, "float32": 2e-4}
 
@@ -74,7 +61,7 @@ def test_each_strategy_gives_the_plain_loop_or_is_refused(strategy, option, dtyp
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("option", ["plain", "L2", "L1", "momentum", "adam", "L2 + momentum + decay"])
+@pytest.mark.parametrize("option", ["default", "l2", "l1", "momentum", "adam", "l2+momentum+scheduled"])
 @pytest.mark.parametrize("strategy", list(STRATEGIES))
 def test_each_strategy_s_gradient_passes_finite_differences(strategy, option, dtype):
     """After 10 updates, the engine's gradient through the strategy (dW1 made dense) against centred
@@ -99,7 +86,7 @@ def test_each_strategy_s_gradient_passes_finite_differences(strategy, option, dt
 def test_the_gradient_norms_are_the_dense_gradient_s():
     """Recorded ||dW1|| is the same for every strategy that supports the run."""
     X, Y = _data()
-    config = _config("L2", "float64")
+    config = _config("l2", "float64")
     norms = {}
     for name in STRATEGIES:
         run = dnn.Trainer(config, X, Y, first_layer=name)
