@@ -208,6 +208,23 @@ def nav(page, title: str) -> None:
     wait_ready(page)
 
 
+def open_class(teacher, url: str, title: str) -> str:
+    """The teacher opens a class board at ``url`` (the Class board page, perhaps with a setup) titled ``title``;
+    its six-character code."""
+    teacher.goto(url)
+    wait_ready(teacher)
+    teacher.locator(".st-key-board_title input").first.fill(title)
+    teacher.locator(".st-key-board_title input").first.press("Enter")
+    wait_ready(teacher)
+    teacher.locator(".st-key-board_open button").first.click()
+    wait_ready(teacher)
+    heading = teacher.locator("h3").filter(has_text="· class ").first
+    heading.wait_for()
+    code = heading.inner_text().rsplit("class", 1)[1].strip()
+    assert re.fullmatch(r"[A-Z2-9]{6}", code), code
+    return code
+
+
 def metric_locator(page, label: str):
     label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
     box = page.locator('[data-testid="stMetric"]').filter(

@@ -13,7 +13,7 @@ import io
 import re
 import time
 
-from .conftest import assert_no_exception, metric, train_status, wait_ready
+from .conftest import assert_no_exception, metric, open_class, train_status, wait_ready
 from .screens_helpers import DESKTOP, PHONE, go, screenshot
 
 ZOOMED = {"width": 853, "height": 480}   # 1280x720 at 150% (as test_projector.py)
@@ -49,21 +49,6 @@ def _decode_qr(page) -> list[str]:
     img.wait_for()
     img.scroll_into_view_if_needed()
     return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(img.screenshot())))]
-
-
-def _open_class(teacher, base: str) -> str:
-    teacher.goto(f"{base}/board?{TEACHER_SETUP}")
-    wait_ready(teacher)
-    teacher.locator(".st-key-board_title input").first.fill(TITLE)
-    teacher.locator(".st-key-board_title input").first.press("Enter")
-    wait_ready(teacher)
-    teacher.locator(".st-key-board_open button").first.click()
-    wait_ready(teacher)
-    heading = teacher.locator("h3").filter(has_text="· class ").first
-    heading.wait_for()
-    code = heading.inner_text().rsplit("class", 1)[1].strip()
-    assert re.fullmatch(r"[A-Z2-9]{6}", code), code
-    return code
 
 
 def _join_first(page, link: str, code: str) -> None:
@@ -173,7 +158,7 @@ def test_three_students_join_from_the_qr_code_and_submit_from_train(browser, ser
     try:
         context, teacher = _context(browser, ZOOMED, scale=SCALE)
         contexts.append(context)
-        code = _open_class(teacher, base)
+        code = open_class(teacher, f"{base}/board?{TEACHER_SETUP}", TITLE)
         decoded = _decode_qr(teacher)
         screenshot(teacher, "class-board-flow-01-board-opened")
         assert decoded == [f"{base}/board?board={code}"], decoded

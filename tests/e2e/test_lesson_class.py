@@ -4,9 +4,7 @@ projector shows the histogram of their predictions, the teacher runs the step an
 it on the projector and on both students' screens.  No request leaves the server."""
 from __future__ import annotations
 
-import re
-
-from .conftest import assert_no_exception, nav, wait_ready
+from .conftest import assert_no_exception, nav, open_class, wait_ready
 from .screens_helpers import DESKTOP, PHONE, go, overflow, watch_requests
 
 XOR_STEP = "No hidden layer"
@@ -52,17 +50,7 @@ def test_a_teacher_runs_a_lesson_for_two_students(browser, server, shot):
         context, teacher = _context(browser, DESKTOP)
         contexts.append(context)
         outside = watch_requests(teacher)
-        teacher.goto(f"{base}/board")
-        wait_ready(teacher)
-        teacher.locator(".st-key-board_title input").first.fill("Lesson class")
-        teacher.locator(".st-key-board_title input").first.press("Enter")
-        wait_ready(teacher)
-        teacher.locator(".st-key-board_open button").first.click()
-        wait_ready(teacher)
-        heading = teacher.locator("h3").filter(has_text="· class ").first
-        heading.wait_for()
-        code = heading.inner_text().rsplit("class", 1)[1].strip()
-        assert re.fullmatch(r"[A-Z2-9]{6}", code), code
+        code = open_class(teacher, f"{base}/board", "Lesson class")
         nav(teacher, "Lesson")
         teacher.locator(".st-key-lesson_teach_09_xor button").first.click()
         wait_ready(teacher)

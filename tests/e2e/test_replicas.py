@@ -22,7 +22,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from e2e.conftest import ARTIFACTS, DATA_DIR, REPO, VIEWPORT, assert_no_exception, metric_locator, nav, wait_ready
+from e2e.conftest import (
+    ARTIFACTS,
+    DATA_DIR,
+    REPO,
+    VIEWPORT,
+    assert_no_exception,
+    metric_locator,
+    nav,
+    open_class,
+    wait_ready,
+)
 from pg import free_port, pg_url, postgres_server  # noqa: F401  fixtures
 
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -283,17 +293,7 @@ def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_pa
 
         context, teacher = _context(chromium, base)
         contexts.append(context)
-        teacher.goto(f"{base}/board")
-        wait_ready(teacher)
-        teacher.locator(".st-key-board_title input").first.fill("Lab 3: best test accuracy")
-        teacher.locator(".st-key-board_title input").first.press("Enter")
-        wait_ready(teacher)
-        teacher.locator(".st-key-board_open button").first.click()
-        wait_ready(teacher)
-        heading = teacher.locator("h3").filter(has_text="· class ").first
-        heading.wait_for()
-        code = heading.inner_text().rsplit("class", 1)[1].strip()
-        assert re.fullmatch(r"[A-Z2-9]{6}", code), code
+        code = open_class(teacher, f"{base}/board", "Lab 3: best test accuracy")
 
         context, student = _context(chromium, base)
         contexts.append(context)
