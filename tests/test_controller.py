@@ -265,3 +265,44 @@ def test_a_network_whose_one_iteration_is_too_slow_for_a_shared_server_is_refuse
     assert "too big for a shared server" in s.error
     monkeypatch.setenv("DNN_MAX_ITERATION_SECONDS", "0")  # 0 turns the check off
     assert ctl.start() and s.run is not None
+
+
+def test_a_click_in_a_new_script_thread_waits_for_the_slice_being_trained():
+    """Streamlit answers a click with a new script thread while the last run's thread may still be inside
+    a slice (runner.fastReruns).  Pause must then wait for that slice, so that the page it draws shows the
+    iteration the run really stopped at (the browser once showed 816 while the run was at 829), and Step
+    never updates a network a slice is updating.  Events, not timings: the slice is held open until the
+    test lets it go, and Pause cannot finish before that."""
+    import threading
+
+    ctl, _ = make(iterations=1000, cap=20)
+    ctl.start()
+    run, inside, release = ctl.s.run, threading.Event(), threading.Event()
+    real_advance = run.advance
+
+    def held_advance(*args, **kwargs):
+        inside.set()
+        assert release.wait(timeout=60), "the test lets the slice go"
+        return real_advance(*args, **kwargs)
+
+    run.advance = held_advance
+    slice_thread = threading.Thread(target=ctl.tick)
+    slice_thread.start()
+    assert inside.wait(timeout=60)
+    seen: list[int] = []
+    paused = threading.Event()
+
+    def click_pause() -> None:
+        Controller(ctl.s, ctl.board, clock=Clock()).pause()  # the new thread's own controller, same session
+        seen.append(ctl.s.run.iteration)
+        paused.set()
+
+    click_thread = threading.Thread(target=click_pause)
+    click_thread.start()
+    assert not paused.wait(timeout=0.5), "Pause went ahead while a slice was still training"
+    before = run.iteration
+    release.set()
+    slice_thread.join(timeout=60)
+    click_thread.join(timeout=60)
+    assert paused.is_set() and not ctl.s.running
+    assert seen == [run.iteration] and run.iteration > before, "Pause shows where the slice left the run"

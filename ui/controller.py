@@ -6,10 +6,12 @@ whole lifecycle is unit-tested directly.  Listeners (``subscribe``) hear every e
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -56,6 +58,24 @@ def listener_failed(s: Session, event: str, listener: Listener, exc: Exception) 
 def dismiss_listener_notice(s: Session) -> None:
     """The user has read the notice; a later failure of a listener not yet logged brings it back."""
     listener_problems(s).notice = None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exclusive(method: F) -> F:
+    """One control or slice at a time per session (``Session.lock``).
+
+    Streamlit's fast reruns (``runner.fastReruns``, on by default) answer a click with a new script thread
+    while the thread of the run before may still be inside a slice of training: without the lock, Pause
+    drew the iteration reached before that slice ended (the sidebar, drawn later, showed the newer one),
+    and Step or Reset could change a network the slice was still updating.  A slice is short (its time
+    slice, then the listeners), so a click waits at most that long."""
+    @functools.wraps(method)
+    def locked(self: Controller, *args: Any, **kwargs: Any) -> Any:
+        with self.s.lock:
+            return method(self, *args, **kwargs)
+    return locked  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -119,6 +139,7 @@ class Controller:
         return self.s.run is not None and not settings.same_model(self.s.run.config, self.s.config)
 
     # ----- controls ----------------------------------------------------------------
+    @exclusive
     def set_config(self, config: dnn.TrainConfig) -> None:
         """The Model page's new settings; a run that can take the change live takes it."""
         s = self.s
@@ -131,6 +152,7 @@ class Controller:
             config = run.config
         s.config = config
 
+    @exclusive
     def start(self) -> bool:
         """Train (a new run when there is none, it is over or the settings changed); False with
         ``session.error`` set when the settings cannot make a run."""
@@ -147,6 +169,7 @@ class Controller:
         self.tick()  # the first slice right away: the page then opens on progress instead of waiting a tick
         return True
 
+    @exclusive
     def queue(self, configs: Sequence[dnn.TrainConfig]) -> bool:
         """Train ``configs`` one after the other, each from iteration 0: the first now, each next one as
         the run before it finishes (a comparison that ends with every run on the charts).  False, with
@@ -168,6 +191,7 @@ class Controller:
         self._emit("start")
         return True
 
+    @exclusive
     def pause(self) -> None:
         s = self.s
         self._control()
@@ -176,6 +200,7 @@ class Controller:
             s.run.pause()
         self._emit("pause")
 
+    @exclusive
     def step(self) -> StepResult | None:
         """Exactly one iteration; the run stays paused.  None when the settings cannot make a run."""
         s = self.s
@@ -196,6 +221,7 @@ class Controller:
             self._finish()
         return s.last_step
 
+    @exclusive
     def reset(self) -> None:
         """Keep the current run in the history and start over at iteration 0 (status ready)."""
         s = self.s
@@ -205,6 +231,7 @@ class Controller:
         self._new_run()
         self._emit("reset")
 
+    @exclusive
     def tick(self, generation: int | None = None) -> TickResult:
         """One live-view tick: train a slice if this session is running and it is its turn.
 
@@ -235,6 +262,7 @@ class Controller:
             return TickResult(trained, finished=True)
         return TickResult(trained)
 
+    @exclusive
     def adopt(self, run: dnn.Trainer) -> None:
         """Make a loaded model the current run (the current one goes to the history); its config is taken
         as it is, even outside the widgets' ranges."""
@@ -245,6 +273,7 @@ class Controller:
         s.run, s.config, s.rate = run, run.config, 0.0
         self._emit("adopt")
 
+    @exclusive
     def switch_dataset(self, dataset: Dataset, key: str) -> None:
         """Use other data; the current run no longer fits it, so it goes to the history and is dropped."""
         s = self.s
@@ -257,6 +286,7 @@ class Controller:
         self._emit("switch")
 
     # ----- history -------------------------------------------------------------------
+    @exclusive
     def archive(self) -> None:
         """Keep the current run's curve in the history if it did any work; at most once per run."""
         s, run = self.s, self.s.run
@@ -268,6 +298,7 @@ class Controller:
                                 run.train_accuracy(), test))
         s.archived = run
 
+    @exclusive
     def delete_runs(self, labels: Collection[str]) -> int:
         """Drop the history's runs with these labels (the current run is not in the history); how many went."""
         s, doomed = self.s, set(labels)

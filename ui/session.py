@@ -6,6 +6,7 @@ invents one.  ``session()`` creates the Session on a tab's first run.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -184,6 +185,9 @@ class Session:
     inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None
     results_probs: tuple[tuple[int, int, tuple[int, ...]], np.ndarray] | None = None
     listener_problems: ListenerProblems | None = None  # ui.controller: listener failures, logged once each
+    # ui.controller: one control or slice at a time (Streamlit may run a click's script run in a new thread
+    # while the previous run's thread still trains a slice).
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def link_data(self) -> str | None:
