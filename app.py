@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui import blas, datasets, nav, settings, store_hooks, toy_link
+from ui import blas, datasets, nav, settings, store_hooks, theme, toy_link
 from ui.controller import Controller, controller
+from ui.presenter import apply_style
 from ui.text import literal
 from ui.widgets import run_summary
 
@@ -90,6 +91,10 @@ linked = apply_link_once(ctl)
 store_hooks.connect(ctl, keep_setup=linked)  # a link's setup wins; a bare address resumes the latest run
 store_hooks.render_notices(ctl.s)
 status_slot = st.sidebar.empty()
+# Every page alike: the compact layout (the projector look and the page row in presenter mode) and the screen
+# rules (44 px targets, no sideways scroll), set here once rather than by each page.
+apply_style(ctl.s)
+st.html(theme.SCREEN_STYLE)
 try:
     page.run()
 finally:

@@ -250,14 +250,14 @@ def test_a_link_with_the_new_settings(app_test):
 
 def test_a_page_that_fails_still_gets_the_sidebar_status_and_the_link_sync(app_test, monkeypatch):
     """app.py runs the page inside try/finally: the status and the URL follow the session even when it raises."""
-    from ui import presenter
+    from ui import widgets
 
     at = app_test("views/inspect.py")
     sess(at).config = dnn.TrainConfig(layer_dims=(sess(at).dataset.n_x, 3, 1), learning_rate=0.05)
 
-    def broken(s):
+    def broken(message):
         raise RuntimeError("a page failed")
-    monkeypatch.setattr(presenter, "apply_style", broken)
+    monkeypatch.setattr(widgets, "no_model_yet", broken)  # Inspect calls it when there is no run yet
     at.run()
     assert len(at.exception) == 1, "the page's error is shown (its text is redacted by the server's config)"
     assert any("layer_dims" in c.value and "[12288, 3, 1]" in c.value for c in at.sidebar.caption)

@@ -9,10 +9,9 @@ import streamlit as st
 from dnn.builder import dataset_advice
 from dnn.data import TEST_FILE, TRAIN_FILE, Dataset, load_catvnoncat_files
 from dnn.toy import DEFAULT_NOISE
-from ui import datasets, logs, photo_builder, plots_train, session, settings, theme, toy_link
+from ui import datasets, logs, photo_builder, plots_train, session, settings, toy_link
 from ui.controller import controller
 from ui.photo_builder import BUILT_KEY
-from ui.presenter import apply_style
 from ui.session import (
     BROWSE_PAGE,
     BROWSE_SPLIT,
@@ -200,8 +199,6 @@ def explain_flatten(ds: Dataset) -> None:
                 f"{np.round(ds.X_train[:6, 0], 4).tolist()}` (R, G, B of pixel (0,0), then of pixel (0,1)).")
 
 
-apply_style(session.session())  # presenter mode here too (it hides the sidebar)
-st.html(theme.SCREEN_STYLE)
 st.title("Data")
 s = session.session()
 st.session_state.setdefault(DATASET_CHOICE, current_choice(s.data_key))

@@ -7,9 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from dnn.data import DATA_DIR_ENV, TEST_FILE, TRAIN_FILE
-from ui import datasets, nav, session, settings, theme
+from ui import datasets, nav, session, settings
 from ui.controller import controller
-from ui.presenter import apply_style
 from ui.text import literal
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"  # drawn by assets/make_assets.py
@@ -20,8 +19,6 @@ def apply_preset(name: str) -> None:
     ctl.set_config(settings.preset_config(name, ctl.s.dataset.n_x))
 
 
-apply_style(session.session())
-st.html(theme.SCREEN_STYLE)
 st.title("DNN Explorer")
 # The presets first: one click to a course network, above the fold at 1280x720 and on a projector at 150%;
 # what the app is comes right after.

@@ -12,9 +12,8 @@ import streamlit as st
 
 import dnn
 from dnn.activations import LEAKY_SLOPE
-from ui import learning, plots_graph, session, theme
+from ui import learning, plots_graph, session
 from ui import plots_inspect as pi
-from ui.presenter import apply_style
 from ui.session import (
     GRAD_CHECK,
     INSPECT_ACT_HIST,
@@ -184,8 +183,6 @@ def gradient_check_view(run: dnn.Trainer) -> None:
 
 def main() -> None:
     s = session.session()
-    apply_style(s)
-    st.html(theme.SCREEN_STYLE)
     st.title("Inspect")
     run, ds = s.run, s.dataset
     if run is None:

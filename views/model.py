@@ -8,9 +8,8 @@ import streamlit as st
 import dnn
 from dnn.diagnose import check_duration, estimate_seconds
 from dnn.units import fmt_bytes
-from ui import learning, nav, plots_graph, plots_train, session, settings, theme, widgets
+from ui import learning, nav, plots_graph, plots_train, session, settings, widgets
 from ui.controller import Controller, controller
-from ui.presenter import apply_style
 from ui.session import CLIP_MODEL, N_HIDDEN, NETWORK_CHART
 from ui.settings import Setting
 from ui.theme import is_dark
@@ -183,8 +182,6 @@ def show_network(ctl: Controller, cfg: dnn.TrainConfig) -> None:
                "Point at or tap a unit to enlarge it.")
 
 
-apply_style(session.session())  # presenter mode here too (it hides the sidebar)
-st.html(theme.SCREEN_STYLE)
 st.title("Model")
 ctl = controller()
 ds = ctl.s.dataset

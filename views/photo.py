@@ -10,9 +10,8 @@ import dnn
 from dnn.data import Dataset
 from dnn.diagnose import check_saliency
 from dnn.photo import load_photo
-from ui import logs, nav, session, theme
+from ui import logs, nav, session
 from ui import plots_inspect as pi
-from ui.presenter import apply_style
 from ui.session import CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD
 from ui.text import literal
 from ui.widgets import no_model_yet, show_diagnosis
@@ -76,8 +75,6 @@ def classify(run: dnn.Trainer, ds: Dataset, image, x, col) -> None:
 
 
 def main() -> None:
-    apply_style(session.session())  # presenter mode here too (it hides the sidebar)
-    st.html(theme.SCREEN_STYLE)
     st.title("Your photo")
     s = session.session()
     s.photo_probability = None

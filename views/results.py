@@ -15,10 +15,9 @@ import streamlit as st
 import dnn
 from dnn.data import Dataset
 from dnn.diagnose import check_saliency
-from ui import logs, session, theme
+from ui import logs, session
 from ui import plots_inspect as pi
 from ui.controller import controller
-from ui.presenter import apply_style
 from ui.session import (
     CONFUSION,
     DOWNLOAD_MODEL,
@@ -185,8 +184,6 @@ def load_model_view(ds: Dataset) -> None:
 
 def main() -> None:
     s = session.session()
-    apply_style(s)
-    st.html(theme.SCREEN_STYLE)
     st.title("Results")
     ds, run = s.dataset, s.run
     if run is None:

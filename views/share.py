@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, session, theme
-from ui.presenter import apply_style
+from ui import nav, session
 from ui.session import SHARE_PAGE_LINK, SHARE_QR_DOWNLOAD, SHARE_TARGET
 from ui.share import QR_PX, link_note, link_params, qr_png, render_copy_link, share_url
 from ui.text import literal
@@ -13,8 +12,6 @@ QR_SHOWN_PX = 300
 
 
 def main() -> None:
-    apply_style(session.session())  # presenter mode here too (it hides the sidebar)
-    st.html(theme.SCREEN_STYLE)
     st.title("Share this setup")
     s = session.session()
     # The QR code first, beside the choices and the link: on a projector (1280x720 at 150%) it is on the first

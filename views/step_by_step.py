@@ -12,8 +12,6 @@ import numpy as np
 import streamlit as st
 
 from dnn.testcases import STEP_CASES, StepCase, matches
-from ui import session, theme
-from ui.presenter import apply_style
 from ui.session import STEP_TAB
 from ui.widgets import lazy_tabs
 
@@ -90,8 +88,6 @@ def show_case(number: int, case: StepCase, inputs: dict, live: dict | None, erro
 
 
 def main() -> None:
-    apply_style(session.session())
-    st.html(theme.SCREEN_STYLE)
     st.title("Step by step")
     st.markdown("The course builds the network from small helper functions. Here they are in the "
                 "course's order: the formula, the code this app actually runs, the course's test case, "

@@ -28,11 +28,10 @@ from ui import (
     plots_graph,
     plots_train,
     settings,
-    theme,
     train_view,
 )
 from ui.controller import Controller, controller, figures
-from ui.presenter import apply_style, presenter_on, presenter_toggle
+from ui.presenter import presenter_on, presenter_toggle
 from ui.session import (
     ACCURACY_CHART,
     BOUNDARY_CHART,
@@ -438,8 +437,6 @@ def data_problem(ctl: Controller) -> Diagnosis | None:
 
 def main() -> None:
     ctl = controller()
-    apply_style(ctl.s)
-    st.html(theme.SCREEN_STYLE)
     cfg, ds = ctl.s.config, ctl.s.dataset
     st.html(HEADING_CSS if presenter_on(ctl.s) else HEADING_CSS + HEADER_GAP_CSS)
     st.container(key="train_heading").markdown(

@@ -14,10 +14,6 @@ __all__ = ["screen_context"]
 ZOOMED = {"width": 853, "height": 480}   # 1280x720 at 150%
 SCALE = 1.5
 MOONS = "train?data=moons&hidden=50,50&iters=5000&lr=0.1"
-# Pages whose owners have not yet called ui.presenter.apply_style (views/lesson.py, views/board.py,
-# views/runs.py): presenter mode does not hide their sidebar. The test fails when one of them starts to
-# comply (then remove it here) or when any other page lacks it.
-AWAITING_APPLY_STYLE = {"Lesson", "Class board", "My runs"}
 # A chart counts as shown when this much of it is on the first screen (its title and the start of the plot).
 CHART_SHOWN_PX = 90
 
@@ -83,5 +79,5 @@ def test_share_qr_and_home_presets_on_the_first_screen_and_presenter_everywhere(
         if page.locator('[data-testid="stSidebar"]').first.is_visible():
             sidebar_back.add(title)
         assert overflow(page) == [], f"{title}: {overflow(page)}"
-    assert sidebar_back == AWAITING_APPLY_STYLE, f"presenter mode lets the sidebar back on {sorted(sidebar_back)}"
+    assert not sidebar_back, f"presenter mode lets the sidebar back on {sorted(sidebar_back)}"
     assert set(row) == {title for title, _ in links}, f"the presenter row reaches every page: {row}"
