@@ -27,4 +27,8 @@ if [ "${DNN_LINT:-1}" = 1 ]; then
   .venv/bin/mypy || lint=1
   [ "$lint" = 0 ] || { echo "ruff or mypy found problems (above)" >&2; exit 1; }
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), a test file each at a time: the browser tests mostly wait on the app's ticks, so
+# two at once nearly halve the run on a 2-core machine. DNN_TEST_WORKERS=0 runs everything in this process.
+workers="${DNN_TEST_WORKERS:-2}"
+if [ "$workers" = 0 ]; then exec .venv/bin/python -m pytest "$@"; fi
+exec .venv/bin/python -m pytest -n "$workers" --dist loadfile "$@"

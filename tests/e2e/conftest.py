@@ -32,7 +32,9 @@ from conftest_shared import needs_data, needs_photos  # noqa: E402,F401  re-expo
 
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-SERVER_LOG = ARTIFACTS / "e2e-server.log"
+# One log per pytest-xdist worker (each starts its own server): "-gw0", "-gw1", or "" without workers.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+SERVER_LOG = ARTIFACTS / f"e2e-server{'-' + _WORKER if _WORKER else ''}.log"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
