@@ -86,6 +86,16 @@ def test_trained_run_tabs_layers_gradients_check_and_unit_pictures(request):
     assert {t["name"] for t in norms[0]["data"]} == {f"‖d{p}{l}‖" for p in "Wb" for l in (1, 2, 3)}
     assert any("vanishing" in c.value for c in at.caption)
 
+    # The same net with 1/√n initialisation, dashed beside it: trained once per run state, kept in the Session.
+    at.toggle(key="inspect_sqrt_overlay").set_value(True).run()
+    assert not at.exception
+    saved = sess(at).sqrt_reference
+    assert saved is not None and saved[0] == (id(run), 60) and saved[1][0][-1] <= 60
+    reference = [s for s in plot_specs(at) if s["layout"].get("yaxis", {}).get("type") == "log"][0]
+    assert any(t.get("line", {}).get("dash") for t in reference["data"]), "the 1/√n norms are drawn dashed"
+    at.run()
+    assert sess(at).sqrt_reference is saved, "not trained again while the run has not moved on"
+
     open_tab(at, "Gradient check")
     at.button(key="grad_check").click().run()
     assert not at.exception

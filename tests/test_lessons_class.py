@@ -13,7 +13,6 @@ from ui.session import SESSION_KEY
 from ui.text import literal
 
 XOR = next(x for x in L.load_all([L.LESSONS_DIR])[0] if x.id == "09_xor")
-STATE_KEY = "lesson_state"
 
 
 def _open_class(app_test):
@@ -75,10 +74,10 @@ def test_a_class_follows_the_teacher(app_test):
 
     teacher.button("lesson_run").click().run()
     for _ in range(200):
-        if teacher.session_state[STATE_KEY].progress.answer().metrics is not None:
+        if teacher.session_state[SESSION_KEY].lesson.progress.answer().metrics is not None:
             break
         teacher.run()
-    metrics = teacher.session_state[STATE_KEY].progress.answer().metrics
+    metrics = teacher.session_state[SESSION_KEY].lesson.progress.answer().metrics
     assert L.failed_checks(XOR.steps[0], metrics) == []
     assert any(m.value.startswith("**The run:**") and "1 of 2 predicted it" in m.value for m in teacher.markdown)
 

@@ -12,7 +12,6 @@ from ui import lessons as L
 from ui.session import SESSION_KEY
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "lesson.py")
-STATE_KEY = "lesson_state"
 MAX_TICKS = 400
 LESSONS = L.load_all([L.LESSONS_DIR])[0]
 
@@ -22,7 +21,7 @@ def page() -> AppTest:
 
 
 def state(at: AppTest):
-    return at.session_state[STATE_KEY]
+    return at.session_state[SESSION_KEY].lesson
 
 
 def no_exception(at: AppTest) -> None:
@@ -139,7 +138,7 @@ def test_a_reload_comes_back_to_the_same_step_with_its_answers():
     assert again.subheader[0].value == lesson.steps[1].title
     from ui.text import literal
     assert [s.value for s in again.success] == [f"You predicted: **{literal(L.CURVE_SHAPES['flat'])}**"]
-    progress = again.session_state[STATE_KEY].progress
+    progress = again.session_state[SESSION_KEY].lesson.progress
     assert progress.answers[0].explanation.startswith("One *line*") and progress.answers[0].metrics is not None
 
 

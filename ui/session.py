@@ -23,9 +23,11 @@ if TYPE_CHECKING:  # the owners of these types import this module: no import at 
     from ui.controller import ListenerProblems
     from ui.identity import Identity
     from ui.learning import ViewState
+    from ui.lessons_progress import LessonView
     from ui.photo_builder import BuilderState
     from ui.store_hooks import StoreState
     from ui.toy_link import ToyOptions
+    from ui.train_view import Announcer, SpeedBucket
 
 SESSION_KEY = "dnn_explorer"
 
@@ -185,6 +187,11 @@ class Session:
     inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None
     results_probs: tuple[tuple[int, int, tuple[int, ...]], np.ndarray] | None = None
     listener_problems: ListenerProblems | None = None  # ui.controller: listener failures, logged once each
+    lesson: LessonView | None = None          # views/lesson.py: the lesson open in this tab, its step and answers
+    speed_bucket: SpeedBucket | None = None   # views/train.py: the chosen speed, held by the clock
+    announcer: Announcer | None = None        # views/train.py: what the live region said last, and when
+    # views/inspect.py: ((run id, iteration), (iterations, gradient norms)) of the same net with 1/√n init
+    sqrt_reference: tuple[tuple[int, int], tuple[list[int], dict[str, list[float]]]] | None = None
     # ui.controller: one control or slice at a time (Streamlit may run a click's script run in a new thread
     # while the previous run's thread still trains a slice).
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)

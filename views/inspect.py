@@ -122,7 +122,6 @@ def units_view(run: dnn.Trainer, ds) -> None:
                        key=INSPECT_UNITS, width="content")
 
 
-SQRT_REFERENCE = "_sqrt_reference"   # session key (no widget): the same net trained with 1/√n, per run state
 SQRT_OVERLAY = "inspect_sqrt_overlay"  # widget key (move to ui/session.py)
 REFERENCE_MAX_ITERATIONS = 3000       # the comparison run trains at most this many iterations
 
@@ -135,7 +134,8 @@ def sqrt_reference(run: dnn.Trainer) -> tuple[list[int], dict] | None:
                           "dashed: with ×0.01 the first layers' gradients vanish, with 1/√n they do not."):
         return None
     key = (id(run), run.iteration)
-    saved = st.session_state.get(SQRT_REFERENCE)
+    s = session.session()
+    saved = s.sqrt_reference
     if saved is None or saved[0] != key:
         iterations = max(1, min(run.iteration, REFERENCE_MAX_ITERATIONS))
         config = dataclasses.replace(run.config, init="sqrt", num_iterations=iterations)
@@ -143,7 +143,7 @@ def sqrt_reference(run: dnn.Trainer) -> tuple[list[int], dict] | None:
             other = dnn.Trainer(config, run.X, run.Y, run.X_test, run.Y_test)
             other.advance(iterations)
         saved = (key, (list(other.history.norm_iterations), dict(other.history.grad_norms)))
-        st.session_state[SQRT_REFERENCE] = saved
+        s.sqrt_reference = saved
     return saved[1]
 
 

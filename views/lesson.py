@@ -31,7 +31,6 @@ from ui.lessons_stores import challenge_store, class_store, progress_store
 from ui.text import literal
 
 # This page's state in st.session_state (a LessonView) until the Session has a typed field for it.
-STATE_KEY = "lesson_state"
 LESSON_PARAM = "lesson"        # ?lesson=<id> opens a lesson
 # Widget keys (one prefix, so no other page's key is taken).
 CHOICE, NUMBER, EXPLAIN_BOX = "lesson_choice", "lesson_number", "lesson_explain"
@@ -110,10 +109,9 @@ def all_lessons() -> tuple[list[lessons.Lesson], list[str]]:
 
 
 def view_of(ctl: Controller) -> LessonView:
-    found = st.session_state.get(STATE_KEY)
-    if not isinstance(found, LessonView):
-        found = st.session_state[STATE_KEY] = LessonView()
-    return found
+    if ctl.s.lesson is None:
+        ctl.s.lesson = LessonView()
+    return ctl.s.lesson
 
 
 def owner(ctl: Controller) -> str:

@@ -60,7 +60,7 @@ START_KEYS, PAUSE_KEYS, STEP_KEYS = "Alt+S", "Alt+P", "Alt+N"
 CURVES_TABLE = "curves_table"     # widget key: the curves as a table (move to ui/session.py)
 ENLARGE_UNIT = "enlarge_unit"     # widget key: the graph's unit enlarged from the keyboard (move to ui/session.py)
 # Kept in st.session_state under keys no widget uses (candidates for typed Session fields in ui/session.py).
-SPEED_KEPT, BUCKET_STATE, ANNOUNCER_STATE, BASE_CAP = "_speed_kept", "_speed_bucket", "_announcer", "_base_cap"
+SPEED_KEPT, BASE_CAP = "_speed_kept", "_base_cap"
 # Visually hidden but read by screen readers (the usual "sr-only" rules, inline: st.html keeps style attributes).
 SR_ONLY = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);"
            "white-space:nowrap;border:0")
@@ -121,7 +121,9 @@ def on_reset() -> None:
 
 
 def speed_bucket(ctl: Controller) -> train_view.SpeedBucket:
-    return st.session_state.setdefault(BUCKET_STATE, train_view.SpeedBucket())
+    if ctl.s.speed_bucket is None:
+        ctl.s.speed_bucket = train_view.SpeedBucket()
+    return ctl.s.speed_bucket
 
 
 def on_speed() -> None:
@@ -335,7 +337,9 @@ def show_numbers(ctl: Controller) -> None:
 
 def announce(ctl: Controller, now: float, iteration: int, total: int, cost: float, found: list[Diagnosis]) -> None:
     """A polite live region: the status, iteration and cost at most every few seconds, a diagnosis at once."""
-    announcer = st.session_state.setdefault(ANNOUNCER_STATE, train_view.Announcer())
+    if ctl.s.announcer is None:
+        ctl.s.announcer = train_view.Announcer()
+    announcer = ctl.s.announcer
     text = announcer.update(now, ctl.status, iteration, total, cost, found[0].title + "." if found else "")
     st.html(f'<div role="status" aria-live="polite" aria-atomic="true" style="{SR_ONLY}">{html.escape(text)}</div>')
 
