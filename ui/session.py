@@ -46,7 +46,7 @@ N_HIDDEN, NETWORK_CHART, CLIP_MODEL = "n_hidden", "network", "clip_model"
 INSPECT_SPLIT, INSPECT_INDEX, GRAD_CHECK = "inspect_split", "inspect_index", "grad_check"
 MODEL_UPLOAD, DOWNLOAD_MODEL, MISTAKE_CHOICE, MISLABELED = (
     "model_upload", "download_model", "mistake_choice", "mislabeled")
-CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD = "camera_on", "photo_camera", "photo_upload"
+CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD, PHOTO_WHICH = "camera_on", "photo_camera", "photo_upload", "photo_which"
 
 
 # ----- widget keys of the learning view: Train, Inspect, Results, Step by step, presenter mode -------
@@ -60,6 +60,7 @@ RESULTS_TAB, RESULTS_CELL, CONFUSION, MISLABELED_TABLE, MISTAKE_FORWARD = (
     "results_tab", "results_cell", "confusion", "mislabeled_table", "mistake_forward")
 STEP_TAB, PRESENTER_TOGGLE = "step_tab", "presenter_toggle"
 COMPARE_PRESETS, COMPARE_TRIO = "compare_presets", "compare_trio"
+CURVES_TABLE, ENLARGE_UNIT, SQRT_OVERLAY = "curves_table", "enlarge_unit", "inspect_sqrt_overlay"
 
 # ----- widget keys of your own data and sharing: the builder, toy options, the Share page --------------
 BUILDER_CAMERA, BUILDER_CAMERA_ON, BUILDER_CAMERA_TARGET, BUILDER_POSITIVE, BUILDER_TEST_PCT, BUILDER_SEED = (
@@ -190,6 +191,10 @@ class Session:
     lesson: LessonView | None = None          # views/lesson.py: the lesson open in this tab, its step and answers
     speed_bucket: SpeedBucket | None = None   # views/train.py: the chosen speed, held by the clock
     announcer: Announcer | None = None        # views/train.py: what the live region said last, and when
+    speed_kept: int | None = None             # views/train.py: the chosen speed (the widget's key goes with the page)
+    # views/train.py: the session's own cap per slice (DNN_ITERATIONS_PER_TICK), taken before a speed changes
+    # max_iterations_per_tick; a 1-tuple, because None is a cap too (no cap)
+    base_cap: tuple[int | None] | None = None
     # views/inspect.py: ((run id, iteration), (iterations, gradient norms)) of the same net with 1/√n init
     sqrt_reference: tuple[tuple[int, int], tuple[list[int], dict[str, list[float]]]] | None = None
     # ui.controller: one control or slice at a time (Streamlit may run a click's script run in a new thread

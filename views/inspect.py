@@ -26,6 +26,7 @@ from ui.session import (
     INSPECT_SPLIT,
     INSPECT_TAB,
     INSPECT_UNITS,
+    SQRT_OVERLAY,
 )
 from ui.text import literal
 from ui.theme import is_dark
@@ -122,7 +123,6 @@ def units_view(run: dnn.Trainer, ds) -> None:
                        key=INSPECT_UNITS, width="content")
 
 
-SQRT_OVERLAY = "inspect_sqrt_overlay"  # widget key (move to ui/session.py)
 REFERENCE_MAX_ITERATIONS = 3000       # the comparison run trains at most this many iterations
 
 

@@ -37,9 +37,11 @@ from ui.session import (
     BOUNDARY_CHART,
     COST_CHART,
     COST_CHART_SPEC,
+    CURVES_TABLE,
     DELETE_CONFIRM,
     DELETE_RUNS,
     DISCRETE,
+    ENLARGE_UNIT,
     GRAPH_CHART,
     LOG_Y,
     PAUSE,
@@ -57,10 +59,7 @@ from ui.widgets import show_diagnosis
 # Keyboard shortcuts (st.button's shortcut); "C" and "R" are Streamlit's own, Alt+ keeps single letters free
 # for screen readers' quick keys.
 START_KEYS, PAUSE_KEYS, STEP_KEYS = "Alt+S", "Alt+P", "Alt+N"
-CURVES_TABLE = "curves_table"     # widget key: the curves as a table (move to ui/session.py)
-ENLARGE_UNIT = "enlarge_unit"     # widget key: the graph's unit enlarged from the keyboard (move to ui/session.py)
 # Kept in st.session_state under keys no widget uses (candidates for typed Session fields in ui/session.py).
-SPEED_KEPT, BASE_CAP = "_speed_kept", "_base_cap"
 # Visually hidden but read by screen readers (the usual "sr-only" rules, inline: st.html keeps style attributes).
 SR_ONLY = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);"
            "white-space:nowrap;border:0")
@@ -132,7 +131,7 @@ def on_speed() -> None:
     ctl = controller()
     s = ctl.s
     speed = st.session_state.get(SPEED, learning.FULL_SPEED)
-    st.session_state[SPEED_KEPT] = speed
+    s.speed_kept = speed
     if speed:
         st.query_params[train_view.SPEED_PARAM] = str(speed)
     elif train_view.SPEED_PARAM in st.query_params:
@@ -144,7 +143,9 @@ def on_speed() -> None:
 
 def capped(s, iterations: int | None) -> int | None:
     """A slice's cap under the session's own (DNN_ITERATIONS_PER_TICK, which the browser tests set)."""
-    base = st.session_state.setdefault(BASE_CAP, s.max_iterations_per_tick)
+    if s.base_cap is None:
+        s.base_cap = (s.max_iterations_per_tick,)
+    base = s.base_cap[0]
     if iterations is None:
         return base
     return iterations if base is None else min(base, iterations)
@@ -156,8 +157,8 @@ def restore_speed(ctl: Controller) -> None:
         return
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     linked = train_view.speed_from_link(query, learning.SPEEDS)
-    st.session_state[SPEED] = linked if linked is not None else st.session_state.get(SPEED_KEPT,
-                                                                                    learning.FULL_SPEED)
+    kept = ctl.s.speed_kept if ctl.s.speed_kept is not None else learning.FULL_SPEED
+    st.session_state[SPEED] = linked if linked is not None else kept
     if st.session_state[SPEED]:
         on_speed()
 
