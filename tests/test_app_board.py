@@ -109,8 +109,9 @@ def test_my_runs_lists_shares_and_forgets(app_test):
 
 
 def _link(at) -> board_link.BoardLink:
-    s = sess(at)
-    return s.board_link if hasattr(s, "board_link") else at.session_state[board_link.EXTRAS_KEY]
+    found = sess(at).board_link
+    assert found is not None, "the session has no BoardLink yet"
+    return found
 
 
 def _board_rows(at) -> list[dict]:
@@ -261,6 +262,12 @@ def test_train_offers_submit_to_the_joined_class(app_test):
     student.run()  # the Train page itself offers it, under the numbers, and submits with the name typed there
     [offer] = [b for b in student.button if b.key == board_link.OFFER_SUBMIT]
     assert offer.label == "Submit to Lab 7"
+    offer.click().run()  # no name yet: refused, and said where the student looks (a toast: the offer's
+    # fragment rerun does not draw the page's notices)
+    refused = [t.value for t in student.toast]
+    assert len(refused) == 1 and "name" in refused[0].lower(), refused
+    assert run_store().boards.entries(code) == []
+    [offer] = [b for b in student.button if b.key == board_link.OFFER_SUBMIT]
     student.text_input(key=board_link.OFFER_NAME).input("Grace")
     offer.click().run()
     assert not student.exception

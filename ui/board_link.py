@@ -18,7 +18,6 @@ from ui.controller import Controller, figures
 from ui.session import Session
 from ui.text import literal
 
-EXTRAS_KEY = __name__
 OFFER_NAME, OFFER_SUBMIT = "board_offer_name", "board_offer_submit"
 
 
@@ -32,15 +31,10 @@ class BoardLink:
 
 
 def link(s: Session) -> BoardLink:
-    """This session's BoardLink: the typed Session field ``board_link`` once ui/session.py declares it; until
-    then Streamlit's session state under this module's key (a tab's session state is its Session's too)."""
-    if hasattr(s, "board_link"):
-        if s.board_link is None:
-            s.board_link = BoardLink(pins={}, admins={})
-        return s.board_link
-    if EXTRAS_KEY not in st.session_state:
-        st.session_state[EXTRAS_KEY] = BoardLink(pins={}, admins={})
-    return st.session_state[EXTRAS_KEY]
+    """This session's BoardLink (created on first use)."""
+    if s.board_link is None:
+        s.board_link = BoardLink(pins={}, admins={})
+    return s.board_link
 
 
 def percent(value: float | None) -> str:
@@ -93,6 +87,8 @@ def _submit(ctl: Controller, found: Store, code: str) -> None:
         submit_run(found, ctl.s, code, st.session_state.get(OFFER_NAME) or link(ctl.s).name)
     except (StoreError, ValueError) as exc:
         state.notice("error", str(exc))
+        # Said here too, as below: the notices are drawn by a full rerun, not by the fragment's.
+        st.toast(str(exc), icon=":material/error:")
         return
     state.notice("info", f"Your run is on class board {code}.")
     # The button lives in Train's live fragment, whose rerun does not redraw the page's notices: say it here too.

@@ -55,7 +55,6 @@ from ui.session import (
 )
 from ui.text import isolate, literal, safe_rows
 
-EXTRAS_KEY = "photo_builder"
 BUILT_KEY = "upload:built"  # the data key of a set built here (a link cannot carry it)
 PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 THUMBS_SHOWN = 24  # per class; the rest are counted, not drawn (hundreds of buttons slow the page)

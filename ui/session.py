@@ -20,6 +20,7 @@ from dnn.data import Dataset
 from ui import datasets, pacing, settings
 
 if TYPE_CHECKING:  # the owners of these types import this module: no import at run time, no cycle
+    from ui.board_link import BoardLink
     from ui.controller import ListenerProblems
     from ui.identity import Identity
     from ui.learning import ViewState
@@ -184,6 +185,7 @@ class Session:
     builder: BuilderState | None = None       # ui.photo_builder: the photo set being built
     presenter: bool = False                   # ui.presenter: presenter mode, kept from page to page
     board_code: str | None = None             # views/board.py: the class board this tab has open
+    board_link: BoardLink | None = None       # ui.board_link: the name this tab submits under, PINs, admin secrets
     # views/inspect.py: ((run id, iteration), snapshot); views/results.py: ((run id, iteration, shape), P(class 1))
     inspect_batch: tuple[tuple[int, int], dnn.Snapshot] | None = None
     results_probs: tuple[tuple[int, int, tuple[int, ...]], np.ndarray] | None = None

@@ -26,7 +26,7 @@ def photo_source():
     shot = None
     if st.toggle("Use the camera", key=CAMERA_ON,
                  help="Off by default so the browser does not ask for the camera until you want it. On a phone, "
-                      "“Upload a photo” also offers the phone's own camera app (front or back camera)."):
+                      "the button at the top right of the picture switches to the back camera."):
         shot = st.camera_input("Take a picture", key=PHOTO_CAMERA)
     upload = st.file_uploader("Upload a photo", type=PHOTO_TYPES, key=PHOTO_UPLOAD)
     if shot is not None and upload is not None:

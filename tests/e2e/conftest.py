@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -120,8 +121,12 @@ def server() -> Iterator[Server]:
     ARTIFACTS.mkdir(exist_ok=True)
     # A capped number of iterations per tick keeps every run in progress for many ticks, however fast the
     # machine: the tests look at runs while they train (speed is bench/bench_app.py's business).
+    # Its own throwaway store, and room for every browser the suite opens: they all come from 127.0.0.1, and
+    # past the per-address cap (60 an hour, a class behind one NAT) a new browser saves nothing, so a test's
+    # outcome would hang on how many ran before it on this server (the cap has its own tests, test_trust_quota).
     env = {**os.environ, "DNN_DATA_DIR": str(DATA_DIR), "DNN_ITERATIONS_PER_TICK": str(ITERATIONS_PER_TICK),
-           "OPENBLAS_NUM_THREADS": "1"}
+           "OPENBLAS_NUM_THREADS": "1", "DNN_DATA_HOME": tempfile.mkdtemp(prefix="dnn-e2e-home-"),
+           "DNN_IDENTITIES_PER_ADDRESS_HOUR": "100000"}
     cmd = [str(python), "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]

@@ -91,7 +91,12 @@ def _submit_from_train(page, name: str, shown: str) -> None:
     wait_ready(page)
     page.locator(".st-key-board_offer_submit button").first.click()
     # Submitted: the session now knows its name on the board, so the offer stops asking for it.
-    field.wait_for(state="detached", timeout=20_000)
+    try:
+        field.wait_for(state="detached", timeout=20_000)
+    except Exception as exc:
+        screenshot(page, f"class-board-flow-{name.lower()}-not-submitted")
+        toasts = page.locator('[data-testid="stToast"]').all_inner_texts()
+        raise AssertionError(f"{name}'s submission was not taken; toasts: {toasts}") from exc
     wait_ready(page)
     # The offer sits in Train's live fragment, whose rerun does not draw the store's notices: the student's
     # own Class board page (still joined, nothing typed) shows the entry.

@@ -179,6 +179,43 @@ def test_camera_shots_one_after_another(server, camera_page, shot):
     assert_no_exception(page)
 
 
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36")
+FACING_JS = """() => { const v = document.querySelector('[data-testid="stCameraInput"] video');
+    const track = v && v.srcObject && v.srcObject.getVideoTracks()[0];
+    return track && v.readyState >= 2 ? (track.getSettings().facingMode || track.getConstraints().facingMode
+        || 'unknown') : null; }"""
+
+
+def test_a_phone_can_switch_to_the_back_camera(browser, server, shot):
+    """On a phone, Your photo's camera has Streamlit's "Switch camera" button: it asks for the back camera
+    (facing "environment") instead of the front one (Chromium's fake camera stands in for both)."""
+    camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
+                                                 args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS)
+    try:
+        context = camera_browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                             has_touch=True, user_agent=PHONE_UA)
+        context.grant_permissions(["camera"], origin=server.base_url)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(server.url("photo"))
+        wait_ready(page)
+        page.locator(".st-key-camera_on label").first.click()
+        wait_ready(page)
+        switch = page.locator('[data-testid="stCameraInputSwitchButton"] button')
+        switch.wait_for()
+        # The stream's constraints say which camera it asked for: the front one first, the back one after.
+        asked = [page.wait_for_function(FACING_JS, timeout=30_000, polling=100).json_value()]
+        switch.click()
+        page.wait_for_function(f"() => ({FACING_JS})() === 'environment'", timeout=30_000, polling=100)
+        asked.append(page.evaluate(f"({FACING_JS})()"))
+        shot(page, "phone-back-camera")
+        assert asked == ["user", "environment"], asked
+        assert_no_exception(page)
+    finally:
+        camera_browser.close()
+
+
 def test_qr_code_decodes_to_the_pages_own_link_which_opens_the_same_setup(server, new_page, shot):
     import zxingcpp
     from PIL import Image
