@@ -44,9 +44,12 @@ from .schedules import DECAYS
 # first cost, and at least DIVERGED_MIN_COST (a 50/50 guess costs 0.69).
 DIVERGED_FACTOR = 10.0
 DIVERGED_MIN_COST = 5.0
-# A diverged run falls back to parameters kept every max(1, weights // KEEP_GOOD_VALUES) iterations (see
-# _fresh_state): a copy and a bound check of 16,384 weights cost about what one small iteration does.
+# A diverged run falls back to parameters kept every max(KEEP_GOOD_EVERY, weights // KEEP_GOOD_VALUES)
+# iterations, at most record_every (see _fresh_state): a copy and a bound check of 16,384 weights cost about
+# what one small iteration does; their fixed cost (some 200 us) is spread over KEEP_GOOD_EVERY iterations (every
+# 10 still made a Gram-layer update 6% slower; 25 is the app's record interval for a course-length run).
 KEEP_GOOD_VALUES = 16_384
+KEEP_GOOD_EVERY = 25
 
 
 class Status(str, Enum):  # noqa: UP042 - StrEnum would change str(Status.DONE), which callers may show
@@ -191,14 +194,13 @@ class Trainer:
         self._cost_limit: float | None = None
         # The last parameters whose output is finite for every input (finite.py's rule, the one a model
         # file must pass to load), with their iteration: what a diverged run falls back to.  Copying and
-        # checking them costs a few passes over every weight: every iteration for a small network, about
-        # every KEEP_GOOD_VALUES weights' worth of iterations for a large one (W1 of the cat net: every 15),
-        # every record_every iterations when W1 must be formed (the Gram layer's iteration costs less).
-        self._good: tuple[int, Parameters] | None = None
-        n_values = self.first.weights().size if self.first.weights_are_free else 0
-        n_values += sum(v.size for v in self._params.values())
-        every = max(1, n_values // KEEP_GOOD_VALUES) if self.first.weights_are_free else self.config.record_every
-        self._good_every = min(every, self.config.record_every)
+        # checking them costs a few passes over what the layers hold, and some fixed overhead: every
+        # KEEP_GOOD_EVERY iterations for a small network (and for the Gram layer, which holds n_1 x m
+        # coordinates, not W1), about every KEEP_GOOD_VALUES values' worth of iterations for a larger one
+        # (the cat net's W1 alone would say 15: it keeps every 25); never rarer than record_every.
+        self._good: tuple[int, Any, Parameters] | None = None  # (iteration, first.keep(), the other parameters)
+        n_values = self.first.kept_values + sum(v.size for v in self._params.values())
+        self._good_every = min(max(KEEP_GOOD_EVERY, n_values // KEEP_GOOD_VALUES), self.config.record_every)
         self._keep_good()
 
     def reset(self) -> None:
@@ -293,6 +295,8 @@ class Trainer:
     def _settle(self) -> None:
         if self.status == Status.DIVERGED:
             return
+        if not self._finite_parameters():  # whoever looks after a slice sees finite weights
+            return self._diverge(math.nan)
         if self.iteration >= self.config.num_iterations:
             if self.status != Status.DONE and not self._finite_output():
                 return self._diverge(math.nan, "the weights grew so large that some inputs give no finite output")
@@ -376,8 +380,7 @@ class Trainer:
             return self._diverge(cost)
         self._update(grads, DECAYS[cfg.decay](cfg.learning_rate, epoch, cfg))
         self.iteration += 1
-        if not self._finite_parameters():  # e.g. Adam's 0 / 0 at an underflowing epsilon
-            return self._diverge(cost, "the update made some weights NaN or infinite")
+        # Weights an update made NaN or infinite show in the next cost, or in _settle at the end of the slice.
         if self.iteration % self._good_every == 0:
             self._keep_good()
         return None
@@ -442,6 +445,8 @@ class Trainer:
     def _diverge(self, cost: float, reason: str = "") -> None:
         """Mark the run diverged and keep the last parameters whose output is finite for every input."""
         at = self.iteration
+        if not reason and not self._finite_parameters():  # e.g. Adam's 0 / 0 at an underflowing epsilon
+            reason = "an update made some weights NaN or infinite"
         self.status = Status.DIVERGED
         if not self._finite_output() and self._good is not None:
             self._fall_back(*self._good)
@@ -458,20 +463,22 @@ class Trainer:
         return self.first.finite() and all(bool(np.isfinite(np.sum(v))) for v in self._params.values())
 
     def _finite_output(self) -> bool:
-        """finite.py's rule on the current parameters (NaN or inf weights fail it too)."""
+        """finite.py's rule on the current parameters (NaN or inf weights fail it too), with layer 1 bounded
+        by its strategy (without forming W1)."""
         cfg = self.config
         return self._finite_parameters() and has_finite_output(
-            self.parameters, cfg.layer_dims, cfg.hidden_activation, cfg.dtype)
+            self._params, cfg.layer_dims, cfg.hidden_activation, cfg.dtype, first=self.first.abs_bound)
 
     def _keep_good(self) -> None:
         if self._finite_output():
-            self._good = (self.iteration, self.parameters)
+            self._good = (self.iteration, self.first.keep(), {k: v.copy() for k, v in self._params.items()})
 
-    def _fall_back(self, iteration: int, parameters: Parameters) -> None:
+    def _fall_back(self, iteration: int, kept: Any, params: Parameters) -> None:
         """Back to kept parameters; the dense first layer holds them (a diverged run trains no more)."""
-        params = {k: v.copy() for k, v in parameters.items()}
-        self.first = make_first_layer(params.pop("W1"), self.X, 0, "direct", self.config)
-        self._params, self.iteration, self._materialised = params, iteration, None
+        W1 = self.first.kept_weights(kept)
+        self.first = make_first_layer(W1, self.X, 0, "direct", self.config)
+        self._params = {k: v.copy() for k, v in params.items()}
+        self.iteration, self._materialised = iteration, None
 
     # ----- records -------------------------------------------------------------
     def _record_accuracy(self, i: int, AL: np.ndarray | None) -> None:

@@ -9,10 +9,14 @@ from numpy.testing import assert_allclose, assert_array_equal
 import dnn
 from dnn.engine import Status
 from dnn.finite import has_finite_output
+from dnn.first_layer import STRATEGIES
 from dnn.optimizers import OPTIMIZERS, Optimizer
 from ui.settings import make_config
 
-EPS_RUN = dict(layer_dims=(2, 7, 9, 11, 11, 3, 3, 1), init="course", optimizer="adam", num_iterations=1)
+# record_every=1: the fall-back point is kept every iteration (never rarer than the records), so these tests
+# can name the exact iteration a run falls back to.
+EPS_RUN = dict(layer_dims=(2, 7, 9, 11, 11, 3, 3, 1), init="course", optimizer="adam", num_iterations=1,
+               record_every=1)
 XOR_CHOICES = {"hidden_activation": "leaky_relu", "init": "large", "seed": 4294967295, "learning_rate": 0.1,
                "lambd": 0.1, "l1": 1e-4, "keep_prob": 0.6, "batch_size": 3, "decay": "scheduled",
                "decay_rate": 0.01, "time_interval": 1000000, "num_iterations": 12}
@@ -71,7 +75,7 @@ def test_an_update_that_makes_weights_nan_diverges_and_keeps_the_weights_before_
     run = _run(dnn.TrainConfig(**{**EPS_RUN, "num_iterations": 10}), data)
     run.advance(2)
     after_two = run.parameters
-    run.advance(10)
+    run.advance(1)  # the slice ends with the poisoned update: no next cost shows it, the slice's end does
     assert run.status == Status.DIVERGED and run.done
     assert "NaN or infinite" in run.message and run.iteration == 2
     for key, value in run.parameters.items():
@@ -105,9 +109,11 @@ def test_a_diverged_run_saves_and_loads_back_with_the_same_parameters():
     assert_allclose(back.predict_proba(data.X_test), run.predict_proba(data.X_test))
 
 
-def test_a_run_whose_weights_outgrow_the_rule_without_a_cost_jump_falls_back(monkeypatch):
+@pytest.mark.parametrize("first_layer", sorted(STRATEGIES))
+def test_a_run_whose_weights_outgrow_the_rule_without_a_cost_jump_falls_back(monkeypatch, first_layer):
     """Weights multiplied by 1e200 at the last update: the cost may stay finite, the rule fails, so the run
-    ends DIVERGED at the update before, not DONE with a model that could not be loaded."""
+    ends DIVERGED at the update before, not DONE with a model that could not be loaded.  Every first-layer
+    strategy keeps its fall-back point in its own form (the Gram layer: its coordinates, not W1)."""
     gd = OPTIMIZERS["gd"]
 
     def blow_up(param, grad, state, lr, t, config):
@@ -117,7 +123,9 @@ def test_a_run_whose_weights_outgrow_the_rule_without_a_cost_jump_falls_back(mon
 
     monkeypatch.setitem(OPTIMIZERS, "gd", Optimizer(gd.init, blow_up, gd.keeps_span))
     data = dnn.toy_dataset("moons")
-    run = _run(dnn.TrainConfig((2, 5, 1), num_iterations=4, learning_rate=0.1), data)
+    run = dnn.Trainer(dnn.TrainConfig((2, 5, 1), num_iterations=4, learning_rate=0.1, record_every=1), data.X_train,
+                      data.train_y, data.X_test, data.test_y, first_layer=first_layer)
+    assert run.first.name == first_layer
     run.advance(3)
     good = run.parameters
     run.advance(1)
@@ -127,3 +135,53 @@ def test_a_run_whose_weights_outgrow_the_rule_without_a_cost_jump_falls_back(mon
     buffer = io.BytesIO()
     dnn.save_run(buffer, run, data.classes)
     assert dnn.load_model(buffer.getvalue()).hyperparameters["iteration"] == 3
+
+
+@pytest.mark.parametrize("first_layer", sorted(STRATEGIES))
+@pytest.mark.parametrize("scale", [1.0, 1e150, 1e300])
+def test_each_strategys_first_layer_bound_is_never_below_the_exact_one(first_layer, scale):
+    """The engine checks the rule with the strategy's bound on |W1| a (no W1 formed): a bound at least the
+    exact one, so a network it passes passes the exact rule that model files must pass."""
+    data = dnn.toy_dataset("moons")
+    run = dnn.Trainer(dnn.TrainConfig((2, 5, 3, 1), num_iterations=20, learning_rate=0.3, lambd=0.1),
+                      data.X_train, data.train_y, first_layer=first_layer)
+    run.advance(7)
+    W1 = run.first.weights()
+    exact = np.abs(W1) @ np.full((2, 1), 1000.0)
+    bound = run.first.abs_bound(1000.0)
+    assert bound.shape == exact.shape and np.all(bound >= exact * (1 - 1e-12)), (bound, exact)
+    if first_layer != "gram":
+        assert_allclose(bound, exact, rtol=1e-12)
+    if first_layer == "gram":  # grow W1 towards the rule's limit
+        run.first.coords["s"] *= scale
+        run.first.coords["C"] *= scale
+    else:
+        run.first.W1 *= scale
+    cfg, params = run.config, run.parameters
+    if run._finite_output():  # the engine's check passing implies the exact rule on the formed W1
+        assert has_finite_output(params, cfg.layer_dims, cfg.hidden_activation, cfg.dtype)
+    if not has_finite_output(params, cfg.layer_dims, cfg.hidden_activation, cfg.dtype):
+        assert not run._finite_output()
+
+
+def test_without_records_every_update_the_fall_back_point_is_kept_every_25_updates(monkeypatch):
+    """The copy and the check cost some 200 us whatever the size: a small network keeps its fall-back point
+    every KEEP_GOOD_EVERY updates (recording every update keeps it every update, as above)."""
+    from dnn.engine import KEEP_GOOD_EVERY
+
+    gd = OPTIMIZERS["gd"]
+
+    def poisoned(param, grad, state, lr, t, config):
+        gd.update(param, grad, state, lr, t, config)
+        if t == 60:
+            param.flat[0] = np.nan
+
+    monkeypatch.setitem(OPTIMIZERS, "gd", Optimizer(gd.init, poisoned, gd.keeps_span))
+    data = dnn.toy_dataset("moons")
+    run = _run(dnn.TrainConfig((2, 5, 1), num_iterations=100, learning_rate=0.1), data)
+    run.advance(50)
+    after_fifty = run.parameters
+    run.advance(100)
+    assert KEEP_GOOD_EVERY == 25 and run.status == Status.DIVERGED and run.iteration == 50
+    for key, value in run.parameters.items():
+        assert_array_equal(value, after_fifty[key], err_msg=key)
