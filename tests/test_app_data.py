@@ -161,7 +161,7 @@ def test_a_bad_zip_shows_an_error_and_keeps_the_data_and_the_run(app_test, label
     assert len(sess(at).runs) == runs
     assert sess(at).upload_ids is None
     # The page still renders the old data below the error.
-    assert rendered(at.subheader[0].value) == f"Active: {before.name}"
+    assert rendered(at.header[0].value) == f"Active: {before.name}"
 
 
 def test_a_bad_zip_after_a_good_one_keeps_the_good_one(app_test):
@@ -322,7 +322,7 @@ def test_build_a_set_from_uploads_rename_remove_and_choose_the_positive_class(ap
     assert (ds.m_train, ds.m_test) == (34, 8)  # 17 + 17 train, 4 + 4 test
     assert sess(at).config.layer_dims[0] == 12288
     assert at.radio(key="dataset_choice").value == "build"
-    assert rendered(at.subheader[0].value) == "Active: My photos"
+    assert rendered(at.header[0].value) == "Active: My photos"
     assert any("Positive class (label 1, what P(...) means) = 'puppy'" in rendered(i.value) for i in at.info)
     assert at.get("download_button"), "the built set can be downloaded as a zip"
 

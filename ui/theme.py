@@ -100,6 +100,9 @@ SCREEN_CSS = """
   [data-testid="stMain"] button, [data-testid="stMain"] [role="tab"], [data-testid="stMain"] summary,
   [data-testid="stMain"] [data-baseweb="select"] > div, [data-testid="stMain"] input,
   [data-testid="stSidebarNavLink"], [data-testid="stHeader"] button { min-height: 44px; min-width: 44px; }
+  /* ... but a tab keeps its label's width: min-width 44px let the row squeeze tabs over each other's labels;
+     the tab row scrolls instead. */
+  [data-testid="stMain"] [role="tab"] { min-width: max-content; flex-shrink: 0; }
   [data-testid="stMain"] label:has([role="switch"]), [data-testid="stMain"] label:has(input[type="radio"]),
   [data-testid="stMain"] label:has(input[type="checkbox"]) { min-height: 44px; align-items: center; }
   [data-testid="stHeaderActionElements"] { display: none; }

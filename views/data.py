@@ -213,7 +213,7 @@ st.caption("Switching data archives the current run (its curve stays in the Trai
 for note in ds.notes:
     st.info(literal(note, limit=2000))
 
-st.subheader(f"Active: {literal(ds.name)}")
+st.header(f"Active: {literal(ds.name)}")
 if s.data_key == ZIP_UPLOAD:  # a built set got the same advice in the builder
     for advice in dataset_advice(ds):
         st.warning(literal(advice.text, limit=1000), icon=":material/warning:")

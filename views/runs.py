@@ -79,7 +79,7 @@ def run_actions(store, summaries, state) -> None:
 
 
 def forget(store, state) -> None:
-    st.subheader("Forget my runs")
+    st.header("Forget my runs")
     sure = st.checkbox("Yes, delete every run of this browser and its class board entries", key=RUNS_FORGET_CONFIRM)
     st.button("Forget my runs", key=RUNS_FORGET, type="primary", disabled=not sure,
               on_click=_act, args=(_forget, store, state))

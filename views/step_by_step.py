@@ -98,6 +98,7 @@ def main() -> None:
     st.info(f"{ok} of {len(STEP_CASES)} functions reproduce the course's expected output.")
     with st.expander("Where training uses its own loop, for speed"):
         st.markdown(OWN_LOOP)
+    st.header("The functions")
     lazy_tabs([tab_label(k, c) for k, c in enumerate(STEP_CASES, start=1)], STEP_TAB,
               [functools.partial(show_case, k, case, *result)
                for k, (case, result) in enumerate(zip(STEP_CASES, results, strict=True), start=1)])

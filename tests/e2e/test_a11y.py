@@ -1,5 +1,6 @@
 """axe-core on every page after a trained five-layer run: at 1280x720 in light and dark (the browser's
-setting, and the app's own theme switch) and at 390x844; any critical or serious violation fails.
+setting, and the app's own theme switch) and at 390x844; any critical or serious violation fails, and so does
+a skipped heading level (axe's heading-order, moderate).
 
 axe-core comes from the npm registry through package.json (`npm ci`), injected from node_modules: no CDN.
 Every violation seen (minor and moderate too) is written to artifacts/a11y-<mode>.json, and screenshots
