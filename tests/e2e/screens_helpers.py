@@ -19,6 +19,11 @@ from .conftest import ARTIFACTS, REPO, SCREENSHOTS, assert_no_exception, metric_
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
+# A phone as the server sees it: a touch screen, a mobile viewport and a phone's user agent (Streamlit shows some
+# things to phones only, e.g. the camera's "Switch camera" button).
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36")
+PHONE_CONTEXT = {"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA}
 # Requests to the server itself, and data the page made (images, blobs) are fine; anything else leaves.
 LOCAL = re.compile(r"^((https?|wss?)://127\.0\.0\.1(:\d+)?/|data:|blob:|about:)")
 # axe-core's own impact levels that fail a page (issue 21: zero critical and zero serious violations), and
@@ -40,7 +45,7 @@ def screen_context(browser):
     contexts = []
 
     def make(viewport: dict = DESKTOP, color_scheme: str = "light", phone: bool = False, scale: float = 1):
-        extra = {"is_mobile": True, "has_touch": True} if phone else {}
+        extra = PHONE_CONTEXT if phone else {}
         context = browser.new_context(viewport=viewport, color_scheme=color_scheme, device_scale_factor=scale,
                                       **extra)
         contexts.append(context)
@@ -79,9 +84,18 @@ def page_links(page) -> list[tuple[str, str]]:
         return [title, new URL(a.href).pathname.replace(/^\\//, '')]; })""", NAV_LINKS)
 
 
+PHONE_SIDEBAR_CLOSED_JS = """() => /Mobile/.test(navigator.userAgent)
+    && document.querySelector('[data-testid="stSidebar"]')?.getAttribute('data-collapsed') === 'true'"""
+
+
 def go(page, path: str) -> None:
     """Open a page inside the same session (a click on its navigation link, open or collapsed sidebar);
-    in presenter mode, where the sidebar is hidden, the page row's link."""
+    in presenter mode, where the sidebar is hidden, the page row's link.  On a phone, as a person does: open
+    the sidebar, tap the link (Streamlit closes it again; a click on the hidden link left it open over the
+    page)."""
+    if page.evaluate(PHONE_SIDEBAR_CLOSED_JS):
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.locator('[data-testid="stSidebar"][data-collapsed="false"]').wait_for()
     clicked = page.evaluate("""path => {
         const links = [...document.querySelectorAll('a[href]')].filter(a =>
             new URL(a.href).pathname.replace(/^\\//, '') === path);

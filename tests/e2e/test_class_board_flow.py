@@ -14,7 +14,7 @@ import re
 import time
 
 from .conftest import assert_no_exception, metric, open_class, train_status, wait_ready
-from .screens_helpers import DESKTOP, PHONE, go, screenshot
+from .screens_helpers import DESKTOP, PHONE, PHONE_CONTEXT, go, screenshot
 
 ZOOMED = {"width": 853, "height": 480}   # 1280x720 at 150% (as test_projector.py)
 SCALE = 1.5
@@ -27,7 +27,7 @@ ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f"))
 
 
 def _context(browser, viewport, phone=False, scale=1.0):
-    extra = {"is_mobile": True, "has_touch": True} if phone else {}
+    extra = PHONE_CONTEXT if phone else {}
     context = browser.new_context(viewport=viewport, device_scale_factor=scale, **extra)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)

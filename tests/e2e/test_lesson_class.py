@@ -5,14 +5,14 @@ it on the projector and on both students' screens.  No request leaves the server
 from __future__ import annotations
 
 from .conftest import assert_no_exception, nav, open_class, wait_ready
-from .screens_helpers import DESKTOP, PHONE, go, overflow, watch_requests
+from .screens_helpers import DESKTOP, PHONE, PHONE_CONTEXT, go, overflow, watch_requests
 
 XOR_STEP = "No hidden layer"
 COIN_FLIP, ALMOST = "no: about a coin flip", "yes, almost perfectly"
 
 
 def _context(browser, viewport, phone=False):
-    extra = {"is_mobile": True, "has_touch": True} if phone else {}
+    extra = PHONE_CONTEXT if phone else {}
     context = browser.new_context(viewport=viewport, **extra)
     page = context.new_page()
     page.set_default_timeout(60_000)

@@ -21,6 +21,7 @@ from .conftest import (
     train_status,
     wait_ready,
 )
+from .screens_helpers import PHONE, PHONE_CONTEXT
 
 CATS = ["kittens.jpg", "white_kitten.jpg", "tiger.jpg", "lion.jpg"]
 OTHERS = ["puppy.jpg", "bird.jpg"]
@@ -179,8 +180,6 @@ def test_camera_shots_one_after_another(server, camera_page, shot):
     assert_no_exception(page)
 
 
-PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-            "Chrome/131.0.0.0 Mobile Safari/537.36")
 FACING_JS = """() => { const v = document.querySelector('[data-testid="stCameraInput"] video');
     const track = v && v.srcObject && v.srcObject.getVideoTracks()[0];
     return track && v.readyState >= 2 ? (track.getSettings().facingMode || track.getConstraints().facingMode
@@ -193,8 +192,7 @@ def test_a_phone_can_switch_to_the_back_camera(browser, server, shot):
     camera_browser = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
                                                  args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS)
     try:
-        context = camera_browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                             has_touch=True, user_agent=PHONE_UA)
+        context = camera_browser.new_context(viewport=PHONE, **PHONE_CONTEXT)
         context.grant_permissions(["camera"], origin=server.base_url)
         page = context.new_page()
         page.set_default_timeout(30_000)
