@@ -60,7 +60,14 @@ def _join_first(page, link: str, code: str) -> None:
     learn.wait_for()
     assert learn.evaluate("(a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING)",
                           teach.element_handle()), "a visitor who came with a code sees Join first"
-    assert page.locator(".st-key-board_code_input input").first.input_value() == code
+    # The code is typed in by the page, though the browser may draw the field a moment before its value.
+    field = page.locator(".st-key-board_code_input input").first
+    try:
+        page.wait_for_function("([sel, code]) => document.querySelector(sel)?.value === code",
+                               arg=[".st-key-board_code_input input", code], timeout=15_000, polling=100)
+    except Exception as exc:
+        screenshot(page, "class-board-flow-code-not-typed")
+        raise AssertionError(f"the join field holds {field.input_value()!r}, not the link's code {code}") from exc
     page.locator(".st-key-board_join button").first.click()
     wait_ready(page)
     page.locator("h3").filter(has_text=f"· class {code}").first.wait_for()
