@@ -181,7 +181,7 @@ class FirstLayer(ABC):
     @property
     def kept_values(self) -> int:
         """How many numbers ``keep`` copies."""
-        return int(np.prod(self.weights().shape))
+        return int(self.weights().size)
 
     def kept_weights(self, kept: Any) -> np.ndarray:
         """W1 (n_1, n_x) of a copy made by ``keep``."""

@@ -12,11 +12,11 @@ from dnn.diagnose import check_saliency
 from dnn.photo import load_photo
 from ui import logs, nav, session
 from ui import plots_inspect as pi
+from ui.photo_builder import PHOTO_TYPES
 from ui.session import CAMERA_ON, PHOTO_CAMERA, PHOTO_UPLOAD, PHOTO_WHICH
 from ui.text import literal
 from ui.widgets import no_model_yet, show_diagnosis
 
-PHOTO_TYPES = ["jpg", "jpeg", "png", "gif", "bmp", "webp", "tiff"]
 PREVIEW_PX = 240  # the longest side of "your photo" as shown
 
 

@@ -59,7 +59,6 @@ from ui.widgets import show_diagnosis
 # Keyboard shortcuts (st.button's shortcut); "C" and "R" are Streamlit's own, Alt+ keeps single letters free
 # for screen readers' quick keys.
 START_KEYS, PAUSE_KEYS, STEP_KEYS = "Alt+S", "Alt+P", "Alt+N"
-# Kept in st.session_state under keys no widget uses (candidates for typed Session fields in ui/session.py).
 # Visually hidden but read by screen readers (the usual "sr-only" rules, inline: st.html keeps style attributes).
 SR_ONLY = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);"
            "white-space:nowrap;border:0")
