@@ -137,7 +137,7 @@ def train_five_layer(page, base_url: str, timeout_s: float = 240) -> None:
     page.locator(".st-key-preset_five_layer button").click()
     page.wait_for_function("() => location.pathname.endsWith('/train')")
     wait_ready(page)
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
         .some(e => /^Status:\\s*(done|diverged)/.test(e.innerText.trim()))""", timeout=timeout_s * 1000)
     wait_ready(page)

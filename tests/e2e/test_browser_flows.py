@@ -128,7 +128,7 @@ def test_link_train_live_results_photo_and_bad_upload(server, new_page, shot, so
     nav(page, "Train")
     page.get_by_text(f"layer_dims [12288, {HIDDEN}, 1]").first.wait_for()
     assert train_status(page) == "no"  # "no run yet"
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     samples = _sample_training(page, shoot=lambda: shot(page, "train-running"))
     # The last tick's full rerun may still be redrawing the metrics after the status said done.
     expect(metric_locator(page, "Iteration").first).to_have_text(f"{ITERS:,}")
@@ -227,9 +227,9 @@ def test_pause_and_step_are_exact_in_the_browser(server, new_page, shot):
     page = new_page()
     page.goto(server.url("train?data=synthetic&hidden=7&iters=8000&init=sqrt"))
     wait_ready(page)
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     page.get_by_text("Status: running").first.wait_for()
-    page.locator(".st-key-pause button").click()
+    page.locator(".st-key-pause button:visible").click()
     page.get_by_text("Status: paused").first.wait_for()
     wait_ready(page)
     shot(page, "paused")

@@ -75,7 +75,7 @@ def _join_first(page, link: str, code: str) -> None:
 
 def _start(page) -> None:
     go(page, "train")
-    page.locator(".st-key-start button").first.click()
+    page.locator(".st-key-start button:visible").first.click()
 
 
 def _finished(page) -> str:

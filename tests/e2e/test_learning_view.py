@@ -48,7 +48,7 @@ def zoomed(browser, server):
 def _train_to_the_end(page, server, link: str) -> None:
     page.goto(server.url(link))
     wait_ready(page)
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     page.wait_for_function("[...document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]')]"
                            ".some(e => /Status: (done|diverged)/.test(e.innerText))", timeout=120_000, polling=100)
     wait_ready(page)
@@ -77,7 +77,7 @@ def test_course_run_graph_curves_and_pages_fit_the_projector(server, zoomed, sho
     shot(page, f"train-course-{zoom}")
     _no_truncation(page, f"Train (course) at {zoom}%")
     if zoom == "100":
-        _on_screen(page, ".st-key-start button", "the Start button")
+        _on_screen(page, ".st-key-start button:visible", "the Start button")
         _on_screen(page, ".st-key-cost_chart", "the cost curve")
         graph = page.locator('[data-testid="stVegaLiteChart"]').nth(2)
         box = graph.bounding_box()
@@ -109,7 +109,7 @@ def test_flower_run_boundary_beside_the_curves(server, zoomed, shot, zoom):
     shot(page, f"train-flower-{zoom}")
     _no_truncation(page, f"Train (flower) at {zoom}%")
     if zoom == "100":
-        _on_screen(page, ".st-key-start button", "the Start button")
+        _on_screen(page, ".st-key-start button:visible", "the Start button")
         _on_screen(page, ".st-key-cost_chart", "the cost curve")
         boundary = page.locator('[data-testid="stVegaLiteChart"]').nth(2)
         box = boundary.bounding_box()
@@ -134,7 +134,7 @@ def test_the_graph_is_redrawn_in_place_while_training(server, zoomed):
     page = zoomed(1.0)
     page.goto(server.url(COURSE.replace("iters=1000", "iters=10000")))
     wait_ready(page)
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     page.wait_for_function("[...document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]')]"
                            ".some(e => e.innerText.includes('Status: running'))", timeout=30_000)
     page.wait_for_timeout(1500)
@@ -146,6 +146,6 @@ def test_the_graph_is_redrawn_in_place_while_training(server, zoomed):
     page.wait_for_timeout(3000)
     after = page.locator('[data-testid="stMetric"]').filter(has_text="Iteration").inner_text()
     still = page.evaluate("() => document.contains(window.__graph) && window.__graph.__mark === 1")
-    page.locator(".st-key-pause button").click()
+    page.locator(".st-key-pause button:visible").click()
     assert before != after, "training went on"
     assert still, "the graph's svg was replaced while training: it would flicker"

@@ -113,7 +113,7 @@ def test_eight_sessions_train_at_once_without_mixing(browser, server, shot, solo
         opened = time.monotonic()
 
         for page in pages.values():
-            page.locator(".st-key-start button").click()
+            page.locator(".st-key-start button:visible").click()
         clicked = time.monotonic()
         print(f"\n[load] {SESSIONS} sessions open in {opened - started:.1f} s, all Start clicks within "
               f"{clicked - opened:.2f} s")

@@ -76,7 +76,7 @@ def _wait_thumbs(page, slot: int, count: int) -> None:
 
 def _train_to_the_end(page, timeout_ms: int = 180_000) -> None:
     nav(page, "Train")
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]"
         ".some(e => /Status:\\s*done/.test(e.innerText))", timeout=timeout_ms)

@@ -163,7 +163,7 @@ def test_a_reload_and_a_server_restart_keep_the_runs_and_a_share_link_opens_one(
     try:
         page.goto(f"{base}/{SLOW_RUN}")
         wait_ready(page)
-        page.locator(".st-key-start button").first.click()
+        page.locator(".st-key-start button:visible").first.click()
         _wait_iteration_above(page, 20)
         page.wait_for_timeout(6000)  # at least one timed save (every SAVE_SECONDS) after iteration 20
         _shot(page, "01-training")
@@ -299,7 +299,7 @@ def test_two_replicas_behind_nginx_share_one_postgresql(chromium, pg_url, tmp_pa
         contexts.append(context)
         student.goto(f"{base}/{QUICK_RUN}")
         wait_ready(student)
-        student.locator(".st-key-start button").first.click()
+        student.locator(".st-key-start button:visible").first.click()
         student.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Status: done").first.wait_for(
             timeout=120_000)
         nav(student, "Class board")

@@ -103,7 +103,7 @@ def test_a_configuration_from_its_link_trains_to_the_end_and_is_listed(server, n
     assert_no_exception(page)
     warnings = page.locator('[data-testid="stAlert"]').filter(has_text="Ignored").all_inner_texts()
     assert not warnings, f"the link's values were refused: {warnings}"
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     status = wait_for_end(page)
     shot(page, "ended")
     assert_no_exception(page)
@@ -133,7 +133,7 @@ def test_no_page_links_off_the_server_after_a_run(server, new_page, shot):
     page = new_page(timeout_ms=60_000)
     page.goto(server.url(f"train?{link('moons', (5, 3), num_iterations=100)}"))
     wait_ready(page)
-    page.locator(".st-key-start button").click()
+    page.locator(".st-key-start button:visible").click()
     wait_for_end(page)
     for p in app_nav.PAGES:
         nav(page, p.title)
